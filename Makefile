@@ -1,0 +1,77 @@
+# Multilingual newsroom CMS. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+UV_VERSION := 0.13.8
+
+.PHONY: help run setup test lint check-static test-python messages fonts lock clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed-%: requirements/base.txt requirements/dev.txt
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	@[ -x $(BIN)/uv ] || $(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
+	@if [ "$*" = "dev" ]; then \
+	  $(BIN)/uv pip install -q --require-hashes -p $(BIN)/python -r requirements/base.txt -r requirements/dev.txt; \
+	else \
+	  $(BIN)/uv pip install -q --require-hashes -p $(BIN)/python -r requirements/base.txt; \
+	fi
+	@touch $@
+
+messages: ## Compile the gettext catalogs in locales/
+	@$(MANAGE) compilemessages -i "$(VENV)" -v0
+
+fonts: ## Subset the OS's Noto fonts into per-script web fonts
+	@$(MANAGE) build_fonts -v0 >/dev/null
+
+setup: ## Install everything `make run` needs (OS packages, venv, catalogs, fonts, database)
+	@scripts/system-deps.sh run
+	@$(MAKE) --no-print-directory $(VENV)/.installed-base
+	@$(MAKE) --no-print-directory messages fonts
+	@mkdir -p var
+	@$(MANAGE) migrate -v0
+	@$(MANAGE) load_demo
+
+run: setup ## Set up and start the site and a background worker on http://127.0.0.1:8000/
+	@echo "Worker: manage.py db_worker (log in var/worker.log)"
+	@$(MANAGE) db_worker --queue-name '*' --no-reload > var/worker.log 2>&1 & \
+	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  echo "Site: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"; \
+	  $(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+lint: ## ruff check + format check, mypy on typed packages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+check-static: ## Django system checks, migrations and translation catalogs are up to date
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run -v1
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check_catalogs
+
+test: ## Install what tests need, start PostgreSQL, run lint, checks and every test
+	@scripts/system-deps.sh test
+	@$(MAKE) --no-print-directory $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory messages fonts
+	@$(MAKE) --no-print-directory lint
+	@url=$$(scripts/test-postgres.sh start | head -1); \
+	  trap "scripts/test-postgres.sh stop" EXIT; \
+	  export DATABASE_URL=$$url; \
+	  $(MAKE) --no-print-directory check-static && \
+	  $(BIN)/pytest $(PYTEST_ARGS)
+
+lock: ## Re-resolve requirements/*.in into the hashed lock files
+	$(BIN)/uv pip compile requirements/base.in -o requirements/base.txt --python-version 3.11 --generate-hashes -q
+	$(BIN)/uv pip compile requirements/dev.in -o requirements/dev.txt --python-version 3.11 --generate-hashes -q
+
+clean: ## Remove the local database, media and built fonts (keeps the venv)
+	rm -rf var static/fonts
+
+makemessages: ## Extract source strings into every catalog in locales/
+	$(MANAGE) makemessages -a --add-location=file -i "$(VENV)/*" -i "var/*" -i "media_pipeline/*" -i "tests/*" -i "benchmarks/*" -i "static/*"
