@@ -1,0 +1,34 @@
+"""Vietnamese messages for the media pipeline's stable error codes (media_pipeline.errors)."""
+
+from django.utils.translation import gettext_lazy as _
+
+PIPELINE_MESSAGES = {
+    "not_found": _("Không tìm thấy tệp."),
+    "empty_file": _("Tệp rỗng (0 byte). Hãy chọn lại tệp đúng."),
+    "not_media": _(
+        "Tệp này không phải âm thanh, video hay hình ảnh "
+        "(nội dung tệp không khớp với phần mở rộng)."
+    ),
+    "unreadable": _("Không đọc được tệp: tệp bị hỏng hoặc định dạng không được hỗ trợ."),
+    "truncated": _("Tệp bị cắt cụt giữa chừng, không đọc được đầy đủ. Hãy tải lên bản hoàn chỉnh."),
+    "no_audio": _("Tệp không có kênh âm thanh nên không tạo được bản dựng âm thanh."),
+    "no_video": _("Tệp không có hình nên không tạo được bản dựng video."),
+    "too_long": _("Thời lượng vượt quá giới hạn cho phép."),
+    "too_many_pixels": _("Kích thước hình ảnh/khung hình vượt quá giới hạn cho phép."),
+    "decompression_bomb": _(
+        "Ảnh khai báo kích thước quá lớn (có thể là tệp độc hại) nên bị từ chối."
+    ),
+    "invalid_profile": _("Cấu hình bản dựng không hợp lệ."),
+    "invalid_argument": _("Thiếu hoặc sai tham số xử lý."),
+    "ffmpeg_failed": _("Bộ chuyển mã (ffmpeg) báo lỗi khi xử lý tệp."),
+    "ffmpeg_missing": _("Máy chủ chưa cài ffmpeg."),
+    "timeout": _("Xử lý quá thời gian cho phép; hệ thống sẽ thử lại."),
+    "cancelled": _("Đã hủy theo yêu cầu."),
+    "io_error": _("Lỗi đọc/ghi tệp trên máy chủ (có thể đầy ổ đĩa); hệ thống sẽ thử lại."),
+    "too_large": _("Tệp vượt quá dung lượng tải lên tối đa."),
+    "wrong_kind": _("Loại tệp không phù hợp với trường này."),
+}
+
+
+def message_for(code: str) -> str:
+    return str(PIPELINE_MESSAGES.get(code, _("Lỗi xử lý tệp (mã: %(code)s).") % {"code": code}))

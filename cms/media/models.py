@@ -1,0 +1,160 @@
+"""Masters (uploaded originals, never modified) and the renditions made from them.
+
+A master belongs to one language: a Khmer radio segment is a different recording from
+the Vietnamese one, so translated pages point at their own master instead of sharing
+the source page's. wagtailmedia's model cannot do this (its media are not translatable,
+wagtail-localize #587), so masters are a model of ours, chosen per translation through
+wagtail-localize's overridable fields.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.documents.models import AbstractDocument, Document
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
+from wagtail.search import index
+
+
+def master_upload_to(instance: MediaMaster, filename: str) -> str:
+    return f"masters/{instance.language}/{filename}"
+
+
+class MediaKind(models.TextChoices):
+    AUDIO = "audio", _("Âm thanh")
+    VIDEO = "video", _("Video")
+
+
+class MediaMaster(index.Indexed, models.Model):
+    """An uploaded audio or video original in one language.
+
+    The file is checked by content (ffprobe) before it is stored and is never rewritten:
+    every rendition is derived into a new file.
+    """
+
+    title = models.CharField(_("tiêu đề"), max_length=255)
+    language = models.CharField(
+        _("ngôn ngữ của bản ghi"),
+        max_length=16,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    file = models.FileField(_("tệp gốc"), upload_to=master_upload_to, max_length=500)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255, editable=False)
+    kind = models.CharField(_("loại"), max_length=8, choices=MediaKind.choices, editable=False)
+    sha256 = models.CharField(max_length=64, editable=False, db_index=True)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), default=0, editable=False)
+    duration = models.FloatField(_("thời lượng (giây)"), null=True, editable=False)
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    technical_metadata = models.JSONField(default=dict, editable=False, blank=True)
+    warnings = models.JSONField(default=list, editable=False, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [FieldPanel("title"), FieldPanel("language"), FieldPanel("file")]
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.FilterField("language"),
+        index.FilterField("kind"),
+    ]
+
+    class Meta:
+        verbose_name = _("tư liệu gốc")
+        verbose_name_plural = _("tư liệu gốc")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language}]"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.title = unicodedata.normalize("NFC", self.title)
+        super().save(*args, **kwargs)
+
+
+class RenditionStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ")
+    RUNNING = "running", _("Đang xử lý")
+    DONE = "done", _("Hoàn tất")
+    FAILED = "failed", _("Lỗi")
+    NOT_APPLICABLE = "not_applicable", _("Không áp dụng")
+
+
+class MediaRendition(models.Model):
+    """One output profile made from one master; one row (and one job) per pair."""
+
+    master = models.ForeignKey(MediaMaster, on_delete=models.CASCADE, related_name="renditions")
+    profile = models.CharField(_("cấu hình"), max_length=64)
+    key = models.CharField(max_length=128, db_index=True, help_text="master hash + profile hash")
+    status = models.CharField(
+        max_length=16, choices=RenditionStatus.choices, default=RenditionStatus.PENDING
+    )
+    progress = models.FloatField(default=0.0)
+    file = models.FileField(max_length=500, blank=True)
+    extra_files = models.JSONField(default=dict, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    loudness = models.JSONField(default=dict, blank=True)
+    technical_metadata = models.JSONField(default=dict, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_detail = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    task_result_id = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bản dựng")
+        verbose_name_plural = _("bản dựng")
+        constraints = [
+            models.UniqueConstraint(fields=["master", "profile"], name="unique_master_profile")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.master} → {self.profile}"
+
+
+class CustomImage(AbstractImage):
+    """Photos and posters; custom from the first migration so archive fields can be added."""
+
+    credit = models.CharField(_("tác giả/nguồn"), max_length=255, blank=True)
+    admin_form_fields = (*Image.admin_form_fields, "credit")
+
+    class Meta(AbstractImage.Meta):
+        verbose_name = _("ảnh")
+        verbose_name_plural = _("ảnh")
+        permissions = [("choose_image", "Can choose image")]
+
+
+class CustomImageRendition(AbstractRendition):
+    image = models.ForeignKey(CustomImage, on_delete=models.CASCADE, related_name="renditions")
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+class CustomDocument(AbstractDocument):
+    """Subtitles (SRT/WebVTT), scripts and other documents, each in one language."""
+
+    language = models.CharField(
+        _("ngôn ngữ"), max_length=16, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    admin_form_fields = (*Document.admin_form_fields, "language")
+
+    class Meta(AbstractDocument.Meta):
+        verbose_name = _("tài liệu")
+        verbose_name_plural = _("tài liệu")
+        permissions = [("choose_document", "Can choose document")]

@@ -1,0 +1,1 @@
+"""Signal handlers, wired in ``MediaConfig.ready``."""

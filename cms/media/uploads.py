@@ -1,0 +1,108 @@
+"""Checks an upload by its content before anything is stored.
+
+The browser's file name and extension are never trusted: ffprobe (through
+``media_pipeline``) decides what the file is. Nothing is written to storage unless
+every check passes, so a refused upload leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+
+from cms.media.messages import message_for
+from media_pipeline.errors import PipelineError
+
+
+@dataclass
+class CheckedUpload:
+    kind: str  # "audio" | "video"
+    sha256: str
+    size: int
+    duration: float | None
+    width: int | None
+    height: int | None
+    technical_metadata: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def local_path(upload: UploadedFile) -> Iterator[Path]:
+    """A path on disk for the upload (Django keeps small uploads in memory)."""
+    temporary_path = getattr(upload, "temporary_file_path", None)
+    if temporary_path is not None:
+        yield Path(temporary_path())
+        return
+    suffix = Path(upload.name or "").suffix[:16]
+    fd, name = tempfile.mkstemp(prefix="upload-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        yield Path(name)
+    finally:
+        os.unlink(name)
+        upload.seek(0)
+
+
+def sha256_of(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def check_media_upload(
+    upload: UploadedFile, allowed_kinds: tuple[str, ...] = ("audio", "video")
+) -> CheckedUpload:
+    from media_pipeline.probe import Limits, sniff
+
+    limits = settings.CMS_MEDIA
+    if upload.size == 0:
+        raise ValidationError(message_for("empty_file"), code="empty_file")
+    if upload.size and upload.size > limits["MAX_UPLOAD_BYTES"]:
+        raise ValidationError(message_for("too_large"), code="too_large")
+    with local_path(upload) as path:
+        try:
+            sniffed = sniff(
+                path,
+                Limits(
+                    max_duration_s=limits["MAX_DURATION_SECONDS"],
+                    max_pixels=limits["MAX_IMAGE_PIXELS"],
+                ),
+            )
+        except PipelineError as error:
+            raise ValidationError(message_for(error.code), code=error.code) from error
+    info = sniffed.info
+    if info is None or sniffed.kind not in allowed_kinds:
+        raise ValidationError(message_for("wrong_kind"), code="wrong_kind")
+    if info.duration_is_partial:
+        # A master is the archive copy: a cut-off file must be uploaded again, complete.
+        raise ValidationError(message_for("truncated"), code="truncated")
+    video = info.video
+    return CheckedUpload(
+        kind=sniffed.kind,
+        sha256=sha256_of(upload),
+        size=upload.size or 0,
+        duration=info.duration,
+        width=video.display_width if video else None,
+        height=video.display_height if video else None,
+        technical_metadata={**info.to_dict(), "mime": sniffed.mime},
+        warnings=list(info.warnings),
+    )
+
+
+def nfc_name(name: str) -> str:
+    return unicodedata.normalize("NFC", os.path.basename(name or ""))

@@ -1,0 +1,395 @@
+"""Loudness measurement (ffmpeg ``ebur128``) and gain planning.
+
+Strategy (measure once, then linear gain + limiter; ffmpeg's two-pass ``loudnorm`` is ~6x
+slower and is not used):
+
+1. **Measure** -- one decode of the source; the audio is ``asplit`` into one branch per
+   *distinct* pre-processing chain (channel downmix, resampling, band-limiting), each ending
+   in ``ebur128=peak=true`` (``dualmono`` where the profile says). Profiles sharing a chain
+   (e.g. ``broadcast`` and ``web_audio``) share the measurement.
+2. **Level** (rare) -- a profile with ``max_lra_lu`` whose measured LRA is too wide gets a
+   leveller (``dynaudnorm``, gentle settings) appended to its chain; that chain is measured in
+   one more run.
+3. **Limiter probe** (only when limiting is predicted, i.e. measured true peak + gain is above
+   the limiter ceiling) -- one run applying gain and limiter and measuring the result
+   (``ebur128`` without peak metering, cheap). Limiting lowers integrated loudness by up to
+   ~1 LU on peaky speech; the planned gain is corrected by what the probe lost, so the encode
+   lands on target in one go.
+4. **Encode** happens in :mod:`media_pipeline.audio` / :mod:`media_pipeline.video` with
+   ``volume=<gain>dB`` then ``alimiter`` at ``true_peak - limiter_margin_db`` (sample-peak
+   limiter; the margin absorbs inter-sample peaks and codec overshoot, tuned per profile).
+
+Output loudness is measured **in-line** in the encode run (the final PCM signal, right before
+the encoder, split off to an ``ebur128`` branch): the same true-peak metering cost as decoding
+the encoded files again, without another pass. For PCM outputs it is exact; for MP3/AAC the
+codec can add a few tenths of a dB of true peak, which the per-profile limiter margin covers
+(the test-suite checks encoded files independently).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .errors import PipelineError
+from .ffmpeg_adapter import (
+    CancelCheck,
+    FilterSpec,
+    InputRef,
+    InputSpec,
+    Job,
+    OutputSpec,
+    StreamSpec,
+    flt,
+    run_job,
+)
+from .probe import AudioStreamInfo
+from .profiles import AudioProfile
+
+#: ebur128 reports -70 LUFS (the absolute gate) for silence
+SILENCE_LUFS = -69.5
+#: never amplify by more than this (a -53 LUFS recording needs +37 dB to reach -16)
+MAX_GAIN_DB = 50.0
+#: how far a limiter probe may move the gain
+MAX_LIMITER_COMPENSATION_DB = 3.0
+#: 1/sqrt(2): -3 dB for centre and surrounds in the ITU-R BS.775 downmix
+M3DB = 0.7071
+
+
+@dataclass(frozen=True)
+class LoudnessStats:
+    integrated_lufs: float
+    true_peak_dbtp: float | None
+    lra_lu: float
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {
+            "integrated_lufs": self.integrated_lufs,
+            "true_peak_dbtp": self.true_peak_dbtp,
+            "lra_lu": self.lra_lu,
+        }
+
+
+_SUMMARY = re.compile(r"^\[(?P<name>[^\s\]]+) @ [^\]]+\] Summary:\s*$")
+_I = re.compile(r"^\s*I:\s*(?P<v>-?(?:inf|nan|[\d.]+))\s*LUFS")
+_LRA = re.compile(r"^\s*LRA:\s*(?P<v>-?(?:inf|nan|[\d.]+))\s*LU\b")
+_PEAK = re.compile(r"^\s*Peak:\s*(?P<v>-?(?:inf|nan|[\d.]+))\s*dB")
+
+
+def _num(text: str) -> float:
+    v = float(text)
+    return v if math.isfinite(v) else (-120.0 if v < 0 else 0.0)
+
+
+def parse_ebur128_summaries(stderr: str) -> dict[str, LoudnessStats]:
+    """Parse every ``ebur128`` summary in an ffmpeg log, keyed by filter instance name.
+
+    Instances are named in the graph (``ebur128@m0``); the summary is logged at ``info`` level
+    when the filter is uninitialised, first line prefixed with ``[ebur128@m0 @ 0x...]``.
+    """
+    out: dict[str, LoudnessStats] = {}
+    current: str | None = None
+    vals: dict[str, float] = {}
+
+    def flush() -> None:
+        if current is not None and "I" in vals:
+            out[current] = LoudnessStats(
+                integrated_lufs=vals["I"], true_peak_dbtp=vals.get("TP"), lra_lu=vals.get("LRA", 0)
+            )
+
+    for line in stderr.splitlines():
+        m = _SUMMARY.match(line)
+        if m:
+            flush()
+            current, vals = m.group("name"), {}
+            continue
+        if current is None:
+            continue
+        if line.startswith("["):
+            flush()
+            current, vals = None, {}
+            continue
+        for key, rx in (("I", _I), ("LRA", _LRA), ("TP", _PEAK)):
+            mm = rx.match(line)
+            if mm and key not in vals:
+                vals[key] = _num(mm.group("v"))
+    flush()
+    return out
+
+
+def target_channels(profile: AudioProfile, audio: AudioStreamInfo) -> int:
+    if profile.channels == "mono":
+        return 1
+    if profile.channels == "stereo":
+        return 2
+    return 1 if audio.channels == 1 else 2
+
+
+def channel_filters(out_channels: int, audio: AudioStreamInfo) -> list[FilterSpec]:
+    """Explicit downmix matrices (ITU-R BS.775: centre and surrounds at -3 dB).
+
+    The LFE channel is dropped, as in the ITU downmix: it carries nothing a loudspeaker or
+    radio listener needs, and adding it would make the downmix boom. Channel positions follow
+    the WAV/ffmpeg order (FL FR FC LFE BL BR [SL SR]); layouts other than mono, stereo, 5.x
+    and 7.1 fall back to ffmpeg's default rematrixing (also ITU-based).
+    """
+    n = audio.channels
+    if out_channels == 1:
+        if n == 1:
+            expr = "mono|c0=c0"
+        elif n == 2:
+            expr = "mono|c0=0.5*c0+0.5*c1"
+        elif n in (5, 6):
+            b = (3, 4) if n == 5 else (4, 5)
+            c = M3DB / 2
+            expr = f"mono|c0=0.5*c0+0.5*c1+{M3DB}*c2+{c:.4f}*c{b[0]}+{c:.4f}*c{b[1]}"
+        elif n == 8:
+            c = M3DB / 2
+            expr = f"mono|c0=0.5*c0+0.5*c1+{M3DB}*c2" + "".join(
+                f"+{c:.4f}*c{i}" for i in (4, 5, 6, 7)
+            )
+        else:
+            return [flt("aformat", channel_layouts="mono")]
+    else:
+        if n == 1:
+            expr = "stereo|c0=c0|c1=c0"
+        elif n == 2:
+            expr = "stereo|c0=c0|c1=c1"
+        elif n in (5, 6):
+            bl, br = (3, 4) if n == 5 else (4, 5)
+            expr = f"stereo|c0=c0+{M3DB}*c2+{M3DB}*c{bl}|c1=c1+{M3DB}*c2+{M3DB}*c{br}"
+        elif n == 8:
+            expr = f"stereo|c0=c0+{M3DB}*c2+{M3DB}*c4+{M3DB}*c6|c1=c1+{M3DB}*c2+{M3DB}*c5+{M3DB}*c7"
+        else:
+            return [flt("aformat", channel_layouts="stereo")]
+    return [flt("pan", args=expr)]
+
+
+def pre_chain(profile: AudioProfile, audio: AudioStreamInfo) -> tuple[FilterSpec, ...]:
+    """Pre-processing before gain: float samples, downmix, resampling, band-limiting."""
+    chain: list[FilterSpec] = [flt("aformat", sample_fmts="fltp|flt|dblp|dbl")]
+    chain += channel_filters(target_channels(profile, audio), audio)
+    chain.append(
+        # soxr is a high-quality resampler (8 kHz phone audio up to 44.1/48 kHz)
+        flt("aresample", osr=profile.sample_rate, resampler="soxr", precision=28)
+    )
+    if profile.highpass_hz:
+        chain.append(flt("highpass", f=profile.highpass_hz))
+    if profile.lowpass_hz:
+        chain.append(flt("lowpass", f=profile.lowpass_hz))
+    return tuple(chain)
+
+
+def leveller() -> FilterSpec:
+    """Gentle slow leveller used only when a source's LRA exceeds the profile's maximum."""
+    return flt("dynaudnorm", f=250, g=11, p=0.7, m=20)
+
+
+def limiter_ceiling_db(profile: AudioProfile) -> float:
+    return profile.true_peak_dbtp - profile.limiter_margin_db
+
+
+def gain_chain(gain_db: float, profile: AudioProfile) -> tuple[FilterSpec, ...]:
+    """Linear gain followed by a look-ahead limiter (``level=0``: no auto make-up gain)."""
+    limit = 10 ** (limiter_ceiling_db(profile) / 20)
+    return (
+        flt("volume", volume=f"{gain_db:.2f}dB", precision="float"),
+        flt("alimiter", limit=f"{limit:.5f}", attack=2, release=30, level=0, latency=1),
+    )
+
+
+def ebur128(name: str, *, peak: bool, dual_mono: bool) -> FilterSpec:
+    opts: dict[str, str | int | float] = {"framelog": "verbose"}
+    if peak:
+        opts["peak"] = "true"
+    if dual_mono:
+        opts["dualmono"] = "true"
+    return FilterSpec(f"ebur128@{name}", opts)
+
+
+@dataclass(frozen=True)
+class Branch:
+    key: str
+    filters: tuple[FilterSpec, ...]
+    dual_mono: bool
+    peak: bool = True
+
+
+def measure_branches(
+    src: str,
+    branches: Sequence[Branch],
+    *,
+    duration: float | None,
+    stream: int = 0,
+    progress_cb: Callable[[float], None] | None = None,
+    should_cancel: CancelCheck | None = None,
+    timeout: float | None = None,
+) -> dict[str, LoudnessStats]:
+    """Measure several processing chains of one source in a single decode."""
+    streams: list[StreamSpec] = []
+    outputs: list[OutputSpec] = []
+    names: dict[str, str] = {}
+    for i, br in enumerate(branches):
+        inst = f"m{i}"
+        names[f"ebur128@{inst}"] = br.key
+        streams.append(
+            StreamSpec(
+                name=f"b{i}",
+                kind="audio",
+                source=InputRef(0, f"a:{stream}"),
+                filters=(*br.filters, ebur128(inst, peak=br.peak, dual_mono=br.dual_mono)),
+            )
+        )
+        outputs.append(OutputSpec("-", [f"b{i}"], {"f": "null"}))
+    job = Job(inputs=[InputSpec(src)], streams=streams, outputs=outputs, loglevel="info")
+    res = run_job(
+        job,
+        duration=duration,
+        progress_cb=progress_cb,
+        should_cancel=should_cancel,
+        timeout=timeout,
+    )
+    parsed = parse_ebur128_summaries(res.stderr)
+    missing = [k for k in names if k not in parsed]
+    if missing:
+        raise PipelineError("ffmpeg_failed", "loudness measurement produced no summary")
+    return {names[k]: v for k, v in parsed.items() if k in names}
+
+
+def measure_file(
+    path: str, *, dual_mono: bool = False, timeout: float | None = 600.0
+) -> LoudnessStats:
+    """Integrated loudness, true peak and LRA of a whole file's first audio stream."""
+    return measure_branches(
+        path, [Branch("x", (), dual_mono=dual_mono)], duration=None, timeout=timeout
+    )["x"]
+
+
+@dataclass(frozen=True)
+class GainPlan:
+    """How one audio rendition is normalised."""
+
+    profile: str
+    chain: tuple[FilterSpec, ...]  # pre-processing (+ leveller)
+    gain_db: float
+    input_stats: LoudnessStats  # measured after pre-processing, before gain
+    levelled: bool
+    limiter_ceiling_dbtp: float
+    warnings: tuple[str, ...] = ()
+    #: after the leveller, when one was needed (the gain is computed from these)
+    levelled_stats: LoudnessStats | None = None
+
+    def filters(self, profile: AudioProfile) -> tuple[FilterSpec, ...]:
+        return (*self.chain, *gain_chain(self.gain_db, profile))
+
+
+def _base_gain(profile: AudioProfile, stats: LoudnessStats) -> tuple[float, list[str]]:
+    warnings: list[str] = []
+    if stats.integrated_lufs <= SILENCE_LUFS:
+        return 0.0, ["the audio is silent (below the -70 LUFS gate); no gain applied"]
+    gain = profile.target_lufs - stats.integrated_lufs
+    if gain > MAX_GAIN_DB:
+        warnings.append(f"gain limited to +{MAX_GAIN_DB:.0f} dB; the output stays below target")
+        gain = MAX_GAIN_DB
+    return gain, warnings
+
+
+def plan_gains(
+    src: str,
+    profiles: Mapping[str, AudioProfile],
+    audio: AudioStreamInfo,
+    *,
+    duration: float | None,
+    stream: int = 0,
+    progress_cb: Callable[[float], None] | None = None,
+    should_cancel: CancelCheck | None = None,
+    timeout: float | None = None,
+) -> dict[str, GainPlan]:
+    """Measure the source once per distinct chain and plan each profile's gain.
+
+    Progress is reported from 0 to 1 over the measurement runs (normally one).
+    """
+    chains = {name: pre_chain(p, audio) for name, p in profiles.items()}
+
+    def branch_key(chain: tuple[FilterSpec, ...], dual: bool) -> str:
+        return ("dual|" if dual else "") + ",".join(f.render() for f in chain)
+
+    def run(branches: dict[str, Branch], lo: float, hi: float) -> dict[str, LoudnessStats]:
+        def cb(x: float) -> None:
+            if progress_cb is not None:
+                progress_cb(lo + (hi - lo) * x)
+
+        return measure_branches(
+            src,
+            list(branches.values()),
+            duration=duration,
+            stream=stream,
+            progress_cb=cb,
+            should_cancel=should_cancel,
+            timeout=timeout,
+        )
+
+    first = {
+        branch_key(c, profiles[n].dual_mono): Branch(
+            branch_key(c, profiles[n].dual_mono), c, profiles[n].dual_mono
+        )
+        for n, c in chains.items()
+    }
+    stats1 = run(first, 0.0, 0.6)
+    stats = {n: stats1[branch_key(c, profiles[n].dual_mono)] for n, c in chains.items()}
+    levelled: set[str] = set()
+    original = dict(stats)
+
+    wide = [
+        n
+        for n, p in profiles.items()
+        if p.max_lra_lu is not None
+        and stats[n].lra_lu > p.max_lra_lu
+        and stats[n].integrated_lufs > SILENCE_LUFS
+    ]
+    if wide:
+        lev = {n: (*chains[n], leveller()) for n in wide}
+        second = {n: Branch(n, c, profiles[n].dual_mono) for n, c in lev.items()}
+        stats2 = run(second, 0.6, 0.8)
+        for n in wide:
+            chains[n] = lev[n]
+            original[n] = stats[n]
+            stats[n] = stats2[n]
+            levelled.add(n)
+
+    gains: dict[str, float] = {}
+    warns: dict[str, list[str]] = {}
+    for n, p in profiles.items():
+        gains[n], warns[n] = _base_gain(p, stats[n])
+
+    # Predict limiting: true peak after gain above the limiter ceiling.
+    limited = {
+        n: Branch(n, (*chains[n], *gain_chain(gains[n], p)), p.dual_mono, peak=False)
+        for n, p in profiles.items()
+        if stats[n].integrated_lufs > SILENCE_LUFS
+        and (stats[n].true_peak_dbtp or 0.0) + gains[n] > limiter_ceiling_db(p)
+    }
+    if limited:
+        stats3 = run(limited, 0.8, 1.0)
+        for n in limited:
+            lost = profiles[n].target_lufs - stats3[n].integrated_lufs
+            if stats3[n].integrated_lufs > SILENCE_LUFS:
+                # loss grows with gain, so over-correct slightly (measured on speech)
+                gains[n] += max(-1.0, min(MAX_LIMITER_COMPENSATION_DB, lost * 1.25))
+    if progress_cb is not None:
+        progress_cb(1.0)
+    return {
+        n: GainPlan(
+            profile=n,
+            chain=chains[n],
+            gain_db=round(gains[n], 2),
+            input_stats=original[n],
+            levelled=n in levelled,
+            levelled_stats=stats[n] if n in levelled else None,
+            limiter_ceiling_dbtp=limiter_ceiling_db(p),
+            warnings=tuple(warns[n]),
+        )
+        for n, p in profiles.items()
+    }
