@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ContentConfig(AppConfig):
+    name = "cms.content"
+    label = "content"
+    verbose_name = "Nội dung"
+
+    def ready(self) -> None:
+        from cms.content import signal_handlers  # noqa: F401

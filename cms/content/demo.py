@@ -1,0 +1,351 @@
+"""Demo content in several languages, built from the synthetic samples in ../shared/samples.
+
+The samples are machine-generated speech and test patterns standing in for real
+recordings; the demo text says so. Loading is idempotent: running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+import polib
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files import File
+from wagtail.models import Locale, Page, Site
+from wagtail_localize.models import SegmentOverride, Translation, TranslationContext
+from wagtail_localize.operations import TranslationCreator
+
+from cms.content.models import (
+    ExhibitionItem,
+    ExhibitionPage,
+    HomePage,
+    RadioSegmentPage,
+    SectionIndexPage,
+    VideoPage,
+)
+from cms.editorial.roles import ROLES
+from cms.media.models import CustomDocument, CustomImage, MediaMaster
+from cms.media.uploads import check_media_upload
+from cms.taxonomy.models import (
+    AdministrativeUnit,
+    Audience,
+    Channel,
+    ProducingUnit,
+    ProductType,
+    Topic,
+)
+
+User = get_user_model()
+SAMPLES = Path(settings.BASE_DIR).parent / "shared" / "samples"
+SYNTHETIC_NOTE = (
+    "Bản ghi trong nội dung mẫu là giọng đọc tổng hợp trên nền âm, thay cho bản ghi thật."
+)
+
+
+def credentials_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo-credentials.json"
+
+
+def ensure_users() -> dict[str, str]:
+    """A superuser and one user per editorial role, sharing one generated password."""
+    path = credentials_file()
+    if path.exists():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        password = stored["password"]
+    else:
+        password = secrets.token_urlsafe(12)
+    users = {
+        "admin": "administrator",
+        "phongvien": "reporter",
+        "bientap": "editor",
+        "lanhdao": "approver",
+        "biendich": "translator",
+    }
+    for username, role in users.items():
+        user, created = User.objects.get_or_create(username=username)
+        if created or not path.exists():
+            user.set_password(password)
+            user.is_superuser = user.is_staff = username == "admin"
+            user.save()
+        user.groups.add(Group.objects.get(name=ROLES[role]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"password": password, "users": users}), encoding="utf-8")
+    return {"password": password, **users}
+
+
+def master(path: Path, title: str, language: str) -> MediaMaster:
+    existing = MediaMaster.objects.filter(title=title, language=language).first()
+    if existing:
+        return existing
+    with path.open("rb") as handle:
+        upload = File(handle, name=path.name)
+        upload.size = path.stat().st_size  # type: ignore[misc]
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = SimpleUploadedFile(path.name, path.read_bytes())
+        checked = check_media_upload(data)
+        item = MediaMaster(title=title, language=language, original_name=path.name)
+        for attr in (
+            "kind",
+            "sha256",
+            "size",
+            "duration",
+            "width",
+            "height",
+            "technical_metadata",
+            "warnings",
+        ):
+            setattr(item, attr, getattr(checked, attr))
+        item.file.save(path.name, upload, save=False)
+    item.save()
+    return item
+
+
+def image(path: Path, title: str, credit: str = "") -> CustomImage:
+    existing = CustomImage.objects.filter(title=title).first()
+    if existing:
+        return existing
+    with path.open("rb") as handle:
+        img = CustomImage(title=title, credit=credit, file=File(handle, name=path.name))
+        img.save()
+    return img
+
+
+def document(path: Path, title: str, language: str) -> CustomDocument:
+    existing = CustomDocument.objects.filter(title=title).first()
+    if existing:
+        return existing
+    with path.open("rb") as handle:
+        doc = CustomDocument(title=title, language=language, file=File(handle, name=path.name))
+        doc.save()
+    return doc
+
+
+def metadata(product_type: str, topics: list[str]) -> dict[str, Any]:
+    vi = Locale.objects.get(language_code="vi")
+    return {
+        "product_type": ProductType.objects.get(code=product_type, locale=vi),
+        "producing_unit": ProducingUnit.objects.get(code="so-vhttdl", locale=vi),
+        "funding_source": "state_budget",
+        "rights": "cc_by_4",
+        "retention_period": "permanent",
+        "access_level": "public",
+        "production_date": datetime.date(2025, 9, 15),
+        "_m2m": {
+            "topics": list(Topic.objects.filter(code__in=topics, locale=vi)),
+            "audiences": list(
+                Audience.objects.filter(
+                    code__in=["general-public", "ethnic-minority-communities"], locale=vi
+                )
+            ),
+            "channels": list(
+                Channel.objects.filter(
+                    code__in=["commune-loudspeaker", "web-portal", "digital-board"], locale=vi
+                )
+            ),
+            "coverage": list(AdministrativeUnit.objects.filter(code__in=["P2025-20", "P-20"])),
+        },
+    }
+
+
+def add_item(parent: Page, page: Page, meta: dict[str, Any], user: Any) -> Page:
+    m2m = meta.pop("_m2m")
+    for key, value in meta.items():
+        setattr(page, key, value)
+    for key, values in m2m.items():
+        getattr(page, key).set(values)
+    parent.add_child(instance=page)
+    page.save_revision(user=user).publish()
+    return page
+
+
+def translate(
+    page: Page, language: str, strings: dict[str, str], overrides: dict[str, int], user: Any
+) -> Page:
+    """Translate through wagtail-localize, as a translator would: PO import plus
+    per-language overrides (the language's own recording)."""
+    locale = Locale.objects.get(language_code=language)
+    existing = page.get_translation_or_none(locale)
+    if existing is not None and existing.live:
+        return existing
+    TranslationCreator(user, [locale]).create_translations(page)
+    translation = Translation.objects.get(
+        source__object_id=page.translation_key, target_locale=locale
+    )
+    po = translation.export_po()
+    for entry in po:
+        if entry.msgid in strings:
+            entry.msgstr = strings[entry.msgid]
+    translation.import_po(polib.pofile(str(po)), user=user)
+    for field_path, value in overrides.items():
+        context = TranslationContext.objects.get(object_id=page.translation_key, path=field_path)
+        SegmentOverride.objects.update_or_create(
+            locale=locale, context=context, defaults={"data_json": json.dumps(value)}
+        )
+    translation.save_target(user=user, publish=True)
+    return page.get_translation(locale)
+
+
+def load(stdout: Any = None) -> dict[str, str]:
+    users = ensure_users()
+    admin = User.objects.get(username="admin")
+    vi = Locale.objects.get(language_code="vi")
+    site = Site.objects.get(is_default_site=True)
+    home = HomePage.objects.filter(locale=vi).first()
+    if home is None:
+        root = Page.get_first_root_node()
+        home = HomePage(
+            title="Thông tin tuyên truyền về quyền con người",
+            slug="trang-chu",
+            locale=vi,
+            intro="Phát thanh, video và triển lãm của các cơ quan, đơn vị trong tỉnh. "
+            + SYNTHETIC_NOTE,
+        )
+        root.add_child(instance=home)
+        home.save_revision(user=admin).publish()
+        old_root = site.root_page
+        site.root_page = home
+        site.save()
+        if old_root.pk != home.pk and not isinstance(old_root.specific, HomePage):
+            old_root.delete()
+
+    def section(title: str, slug: str, intro: str) -> SectionIndexPage:
+        found = SectionIndexPage.objects.child_of(home).filter(slug=slug).first()
+        if found:
+            return found
+        page = SectionIndexPage(title=title, slug=slug, intro=intro)
+        home.add_child(instance=page)
+        page.save_revision(user=admin).publish()
+        return page
+
+    radio = section("Phát thanh", "phat-thanh", "Phóng sự, kịch truyền thanh, tiểu phẩm, bản tin.")
+    videos = section("Video", "video", "Video cho bảng tin điện tử và trang thông tin.")
+    exhibitions = section("Triển lãm", "trien-lam", "Triển lãm ảnh và tranh cổ động lưu động.")
+
+    if not RadioSegmentPage.objects.filter(slug="quyen-tre-em-o-thon-ban").exists():
+        audio_vi = master(SAMPLES / "vi_segment_48k_stereo.wav", "Quyền trẻ em ở thôn bản", "vi")
+        segment = RadioSegmentPage(
+            title="Quyền trẻ em ở thôn bản",
+            slug="quyen-tre-em-o-thon-ban",
+            summary="Phóng sự về việc bảo đảm quyền học tập và vui chơi của trẻ em vùng cao. "
+            + SYNTHETIC_NOTE,
+            audio=audio_vi,
+            script="Phát thanh viên: Kính thưa bà con, mọi trẻ em đều có quyền được học tập, "
+            "vui chơi và được bảo vệ.\nPhóng viên: Tại các thôn bản vùng cao, ...",
+            credits="Phóng viên: Nguyễn Văn A; biên tập: Trần Thị B",
+            bulletin_class="normal",
+        )
+        add_item(radio, segment, metadata("radio_report", ["crc", "ethnic-minorities"]), admin)
+    segment = RadioSegmentPage.objects.get(slug="quyen-tre-em-o-thon-ban", locale=vi)
+    audio_km = master(SAMPLES / "vi_speech.ogg", "Quyền trẻ em ở thôn bản (tiếng Khmer)", "km")
+    audio_tyz = master(
+        SAMPLES / "vi_phone_8k_mono.wav", "Quyền trẻ em ở thôn bản (tiếng Tày)", "tyz"
+    )
+    for target in ("km", "tyz"):  # parents first, so the translated page has a home
+        for parent in (home, radio):
+            translate(parent, target, {}, {}, admin)
+    translate(
+        segment,
+        "km",
+        {
+            "Quyền trẻ em ở thôn bản": "សិទ្ធិកុមារនៅតាមភូមិ",
+            segment.summary: "របាយការណ៍អំពីការធានាសិទ្ធិសិក្សា និងការលេងកម្សាន្តរបស់កុមារ។ "
+            "(សំឡេងគំរូដែលបង្កើតដោយម៉ាស៊ីន)",
+            segment.script: "អ្នកប្រកាស៖ ជម្រាបសួរបងប្អូន កុមារគ្រប់រូបមានសិទ្ធិសិក្សា លេងកម្សាន្ត និងទទួលការការពារ។",
+        },
+        {"audio": audio_km.pk},
+        admin,
+    )
+    translate(
+        segment,
+        "tyz",
+        {
+            "Quyền trẻ em ở thôn bản": "Quyền trẻ em ở thôn bản (bản tiếng Tày)",
+            segment.summary: "Bản tiếng Tày: văn bản đang chờ biên dịch viên; bản ghi âm riêng. "
+            + SYNTHETIC_NOTE,
+        },
+        {"audio": audio_tyz.pk},
+        admin,
+    )
+
+    if not VideoPage.objects.filter(slug="bao-cao-quyen-con-nguoi").exists():
+        video = VideoPage(
+            title="Bảo đảm quyền con người ở cơ sở",
+            slug="bao-cao-quyen-con-nguoi",
+            summary="Video cho bảng tin điện tử, có phụ đề tiếng Việt và tiếng Khmer. "
+            + SYNTHETIC_NOTE,
+            video=master(SAMPLES / "vi_report_1080p.mp4", "Bảo đảm quyền con người ở cơ sở", "vi"),
+            subtitles=document(SAMPLES / "vi_report.vi.srt", "Phụ đề tiếng Việt", "vi"),
+            transcript="Lời dẫn: Bảo đảm quyền con người là trách nhiệm của cả hệ thống chính trị.",
+        )
+        add_item(videos, video, metadata("video", ["human-rights-general", "iccpr"]), admin)
+    video = VideoPage.objects.get(slug="bao-cao-quyen-con-nguoi", locale=vi)
+    km_subs = document(SAMPLES / "vi_report.km.srt", "Phụ đề tiếng Khmer", "km")
+    translate(videos, "km", {}, {}, admin)
+    translate(
+        video,
+        "km",
+        {"Bảo đảm quyền con người ở cơ sở": "ការធានាសិទ្ធិមនុស្សនៅមូលដ្ឋាន"},
+        {"subtitles": km_subs.pk},
+        admin,
+    )
+
+    if not ExhibitionPage.objects.filter(slug="anh-va-tranh-co-dong").exists():
+        exhibition = ExhibitionPage(
+            title="Ảnh và tranh cổ động về bình đẳng giới",
+            slug="anh-va-tranh-co-dong",
+            summary="Triển lãm lưu động tại các xã, chú thích song ngữ Việt – Anh.",
+            place="Nhà văn hóa xã Cao Lộc",
+        )
+        for title, sample, caption in (
+            (
+                "Ảnh tư liệu: buổi sinh hoạt cộng đồng",
+                "photo_3000x2000.jpg",
+                "Buổi sinh hoạt cộng đồng về bình đẳng giới.",
+            ),
+            (
+                "Tranh cổ động: bình đẳng giới",
+                "poster_cmyk.jpg",
+                "Tranh cổ động: nam nữ bình đẳng trong gia đình.",
+            ),
+        ):
+            exhibition.items.add(
+                ExhibitionItem(
+                    image=image(SAMPLES / sample, title, "Sở VHTTDL"),
+                    caption=caption,
+                    credit="Sở VHTTDL",
+                    locale=vi,
+                )
+            )
+        add_item(
+            exhibitions, exhibition, metadata("exhibition", ["gender-equality", "cedaw"]), admin
+        )
+    exhibition = ExhibitionPage.objects.get(slug="anh-va-tranh-co-dong", locale=vi)
+    for parent in (home, exhibitions):
+        translate(parent, "en", {}, {}, admin)
+    translate(
+        exhibition,
+        "en",
+        {
+            "Ảnh và tranh cổ động về bình đẳng giới": "Photos and posters on gender equality",
+            "Buổi sinh hoạt cộng đồng về bình đẳng giới.": (
+                "A community meeting on gender equality."
+            ),
+            "Tranh cổ động: nam nữ bình đẳng trong gia đình.": (
+                "Poster: men and women are equal in the family."
+            ),
+        },
+        {},
+        admin,
+    )
+    # Every content language gets a home page, so each URL prefix works.
+    for code, _name in settings.LANGUAGES:
+        if code != "vi":
+            translate(home, code, {}, {}, admin)
+    return users

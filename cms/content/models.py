@@ -1,0 +1,436 @@
+"""Page types: home, section indexes, and the three kinds of item the plans produce."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from cms.editorial.forms import ItemPageForm
+from cms.taxonomy.models import AccessLevel, BulletinClass, FundingSource, RetentionPeriod, Rights
+
+
+def nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value) if value else value
+
+
+class HomePage(Page):
+    """The site root in each language; lists the latest items in the visitor's language."""
+
+    intro = models.TextField(_("giới thiệu"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["content.SectionIndexPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("trang chủ")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_items"] = latest_items(self, 12)
+        context["sections"] = self.get_children().live().public().specific()
+        return context
+
+
+def latest_items(root: Page, limit: int) -> list[Page]:
+    item_models = (RadioSegmentPage, VideoPage, ExhibitionPage)
+    return list(
+        Page.objects.live()
+        .public()
+        .descendant_of(root)
+        .type(*item_models)
+        .filter(locale_id=root.locale_id)
+        .order_by("-first_published_at")
+        .specific()[:limit]
+    )
+
+
+class SectionIndexPage(Page):
+    """A section: radio, video, exhibitions, or a producing unit's own tree."""
+
+    intro = models.TextField(_("giới thiệu"), blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = [
+        "content.SectionIndexPage",
+        "content.RadioSegmentPage",
+        "content.VideoPage",
+        "content.ExhibitionPage",
+    ]
+
+    class Meta:
+        verbose_name = _("chuyên mục")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["items"] = latest_items(self, 50)
+        return context
+
+
+# Metadata every item must have before it is sent for approval or published
+# (DESIGN.md §5). Field name -> label shown in the error.
+REQUIRED_METADATA: dict[str, str] = {
+    "summary": "Tóm tắt",
+    "product_type": "Loại sản phẩm",
+    "topics": "Chủ đề",
+    "audiences": "Đối tượng",
+    "producing_unit": "Đơn vị chủ trì",
+    "coverage": "Địa bàn",
+    "channels": "Kênh phát hành",
+    "funding_source": "Nguồn kinh phí",
+    "rights": "Quyền sử dụng",
+    "retention_period": "Thời hạn bảo quản",
+    "access_level": "Mức độ tiếp cận",
+    "production_date": "Ngày sản xuất",
+}
+
+
+class ItemPage(Page):
+    """Shared metadata of every product (Dublin Core, archival fields, project tags)."""
+
+    summary = models.TextField(_("tóm tắt"), blank=True)
+    product_type = models.ForeignKey(
+        "taxonomy.ProductType",
+        verbose_name=_("loại sản phẩm"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    topics = ParentalManyToManyField("taxonomy.Topic", verbose_name=_("chủ đề"), blank=True)
+    audiences = ParentalManyToManyField(
+        "taxonomy.Audience", verbose_name=_("đối tượng"), blank=True
+    )
+    producing_unit = models.ForeignKey(
+        "taxonomy.ProducingUnit",
+        verbose_name=_("đơn vị chủ trì"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cooperating_units = ParentalManyToManyField(
+        "taxonomy.ProducingUnit", verbose_name=_("đơn vị phối hợp"), blank=True, related_name="+"
+    )
+    coverage = ParentalManyToManyField(
+        "taxonomy.AdministrativeUnit", verbose_name=_("địa bàn"), blank=True, related_name="+"
+    )
+    channels = ParentalManyToManyField(
+        "taxonomy.Channel", verbose_name=_("kênh phát hành"), blank=True
+    )
+    funding_source = models.CharField(
+        _("nguồn kinh phí"), max_length=32, choices=FundingSource.choices, blank=True
+    )
+    rights = models.CharField(_("quyền sử dụng"), max_length=32, choices=Rights.choices, blank=True)
+    retention_period = models.CharField(
+        _("thời hạn bảo quản"), max_length=16, choices=RetentionPeriod.choices, blank=True
+    )
+    access_level = models.CharField(
+        _("mức độ tiếp cận"),
+        max_length=16,
+        choices=AccessLevel.choices,
+        default=AccessLevel.PUBLIC,
+        blank=True,
+    )
+    record_code = models.CharField(
+        _("mã hồ sơ"),
+        max_length=64,
+        blank=True,
+        help_text=_("Theo Thông tư 05/2025/TT-BNV; để trống để tự sinh khi xuất bản."),
+    )
+    keywords = models.CharField(_("từ khóa"), max_length=500, blank=True)
+    production_date = models.DateField(_("ngày sản xuất"), null=True, blank=True)
+    end_date = models.DateField(_("ngày kết thúc"), null=True, blank=True)
+    credits = models.TextField(_("thực hiện"), blank=True)
+
+    metadata_panels = [
+        FieldPanel("product_type"),
+        FieldPanel("topics"),
+        FieldPanel("audiences"),
+        MultiFieldPanel(
+            [FieldPanel("producing_unit"), FieldPanel("cooperating_units")],
+            heading=_("Đơn vị"),
+        ),
+        FieldPanel("coverage"),
+        FieldPanel("channels"),
+        MultiFieldPanel(
+            [
+                FieldPanel("funding_source"),
+                FieldPanel("rights"),
+                FieldPanel("retention_period"),
+                FieldPanel("access_level"),
+                FieldPanel("record_code"),
+                FieldPanel("keywords"),
+                FieldPanel("production_date"),
+                FieldPanel("end_date"),
+            ],
+            heading=_("Lưu trữ"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("keywords"),
+        index.FilterField("locale_id"),
+    ]
+    override_translatable_fields = [
+        SynchronizedField("product_type"),
+        SynchronizedField("production_date"),
+        TranslatableField("keywords"),
+    ]
+    base_form_class = ItemPageForm
+    parent_page_types = ["content.SectionIndexPage"]
+    subpage_types: list[str] = []
+    is_creatable = False
+
+    def missing_metadata(self) -> list[str]:
+        """Labels of the mandatory metadata this item still lacks."""
+        missing = []
+        for name, label in REQUIRED_METADATA.items():
+            field = self._meta.get_field(name)
+            if isinstance(field, models.ManyToManyField):
+                value = getattr(self, name).all()
+                if not list(value):
+                    missing.append(label)
+            elif not getattr(self, name if not field.is_relation else f"{name}_id"):
+                missing.append(label)
+        return missing + self.missing_media()
+
+    def missing_media(self) -> list[str]:
+        return []
+
+    def clean(self) -> None:
+        super().clean()
+        for attr in ("title", "summary", "keywords", "credits"):
+            setattr(self, attr, nfc(getattr(self, attr)))
+        if self.live:
+            missing = self.missing_metadata()
+            if missing:
+                raise ValidationError(
+                    _("Chưa thể xuất bản: còn thiếu %(fields)s.") % {"fields": ", ".join(missing)}
+                )
+
+    @property
+    def language(self) -> str:
+        return self.locale.language_code
+
+
+class RadioSegmentPage(ItemPage):
+    """A radio reportage, drama, skit or bulletin; the audio differs per language."""
+
+    audio = models.ForeignKey(
+        "media.MediaMaster",
+        verbose_name=_("bản ghi gốc"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    script = models.TextField(_("kịch bản / bản ghi lời"), blank=True)
+    duration = models.FloatField(_("thời lượng (giây)"), null=True, blank=True, editable=False)
+    bulletin_class = models.CharField(
+        _("loại bản tin"),
+        max_length=16,
+        choices=BulletinClass.choices,
+        default=BulletinClass.NORMAL,
+    )
+    air_from = models.DateTimeField(_("phát từ"), null=True, blank=True)
+    air_until = models.DateTimeField(_("phát đến"), null=True, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("audio"),
+        FieldPanel("script"),
+        MultiFieldPanel(
+            [FieldPanel("bulletin_class"), FieldPanel("air_from"), FieldPanel("air_until")],
+            heading=_("Phát sóng"),
+        ),
+        FieldPanel("credits"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Nội dung")),
+            ObjectList(ItemPage.metadata_panels, heading=_("Siêu dữ liệu")),
+            ObjectList(Page.promote_panels, heading=_("Quảng bá")),
+            ObjectList(Page.settings_panels, heading=_("Cài đặt")),
+        ]
+    )
+    search_fields = [*ItemPage.search_fields, index.SearchField("script")]
+    override_translatable_fields = [
+        *ItemPage.override_translatable_fields,
+        SynchronizedField("audio", overridable=True),
+        SynchronizedField("bulletin_class"),
+        SynchronizedField("air_from"),
+        SynchronizedField("air_until"),
+    ]
+    template = "content/radio_segment_page.html"
+
+    class Meta:
+        verbose_name = _("chương trình phát thanh")
+
+    def missing_media(self) -> list[str]:
+        return [] if self.audio_id else ["Bản ghi gốc"]
+
+    def clean(self) -> None:
+        super().clean()
+        self.script = nfc(self.script)
+        if self.air_from and self.air_until and self.air_until < self.air_from:
+            raise ValidationError(
+                {"air_until": _("Thời điểm kết thúc phải sau thời điểm bắt đầu.")}
+            )
+        if self.audio_id:
+            self.duration = self.audio.duration
+
+
+class VideoPage(ItemPage):
+    """A video with a master and subtitles per language (boards are mostly silent)."""
+
+    video = models.ForeignKey(
+        "media.MediaMaster",
+        verbose_name=_("video gốc"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subtitles = models.ForeignKey(
+        "media.CustomDocument",
+        verbose_name=_("phụ đề (SRT/WebVTT)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    poster_image = models.ForeignKey(
+        "media.CustomImage",
+        verbose_name=_("ảnh đại diện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    transcript = models.TextField(_("lời thoại"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("video"),
+        FieldPanel("subtitles"),
+        FieldPanel("poster_image"),
+        FieldPanel("transcript"),
+        FieldPanel("credits"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Nội dung")),
+            ObjectList(ItemPage.metadata_panels, heading=_("Siêu dữ liệu")),
+            ObjectList(Page.promote_panels, heading=_("Quảng bá")),
+            ObjectList(Page.settings_panels, heading=_("Cài đặt")),
+        ]
+    )
+    search_fields = [*ItemPage.search_fields, index.SearchField("transcript")]
+    override_translatable_fields = [
+        *ItemPage.override_translatable_fields,
+        SynchronizedField("video", overridable=True),
+        SynchronizedField("subtitles", overridable=True),
+        SynchronizedField("poster_image", overridable=True),
+    ]
+    template = "content/video_page.html"
+
+    class Meta:
+        verbose_name = _("video")
+
+    def missing_media(self) -> list[str]:
+        return [] if self.video_id else ["Video gốc"]
+
+
+class ExhibitionPage(RoutablePageMixin, ItemPage):
+    """A touring photo and poster exhibition with captions in several languages."""
+
+    intro = RichTextField(_("giới thiệu"), blank=True, features=["bold", "italic", "link"])
+    place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("intro"),
+        FieldPanel("place"),
+        InlinePanel("items", label=_("Ảnh / tranh"), min_num=0),
+        FieldPanel("credits"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Nội dung")),
+            ObjectList(ItemPage.metadata_panels, heading=_("Siêu dữ liệu")),
+            ObjectList(Page.promote_panels, heading=_("Quảng bá")),
+            ObjectList(Page.settings_panels, heading=_("Cài đặt")),
+        ]
+    )
+    search_fields = [
+        *ItemPage.search_fields,
+        index.SearchField("intro"),
+        index.RelatedFields("items", [index.SearchField("caption")]),
+    ]
+    template = "content/exhibition_page.html"
+
+    class Meta:
+        verbose_name = _("triển lãm")
+
+    def missing_media(self) -> list[str]:
+        return [] if self.items.exists() or self.items.all() else ["Ảnh / tranh"]
+
+    @path("print/")
+    def print_view(self, request: HttpRequest) -> Any:
+        """Printable captions in two languages side by side (``?with=km``)."""
+        from cms.content.views import exhibition_print
+
+        return exhibition_print(request, self)
+
+
+class ExhibitionItem(TranslatableMixin, Orderable):
+    """A photo or poster in an exhibition; its caption is translated per language."""
+
+    page = ParentalKey(ExhibitionPage, on_delete=models.CASCADE, related_name="items")
+    image = models.ForeignKey(
+        "media.CustomImage", verbose_name=_("ảnh"), on_delete=models.PROTECT, related_name="+"
+    )
+    caption = models.TextField(_("chú thích"))
+    credit = models.CharField(_("tác giả"), max_length=255, blank=True)
+    date = models.DateField(_("ngày chụp"), null=True, blank=True)
+    place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+
+    panels = [
+        FieldPanel("image"),
+        FieldPanel("caption"),
+        FieldPanel("credit"),
+        FieldPanel("date"),
+        FieldPanel("place"),
+    ]
+    override_translatable_fields = [SynchronizedField("image", overridable=True)]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("ảnh triển lãm")
+
+    def clean(self) -> None:
+        super().clean()
+        self.caption = nfc(self.caption)
+        self.place = nfc(self.place)

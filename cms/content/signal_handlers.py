@@ -1,0 +1,29 @@
+"""Signal handlers, wired in ``ContentConfig.ready``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from wagtail.models import Page
+
+
+@receiver(pre_save)
+def keep_child_count_true(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Never let a stale page object overwrite the tree's child count.
+
+    wagtail-localize publishes translations in ``on_commit`` hooks from a page object
+    loaded earlier in the request. When a translator's request also creates a child of
+    that page (translating a page copies its untranslated parents), the stale object
+    saves ``numchild=0`` and the new child becomes unreachable (404). The count is
+    recomputed from the tree itself on every save of an existing page.
+    """
+    if not isinstance(instance, Page) or instance.pk is None or not instance.path:
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and "numchild" not in update_fields:
+        return
+    instance.numchild = Page.objects.filter(
+        path__startswith=instance.path, depth=instance.depth + 1
+    ).count()

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from wagtail.models import Locale, Page
+
+from cms.i18n.languages import BY_CODE
+
+if TYPE_CHECKING:
+    from cms.content.models import ExhibitionPage
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness and database readiness for load balancers and monitoring."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+    except Exception:
+        return JsonResponse({"status": "database unavailable"}, status=503)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Public search in the visitor's language (published, public pages only)."""
+    from cms.content.models import ExhibitionPage, RadioSegmentPage, VideoPage
+
+    query = request.GET.get("q", "").strip()[:200]
+    results: list[Page] = []
+    if query:
+        locale = Locale.objects.filter(language_code=get_language()).first()
+        pages = Page.objects.live().public().type(RadioSegmentPage, VideoPage, ExhibitionPage)
+        if locale:
+            pages = pages.filter(locale=locale)
+        results = list(pages.search(query)[:50])
+    return render(request, "content/search.html", {"query": query, "results": results})
+
+
+def exhibition_print(request: HttpRequest, page: ExhibitionPage) -> HttpResponse:
+    """Captions in the page's language and a second chosen language, side by side."""
+    second_code = request.GET.get("with", "vi" if page.locale.language_code != "vi" else "en")
+    second_page = None
+    if second_code in BY_CODE:
+        locale = Locale.objects.filter(language_code=second_code).first()
+        if locale:
+            second_page = page.get_translation_or_none(locale)
+    second_captions = {}
+    if second_page is not None:
+        second_captions = {item.translation_key: item for item in second_page.specific.items.all()}
+    rows = [(item, second_captions.get(item.translation_key)) for item in page.items.all()]
+    return render(
+        request,
+        "content/exhibition_print.html",
+        {
+            "page": page,
+            "rows": rows,
+            "second_language": BY_CODE.get(second_code),
+            "second_page": second_page,
+        },
+    )
+
+
+def subtitles_vtt(request: HttpRequest, document_id: int) -> HttpResponse:
+    """WebVTT for a <track> element, converted from the stored SRT or WebVTT.
+
+    Served only when a live, public video page uses the document.
+    """
+    from django.http import Http404
+
+    from cms.content.models import VideoPage
+    from cms.media.models import CustomDocument
+    from cms.media.subtitles import to_webvtt
+
+    document = CustomDocument.objects.filter(pk=document_id).first()
+    if (
+        document is None
+        or not VideoPage.objects.live().public().filter(subtitles=document).exists()
+    ):
+        raise Http404
+    with document.file.open("rb") as handle:
+        raw = handle.read(2 * 1024 * 1024)
+    response = HttpResponse(to_webvtt(raw), content_type="text/vtt; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,40 @@
+"""The item page form: mandatory metadata is enforced when an item is sent for approval
+or published, and deferred when a reporter only saves a draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+
+class ItemPageForm(WagtailAdminPageForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.is_deferred_validation:
+            return cleaned
+        from cms.content.models import REQUIRED_METADATA
+
+        missing = []
+        for name, label in REQUIRED_METADATA.items():
+            if name not in self.fields:
+                continue
+            value = cleaned.get(name)
+            empty = value in (None, "", [], ()) or (hasattr(value, "exists") and not value.exists())
+            if empty and name not in self.errors:
+                self.add_error(
+                    name, forms.ValidationError(_("Bắt buộc trước khi gửi duyệt hoặc xuất bản."))
+                )
+                missing.append(label)
+        media_field = next((f for f in ("audio", "video") if f in self.fields), None)
+        if media_field and not cleaned.get(media_field) and media_field not in self.errors:
+            self.add_error(media_field, forms.ValidationError(_("Cần tải lên tệp gốc.")))
+            missing.append(self.fields[media_field].label)
+        if missing:
+            raise forms.ValidationError(
+                _("Chưa thể gửi duyệt hoặc xuất bản, còn thiếu: %(fields)s.")
+                % {"fields": ", ".join(str(m) for m in missing)}
+            )
+        return cleaned
