@@ -1,0 +1,68 @@
+"""`make run` loads demo content: several languages, each recording its own file."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from wagtail.models import Locale, Page
+
+from cms.content.models import RadioSegmentPage, VideoPage
+from cms.media.models import MediaMaster
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.VAR_DIR = tmp_path / "var"
+    # Translations are published in on-commit hooks; a test transaction never commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent(demo, settings) -> None:
+    counts = (Page.objects.count(), MediaMaster.objects.count())
+    call_command("load_demo", stdout=io.StringIO())
+    assert (Page.objects.count(), MediaMaster.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_translations_have_their_own_recordings(demo, client) -> None:
+    segments = {
+        code: RadioSegmentPage.objects.get(locale__language_code=code)
+        for code in ("vi", "km", "tyz")
+    }
+    audio = {code: page.audio for code, page in segments.items()}
+    assert len({a.pk for a in audio.values()}) == 3
+    assert audio["km"].language == "km" and audio["tyz"].language == "tyz"
+    assert audio["km"].sha256 != audio["vi"].sha256
+
+    html = client.get(segments["km"].url).content.decode()
+    assert '<html lang="km"' in html
+    assert "សិទ្ធិកុមារនៅតាមភូមិ" in html
+    src = re.search(r'<audio[^>]*src="([^"]+)"', html).group(1)
+    assert "/masters/km/" in src
+
+
+@pytest.mark.django_db
+def test_video_has_khmer_subtitles_as_webvtt(demo, client) -> None:
+    km = VideoPage.objects.get(locale=Locale.objects.get(language_code="km"))
+    assert km.subtitles.language == "km"
+    html = client.get(km.url).content.decode()
+    track = re.search(r'<track[^>]*src="([^"]+)"[^>]*srclang="km"', html)
+    assert track
+    vtt = client.get(track.group(1))
+    assert vtt.status_code == 200 and vtt["Content-Type"].startswith("text/vtt")
+    assert "WEBVTT" in vtt.content.decode()
+
+
+@pytest.mark.django_db
+def test_exhibition_prints_bilingual_captions(demo, client) -> None:
+    from cms.content.models import ExhibitionPage
+
+    page = ExhibitionPage.objects.get(locale__language_code="vi")
+    html = client.get(page.url + "print/?with=en").content.decode()
+    assert "Buổi sinh hoạt cộng đồng về bình đẳng giới." in html
+    assert "A community meeting on gender equality." in html
