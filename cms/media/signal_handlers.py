@@ -1,1 +1,20 @@
 """Signal handlers, wired in ``MediaConfig.ready``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from cms.media.models import MediaMaster
+
+
+@receiver(post_save, sender=MediaMaster)
+def plan_renditions(sender: type, instance: MediaMaster, created: bool, **kwargs: Any) -> None:
+    """Every new master gets its renditions, made in the background after commit."""
+    if created and instance.kind and settings.CMS_MEDIA.get("AUTO_RENDER", True):
+        from cms.media.renditions import plan
+
+        plan(instance)

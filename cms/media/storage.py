@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import unicodedata
+from typing import Any
 
 from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
@@ -42,7 +44,40 @@ class UnicodeNameMixin:
 
 
 class UnicodeFileSystemStorage(UnicodeNameMixin, FileSystemStorage):
-    """Local files (the default)."""
+    """Local files (the default), never visible half-written.
+
+    Django writes an upload straight into its final name, so a reader (a station
+    downloading, a fixity check) could see a partial file. Here the bytes go to a hidden
+    temporary file in the same directory, are flushed to disk, and only then linked to the
+    final name; an existing file is never overwritten.
+    """
+
+    def _save(self, name: str, content: Any) -> str:
+        full_path = self.path(name)
+        directory = os.path.dirname(full_path)
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp_path = tempfile.mkstemp(dir=directory, prefix=".partial-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                if hasattr(content, "chunks"):
+                    for chunk in content.chunks():
+                        handle.write(chunk)
+                else:
+                    handle.write(content.read())
+                handle.flush()
+                os.fsync(handle.fileno())
+            if self.file_permissions_mode is not None:
+                os.chmod(tmp_path, self.file_permissions_mode)
+            while True:
+                try:
+                    os.link(tmp_path, full_path)
+                    break
+                except FileExistsError:
+                    name = self.get_available_name(name)
+                    full_path = self.path(name)
+        finally:
+            os.unlink(tmp_path)
+        return str(name).replace("\\", "/")
 
 
 class UnicodeS3Storage(UnicodeNameMixin, S3Storage):

@@ -1,8 +1,14 @@
+from typing import Any
+
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.media import views
 from cms.media.forms import MediaMasterForm
 from cms.media.models import MediaMaster
 
@@ -23,3 +29,27 @@ class MediaMasterViewSet(SnippetViewSet):
 
 
 register_snippet(MediaMasterViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_rendition_urls() -> list[Any]:
+    return [
+        path(
+            "media-masters/<int:master_id>/renditions/",
+            views.master_renditions,
+            name="media_master_renditions",
+        ),
+        path(
+            "media-masters/<int:master_id>/renditions/<int:rendition_id>/retry/",
+            views.retry_rendition,
+            name="media_rendition_retry",
+        ),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def renditions_button(snippet: Any, user: Any, next_url: str | None = None) -> Any:
+    if isinstance(snippet, MediaMaster):
+        yield ListingButton(
+            _("Bản dựng"), reverse("media_master_renditions", args=[snippet.pk]), priority=15
+        )
