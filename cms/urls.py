@@ -12,6 +12,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", content_views.health, name="health"),
     path("subtitles/<int:document_id>.vtt", content_views.subtitles_vtt, name="subtitles_vtt"),
+    path("", include("cms.stations.urls")),
+    path("", include("cms.archive.urls")),
 ]
 
 if settings.DEBUG:
@@ -20,7 +22,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
-    path("search/", content_views.search, name="search"),
+    path("search/", include("cms.search.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

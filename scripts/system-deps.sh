@@ -4,7 +4,7 @@
 set -euo pipefail
 want=(ffmpeg gettext fonts-noto-core python3-venv)
 if [ "${1:-run}" = "test" ]; then
-  want+=(postgresql chromium chromium-driver)
+  want+=(postgresql chromium chromium-driver nginx)
 fi
 missing=()
 for pkg in "${want[@]}"; do

@@ -5,8 +5,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
 from cms.i18n.languages import BY_CODE
 
@@ -22,21 +21,6 @@ def health(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok"})
     except Exception:
         return JsonResponse({"status": "database unavailable"}, status=503)
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    """Public search in the visitor's language (published, public pages only)."""
-    from cms.content.models import ExhibitionPage, RadioSegmentPage, VideoPage
-
-    query = request.GET.get("q", "").strip()[:200]
-    results: list[Page] = []
-    if query:
-        locale = Locale.objects.filter(language_code=get_language()).first()
-        pages = Page.objects.live().public().type(RadioSegmentPage, VideoPage, ExhibitionPage)
-        if locale:
-            pages = pages.filter(locale=locale)
-        results = list(pages.search(query)[:50])
-    return render(request, "content/search.html", {"query": query, "results": results})
 
 
 def exhibition_print(request: HttpRequest, page: ExhibitionPage) -> HttpResponse:

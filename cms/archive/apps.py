@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ArchiveConfig(AppConfig):
+    name = "cms.archive"
+    label = "archive"
+    verbose_name = "Lưu trữ và xuất dữ liệu"
