@@ -66,3 +66,39 @@ def test_exhibition_prints_bilingual_captions(demo, client) -> None:
     html = client.get(page.url + "print/?with=en").content.decode()
     assert "Buổi sinh hoạt cộng đồng về bình đẳng giới." in html
     assert "A community meeting on gender equality." in html
+
+
+def face_ranges(css: str) -> list[tuple[str, list[tuple[int, int]]]]:
+    faces = []
+    for block in re.findall(r"@font-face\{([^}]*)\}", css):
+        url = re.search(r'url\("([^"]+)"\)', block).group(1)
+        spans = []
+        for part in re.search(r"unicode-range:([^;}]+)", block).group(1).split(","):
+            lo, _, hi = part.strip().removeprefix("U+").partition("-")
+            spans.append((int(lo, 16), int(hi or lo, 16)))
+        faces.append((url, spans))
+    return faces
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "km", "tyz"])
+def test_item_page_first_load_is_under_300_kb(demo, client, settings, language) -> None:
+    """HTML + CSS + the font files a browser needs for the page's text (media excluded)."""
+    from html import unescape
+
+    page = RadioSegmentPage.objects.get(locale__language_code=language)
+    html = client.get(page.url).content.decode()
+    total = len(html.encode())
+    static_root = settings.BASE_DIR / "static"
+    for href in re.findall(r'<link rel="stylesheet" href="/static/([^"]+)"', html):
+        total += (static_root / href).stat().st_size
+    css = (settings.FONT_BUILD_DIR / "fonts.css").read_text()
+    text = {ord(ch) for ch in unescape(re.sub(r"<[^>]+>", " ", html))}
+    needed = [
+        url
+        for url, spans in face_ranges(css)
+        if any(lo <= cp <= hi for cp in text for lo, hi in spans)
+    ]
+    assert any("khmer" in url for url in needed) == (language == "km")
+    total += sum((settings.FONT_BUILD_DIR / url).stat().st_size for url in needed)
+    assert total <= 300 * 1024, f"{language}: {total} bytes"
