@@ -123,6 +123,19 @@ def output_format_filters(profile: AudioProfile) -> list[Any]:
     return []
 
 
+def default_parallelism() -> int:
+    """Concurrent ffmpeg processes per job: ``MEDIA_PIPELINE_PARALLEL``, default 1.
+
+    One process (one measurement decode + one encode run) is the default: task workers
+    already run jobs side by side, and on a busy 2-core machine splitting a job measured
+    slower (benchmarks/media_audio.py). Raise it on an otherwise idle multi-core box.
+    """
+    env = os.environ.get("MEDIA_PIPELINE_PARALLEL")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return 1
+
+
 def _check_dest(src: Path, dest: Path) -> None:
     try:
         same = dest.exists() and os.path.samefile(src, dest)
@@ -182,14 +195,17 @@ def _encode_job(
                 filters=(*plans[name].filters(p), *output_format_filters(p)),
             )
         )
-        streams.append(
-            StreamSpec(
-                name=f"q{i}",
-                kind="audio",
-                source=f"r{i}",
-                filters=(ebur128(f"o{i}", peak=True, dual_mono=p.dual_mono),),
+        if plans[name].limiter_active:
+            # the limiter makes the chain non-linear: meter the final signal in-line
+            streams.append(
+                StreamSpec(
+                    name=f"q{i}",
+                    kind="audio",
+                    source=f"r{i}",
+                    filters=(ebur128(f"o{i}", peak=True, dual_mono=p.dual_mono),),
+                )
             )
-        )
+            outputs.append(OutputSpec("-", [f"q{i}"], {"f": "null"}))
         opts = encoder_options(p)
         opts["map_metadata"] = -1  # never copy the master's tags
         if p.id3_tags:
@@ -197,9 +213,11 @@ def _encode_job(
             # option names unique. Values travel as separate argv entries (no escaping).
             for j, (k, v) in enumerate(tags):
                 opts[f"metadata:g:{j}"] = f"{k}={v}"
-        outputs.append(OutputSpec(str(dests[name]), [f"r{i}"], opts))
-        outputs.append(OutputSpec("-", [f"q{i}"], {"f": "null"}))
-    return Job(inputs=inputs, streams=streams, outputs=outputs, loglevel="info")
+        outputs.insert(0, OutputSpec(str(dests[name]), [f"r{i}"], opts))
+    metered = any(plans[n].limiter_active for n in names)
+    return Job(
+        inputs=inputs, streams=streams, outputs=outputs, loglevel="info" if metered else "error"
+    )
 
 
 def _run_groups(
@@ -283,7 +301,7 @@ def render_audio(
     should_cancel: CancelCheck | None = None,
     timeout: float | None = None,
     info: MediaInfo | None = None,
-    max_parallel: int = 1,
+    max_parallel: int | None = None,
 ) -> dict[str, RenditionResult]:
     """Render audio renditions of ``src``: ``outputs`` maps profile name -> destination path.
 
@@ -312,6 +330,8 @@ def render_audio(
     if timeout is None:
         timeout = 60.0 + 2.0 * (duration or 3600.0)
     stream_index = 0  # first audio stream
+    if max_parallel is None:
+        max_parallel = default_parallelism()
 
     def scaled(lo: float, hi: float) -> ProgressCallback:
         def cb(x: float) -> None:
@@ -329,56 +349,57 @@ def render_audio(
         progress_cb=scaled(0.0, 0.3),
         should_cancel=should_cancel,
         timeout=timeout,
+        max_parallel=max_parallel,
     )
     tag_items = tags.items() if tags is not None else []
     meta = tag_items
-    if True:
-        with atomic_outputs(dests) as temps:
-            jobs = [
-                (g, _encode_job(str(src_path), temps, profs, plans, g, meta, stream_index))
-                for g in _groups(names, profs, max_parallel)
-            ]
-            meters = _run_groups(
-                jobs,
-                duration=duration,
-                progress_cb=scaled(0.3, 0.95),
-                should_cancel=should_cancel,
-                timeout=timeout,
+    with atomic_outputs(dests) as temps:
+        jobs = [
+            (g, _encode_job(str(src_path), temps, profs, plans, g, meta, stream_index))
+            for g in _groups(names, profs, max_parallel)
+        ]
+        meters = _run_groups(
+            jobs,
+            duration=duration,
+            progress_cb=scaled(0.3, 0.95),
+            should_cancel=should_cancel,
+            timeout=timeout,
+        )
+        extra_warnings: dict[str, list[str]] = {n: [] for n in names}
+        for name in names:
+            fix = _needs_retry(profs[name], meters.get(name), plans[name])
+            if fix is None:
+                continue
+            old = plans[name]
+            plans[name] = GainPlan(
+                profile=name,
+                chain=old.chain,
+                gain_db=round(old.gain_db + fix, 2),
+                input_stats=old.input_stats,
+                levelled=old.levelled,
+                limiter_ceiling_dbtp=old.limiter_ceiling_dbtp,
+                warnings=old.warnings,
+                levelled_stats=old.levelled_stats,
             )
-            extra_warnings: dict[str, list[str]] = {n: [] for n in names}
-            for name in names:
-                fix = _needs_retry(profs[name], meters.get(name), plans[name])
-                if fix is None:
-                    continue
-                old = plans[name]
-                plans[name] = GainPlan(
-                    profile=name,
-                    chain=old.chain,
-                    gain_db=round(old.gain_db + fix, 2),
-                    input_stats=old.input_stats,
-                    levelled=old.levelled,
-                    limiter_ceiling_dbtp=old.limiter_ceiling_dbtp,
-                    warnings=old.warnings,
-                    levelled_stats=old.levelled_stats,
+            job = _encode_job(str(src_path), temps, profs, plans, [name], meta, stream_index)
+            meters.update(
+                _run_groups(
+                    [([name], job)],
+                    duration=duration,
+                    progress_cb=None,
+                    should_cancel=should_cancel,
+                    timeout=timeout,
                 )
-                job = _encode_job(str(src_path), temps, profs, plans, [name], meta, stream_index)
-                meters.update(
-                    _run_groups(
-                        [([name], job)],
-                        duration=duration,
-                        progress_cb=None,
-                        should_cancel=should_cancel,
-                        timeout=timeout,
-                    )
-                )
-                extra_warnings[name].append(f"re-encoded once with {fix:+.1f} dB correction")
-            sizes = {n: temps[n].stat().st_size for n in names}
-            durations = {n: _duration_of(temps[n]) for n in names}
+            )
+            extra_warnings[name].append(f"re-encoded once with {fix:+.1f} dB correction")
+        sizes = {n: temps[n].stat().st_size for n in names}
+        durations = {n: _duration_of(temps[n]) for n in names}
     if progress_cb is not None:
         progress_cb(1.0)
     results: dict[str, RenditionResult] = {}
     for name in names:
-        p, plan, out = profs[name], plans[name], meters.get(name)
+        p, plan = profs[name], plans[name]
+        out = meters.get(name) if plan.limiter_active else plan.predicted_output()
         warnings = [*info.warnings, *plan.warnings, *extra_warnings[name]]
         if out is not None and out.lra_lu > (p.max_lra_lu or 1e9):
             warnings.append(f"loudness range {out.lra_lu:.1f} LU above {p.max_lra_lu} LU")

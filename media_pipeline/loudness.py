@@ -19,17 +19,25 @@ slower and is not used):
    ``volume=<gain>dB`` then ``alimiter`` at ``true_peak - limiter_margin_db`` (sample-peak
    limiter; the margin absorbs inter-sample peaks and codec overshoot, tuned per profile).
 
-Output loudness is measured **in-line** in the encode run (the final PCM signal, right before
-the encoder, split off to an ``ebur128`` branch): the same true-peak metering cost as decoding
-the encoded files again, without another pass. For PCM outputs it is exact; for MP3/AAC the
-codec can add a few tenths of a dB of true peak, which the per-profile limiter margin covers
-(the test-suite checks encoded files independently).
+Output loudness: when the limiter stays idle (measured true peak + gain is at least
+:data:`LIMITER_IDLE_MARGIN_DB` under the ceiling -- typical for ``broadcast`` at -23 LUFS) the
+chain is plain linear gain and the output I / TP / LRA are *computed* exactly from the input
+measurement (``GainPlan.predicted_output``). Otherwise the final signal is metered **in-line**
+in the encode run (split off right before the encoder into an ``ebur128=peak=true`` branch),
+which costs the same true-peak metering as decoding the encoded file again but needs no extra
+pass. For PCM outputs both are exact; MP3/AAC can add a few tenths of a dB of true peak and
+lose ~0.4 LU (MP3 64k) in the codec, which the per-profile limiter margin and the +-1 LU
+tolerance cover (the test-suite measures the encoded files independently).
+
+Parallelism: with ``max_parallel > 1`` the measurement branches and the encode groups run as
+that many concurrent ffmpeg processes (each decoding the master; cheap next to encoding).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -54,6 +62,9 @@ SILENCE_LUFS = -69.5
 MAX_GAIN_DB = 50.0
 #: how far a limiter probe may move the gain
 MAX_LIMITER_COMPENSATION_DB = 3.0
+#: true peak this far below the limiter ceiling counts as "limiter idle" (ebur128 reports
+#: 0.1 dB steps; inter-sample estimates differ slightly between 4x oversamplers)
+LIMITER_IDLE_MARGIN_DB = 0.5
 #: 1/sqrt(2): -3 dB for centre and surrounds in the ITU-R BS.775 downmix
 M3DB = 0.7071
 
@@ -226,8 +237,65 @@ def measure_branches(
     progress_cb: Callable[[float], None] | None = None,
     should_cancel: CancelCheck | None = None,
     timeout: float | None = None,
+    max_parallel: int = 1,
 ) -> dict[str, LoudnessStats]:
-    """Measure several processing chains of one source in a single decode."""
+    """Measure several processing chains of one source in a single decode.
+
+    With ``max_parallel > 1`` the branches are spread over that many concurrent ffmpeg
+    processes (each decodes the source; decoding is cheap next to true-peak metering).
+    """
+    if max_parallel > 1 and len(branches) > 1:
+        groups = [list(branches[i::max_parallel]) for i in range(max_parallel)]
+        groups = [g for g in groups if g]
+        fractions = [0.0] * len(groups)
+        lock = threading.Lock()
+
+        def make_cb(idx: int) -> Callable[[float], None]:
+            def cb(x: float) -> None:
+                with lock:
+                    fractions[idx] = x
+                    total = sum(fractions) / len(fractions)
+                if progress_cb is not None:
+                    progress_cb(total)
+
+            return cb
+
+        results: dict[str, LoudnessStats] = {}
+        errors: list[BaseException] = []
+        stop = threading.Event()
+
+        def cancel() -> bool:
+            return stop.is_set() or (should_cancel is not None and should_cancel())
+
+        def work(idx: int, group: list[Branch]) -> None:
+            try:
+                res = measure_branches(
+                    src,
+                    group,
+                    duration=duration,
+                    stream=stream,
+                    progress_cb=make_cb(idx),
+                    should_cancel=cancel,
+                    timeout=timeout,
+                )
+                with lock:
+                    results.update(res)
+            except BaseException as exc:
+                with lock:
+                    errors.append(exc)
+                stop.set()
+
+        threads = [threading.Thread(target=work, args=(i, g)) for i, g in enumerate(groups)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise next(
+                (e for e in errors if not (isinstance(e, PipelineError) and e.code == "cancelled")),
+                errors[0],
+            )
+        return results
     streams: list[StreamSpec] = []
     outputs: list[OutputSpec] = []
     names: dict[str, str] = {}
@@ -281,6 +349,26 @@ class GainPlan:
     #: after the leveller, when one was needed (the gain is computed from these)
     levelled_stats: LoudnessStats | None = None
 
+    @property
+    def limiter_active(self) -> bool:
+        """Whether the limiter can touch the signal (true peak + gain near the ceiling)."""
+        stats = self.levelled_stats or self.input_stats
+        if stats.true_peak_dbtp is None:
+            return True
+        return (
+            stats.true_peak_dbtp + self.gain_db > self.limiter_ceiling_dbtp - LIMITER_IDLE_MARGIN_DB
+        )
+
+    def predicted_output(self) -> LoudnessStats:
+        """Exact output stats when the limiter stays idle: the chain is then linear gain."""
+        stats = self.levelled_stats or self.input_stats
+        tp = None if stats.true_peak_dbtp is None else stats.true_peak_dbtp + self.gain_db
+        return LoudnessStats(
+            integrated_lufs=round(stats.integrated_lufs + self.gain_db, 1),
+            true_peak_dbtp=None if tp is None else round(tp, 1),
+            lra_lu=stats.lra_lu,
+        )
+
     def filters(self, profile: AudioProfile) -> tuple[FilterSpec, ...]:
         return (*self.chain, *gain_chain(self.gain_db, profile))
 
@@ -306,6 +394,7 @@ def plan_gains(
     progress_cb: Callable[[float], None] | None = None,
     should_cancel: CancelCheck | None = None,
     timeout: float | None = None,
+    max_parallel: int = 1,
 ) -> dict[str, GainPlan]:
     """Measure the source once per distinct chain and plan each profile's gain.
 
@@ -329,6 +418,7 @@ def plan_gains(
             progress_cb=cb,
             should_cancel=should_cancel,
             timeout=timeout,
+            max_parallel=max_parallel,
         )
 
     first = {

@@ -439,4 +439,6 @@ def sniff(path: str | os.PathLike[str], limits: Limits | None = None) -> SniffRe
     mime = found[1] if found else "application/octet-stream"
     if info.video is not None and mime.startswith("audio/"):
         mime = "video/" + mime.split("/", 1)[1]
+    elif info.video is None and mime.startswith("video/"):
+        mime = "audio/" + mime.split("/", 1)[1]  # e.g. an audio-only MP4 (.m4a)
     return SniffResult(kind=info.kind, mime=mime, info=info)
