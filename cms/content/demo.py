@@ -179,9 +179,11 @@ def translate(
         source__object_id=page.translation_key, target_locale=locale
     )
     po = translation.export_po()
+    # The PO export writes line breaks in plain text fields as <br/>.
+    lookup = {source.replace("\n", "<br/>"): target for source, target in strings.items()}
     for entry in po:
-        if entry.msgid in strings:
-            entry.msgstr = strings[entry.msgid]
+        if entry.msgid in lookup:
+            entry.msgstr = lookup[entry.msgid].replace("\n", "<br/>")
     translation.import_po(polib.pofile(str(po)), user=user)
     for field_path, value in overrides.items():
         context = TranslationContext.objects.get(object_id=page.translation_key, path=field_path)

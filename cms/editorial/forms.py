@@ -8,9 +8,33 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.models import Locale
 
 
 class ItemPageForm(WagtailAdminPageForm):
+    TERM_FIELDS = (
+        "product_type",
+        "topics",
+        "audiences",
+        "producing_unit",
+        "cooperating_units",
+        "channels",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            # Wagtail creates pages live by default; a new item is a draft until published,
+            # so the model's publish rule must not run when the add form is first saved.
+            self.instance.live = False
+        # Items are tagged with the default-language terms; their names are shown in
+        # the visitor's language through the terms' translations.
+        default_locale = Locale.get_default()
+        for name in self.TERM_FIELDS:
+            field = self.fields.get(name)
+            if field is not None and hasattr(field, "queryset"):
+                field.queryset = field.queryset.filter(locale=default_locale)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.is_deferred_validation:

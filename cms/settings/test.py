@@ -15,3 +15,6 @@ TASKS = {
         "QUEUES": ["default", "media"],
     }
 }
+# Masters created by fixtures do not start transcoding; the rendition tests plan and run
+# jobs explicitly, with real ffmpeg, so every other test stays fast.
+CMS_MEDIA = {**CMS_MEDIA, "AUTO_RENDER": False}
