@@ -43,8 +43,11 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
+    """A Chromium per test: Playwright's event loop, kept alive across tests, makes Django
+    hand out a different connection object that lacks the serialized test data, so the next
+    ``serialized_rollback`` test would silently start with an empty database."""
     assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

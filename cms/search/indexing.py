@@ -1,0 +1,222 @@
+"""Keep ``SearchDocument`` rows in step with item pages.
+
+Called from the publish/unpublish/revision signals and by ``manage.py
+rebuild_archive_index``. Indexing never blocks publishing: a failure is logged and the
+rebuild command repairs it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+from wagtail.models import Page
+
+from cms.search.expressions import TsVector
+from cms.search.models import FacetKind, IndexScope, ItemType, SearchDocument, SearchTag
+from cms.search.text import nfc, term_text, tsvector_literal
+
+logger = logging.getLogger(__name__)
+
+MAX_SUBTITLE_BYTES = 2 * 1024 * 1024
+_SUBTITLE_NOISE = re.compile(r"^(WEBVTT.*|\d+|[\d:.,\s]+-->[\d:.,\s]+.*|NOTE.*)$")
+
+
+def item_models() -> dict[type[Page], str]:
+    from cms.content.models import ExhibitionPage, RadioSegmentPage, VideoPage
+
+    return {
+        RadioSegmentPage: ItemType.RADIO_SEGMENT,
+        VideoPage: ItemType.VIDEO,
+        ExhibitionPage: ItemType.EXHIBITION,
+    }
+
+
+def item_type_of(page: Page) -> str | None:
+    for model, code in item_models().items():
+        if isinstance(page, model):
+            return code
+    return None
+
+
+def subtitle_text(document: Any) -> str:
+    """Cue text of an SRT/WebVTT file, without numbers and timings."""
+    if document is None:
+        return ""
+    from cms.media.subtitles import decode
+
+    try:
+        with document.file.open("rb") as handle:
+            raw = handle.read(MAX_SUBTITLE_BYTES)
+        text = decode(raw)
+    except (OSError, ValueError):
+        logger.warning("Subtitles of document %s could not be read for search", document.pk)
+        return ""
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line and not _SUBTITLE_NOISE.match(line))
+
+
+def body_text(page: Any, item_type: str) -> str:
+    """Scripts, transcripts, subtitles and captions: what a listener or viewer hears/reads."""
+    parts: list[str] = []
+    if item_type == ItemType.RADIO_SEGMENT:
+        parts.append(page.script)
+    elif item_type == ItemType.VIDEO:
+        parts.append(page.transcript)
+        parts.append(subtitle_text(page.subtitles))
+    elif item_type == ItemType.EXHIBITION:
+        parts.append(strip_tags(page.intro or ""))
+        parts.append(page.place)
+        for item in page.items.all():
+            parts.extend([item.caption, item.place, item.credit])
+    parts.append(page.credits)
+    return "\n".join(nfc(part) for part in parts if part)
+
+
+def _codes(related: Any) -> list[str]:
+    return sorted({term.code for term in related.all()})
+
+
+def metadata_text(topic_codes: list[str], product_type: str, producing_unit: str) -> str:
+    """Names of the item's terms in every language, so a visitor finds an item by a topic
+    name in their own language."""
+    from cms.taxonomy.models import ProducingUnit, ProductType, Topic
+
+    names: list[str] = list(
+        Topic.objects.filter(code__in=topic_codes).values_list("name", flat=True)
+    )
+    if product_type:
+        names += ProductType.objects.filter(code=product_type).values_list("name", flat=True)
+    if producing_unit:
+        names += ProducingUnit.objects.filter(code=producing_unit).values_list("name", flat=True)
+    return "\n".join(dict.fromkeys(names))
+
+
+def is_original_version(page: Page) -> bool:
+    """The first-created page of a translation group is the original language version."""
+    first = (
+        Page.objects.filter(translation_key=page.translation_key)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return first is None or first == page.pk
+
+
+def product_date(page: Any) -> datetime.date | None:
+    """The date a product counts on in reports and date filters.
+
+    The original language version counts on its production date (mandatory metadata).
+    A translation counts on the day it was first published: it is new work done then,
+    and its production date is synchronised from the original, so using it would put a
+    Khmer version made in December into a June report that has already been sent.
+    """
+    published = (
+        timezone.localtime(page.first_published_at).date() if page.first_published_at else None
+    )
+    if page.production_date and is_original_version(page):
+        return page.production_date
+    return published or page.production_date
+
+
+def build(page: Any, scope: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Field values of the ``SearchDocument`` and its ``(facet, value)`` tags."""
+    item_type = item_type_of(page)
+    assert item_type is not None
+    topics = _codes(page.topics)
+    channels = _codes(page.channels)
+    units = sorted({str(unit.pk) for unit in page.coverage.all()})
+    product_type = page.product_type.code if page.product_type_id else ""
+    producing_unit = page.producing_unit.code if page.producing_unit_id else ""
+    title, summary = nfc(page.title), nfc(page.summary)
+    keywords = nfc(page.keywords)
+    body = body_text(page, item_type)
+    metadata = metadata_text(topics, product_type, producing_unit)
+    weighted = [(title, "A"), (summary, "B"), (keywords, "B"), (metadata, "C"), (body, "D")]
+    fields: dict[str, Any] = {
+        "translation_key": page.translation_key,
+        "language": page.locale.language_code,
+        "item_type": item_type,
+        "product_type": product_type,
+        "producing_unit": producing_unit,
+        "bulletin_class": getattr(page, "bulletin_class", "") or "",
+        "access_level": page.access_level or "public",
+        "live": bool(page.live),
+        "date": product_date(page),
+        "published_at": page.last_published_at or page.first_published_at,
+        "title": title[:255],
+        "summary": summary,
+        "body": body,
+        "folded_terms": term_text(text for text, _weight in weighted),
+        "exact_terms": term_text((text for text, _weight in weighted), folded=False),
+    }
+    if connection.vendor == "postgresql":
+        fields["vector"] = TsVector(tsvector_literal(weighted))
+        fields["exact_vector"] = TsVector(tsvector_literal(weighted, folded=False))
+    tags = [(FacetKind.TOPIC, code) for code in topics]
+    tags += [(FacetKind.CHANNEL, code) for code in channels]
+    tags += [(FacetKind.UNIT, pk) for pk in units]
+    return fields, tags
+
+
+def _write(page: Any, scope: str) -> None:
+    fields, tags = build(page, scope)
+    document, _created = SearchDocument.objects.update_or_create(
+        page_id=page.pk, scope=scope, defaults=fields
+    )
+    document.tags.all().delete()
+    SearchTag.objects.bulk_create(
+        SearchTag(document=document, facet=facet, value=value) for facet, value in tags
+    )
+
+
+def index_page(page: Page, revision: Any = None) -> bool:
+    """(Re)index one page in both scopes; returns False for pages that are not items.
+
+    ``revision`` is a revision being saved: Wagtail updates the page's pointer to its
+    latest revision only after the revision's ``post_save``, so the caller passes it.
+    """
+    # The page row holds the live state; drafts live in revisions.
+    specific = Page.objects.get(pk=page.pk).specific
+    if item_type_of(specific) is None:
+        return False
+    with transaction.atomic():
+        if specific.live:
+            _write(specific, IndexScope.LIVE)
+        else:
+            SearchDocument.objects.filter(page_id=page.pk, scope=IndexScope.LIVE).delete()
+        latest = specific
+        if revision is not None:
+            latest = revision.as_object()
+        elif specific.has_unpublished_changes and specific.latest_revision_id:
+            latest = specific.get_latest_revision_as_object()
+        _write(latest, IndexScope.LATEST)
+    return True
+
+
+def safely_index(page: Page, revision: Any = None) -> None:
+    try:
+        index_page(page, revision)
+    except Exception:
+        logger.exception("Search index update failed for page %s", page.pk)
+
+
+def remove_page(page_id: int) -> None:
+    SearchDocument.objects.filter(page_id=page_id).delete()
+
+
+def rebuild(pages: Iterable[Page] | None = None) -> int:
+    """Reindex every item page (or the given ones); removes rows of pages that are gone."""
+    count = 0
+    if pages is None:
+        pages = Page.objects.type(*item_models()).order_by("path").iterator()
+    for page in pages:
+        if index_page(page):
+            count += 1
+    return count
