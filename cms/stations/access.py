@@ -1,0 +1,222 @@
+"""What a station may see and do, shared by the portal and the API.
+
+Every lookup is scoped to the station first: a package not targeted at the station, not yet
+built, or not existing at all is the same ``None``, so callers answer the same 404 and leak
+nothing about other stations' packages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from cms.stations.models import (
+    AiringReport,
+    AuditAction,
+    AuditLog,
+    BuildStatus,
+    PackageDelivery,
+    Station,
+    StationToken,
+)
+from cms.stations.tokens import client_ip
+from cms.taxonomy.models import BulletinClass
+
+
+def available_deliveries(station: Station) -> QuerySet[PackageDelivery]:
+    return PackageDelivery.objects.filter(
+        station=station, available_at__isnull=False, build__status=BuildStatus.READY
+    ).select_related("package", "build")
+
+
+def delivery_for(station: Station, package_id: int) -> PackageDelivery | None:
+    return available_deliveries(station).filter(package_id=package_id).first()
+
+
+def portal_order(deliveries: QuerySet[PackageDelivery]) -> QuerySet[PackageDelivery]:
+    """Emergency bulletins not yet aired on top, then packages not yet received, newest first."""
+    return deliveries.annotate(
+        rank=Case(
+            When(Q(package__bulletin_class=BulletinClass.EMERGENCY, aired_at__isnull=True), then=0),
+            When(received_at__isnull=True, then=1),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("rank", "-available_at", "-pk")
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def encode_cursor(delivery: PackageDelivery) -> str:
+    assert delivery.available_at is not None
+    raw = json.dumps([delivery.available_at.isoformat(), delivery.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(value: str) -> tuple[datetime.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        stamp, pk = json.loads(raw)
+        moment = parse_datetime(stamp)
+        if moment is None or not isinstance(pk, int):
+            raise InvalidCursor(value)
+        return moment, pk
+    except (binascii.Error, ValueError, TypeError) as error:
+        raise InvalidCursor(value) from error
+
+
+def deliveries_since(
+    station: Station, cursor: str | None, limit: int
+) -> tuple[list[PackageDelivery], bool]:
+    """Keyset page of the station's available deliveries after ``cursor``, oldest first."""
+    deliveries = available_deliveries(station)
+    if cursor:
+        moment, pk = decode_cursor(cursor)
+        deliveries = deliveries.filter(
+            Q(available_at__gt=moment) | Q(available_at=moment, pk__gt=pk)
+        )
+    page = list(deliveries.order_by("available_at", "pk")[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
+def emergency_pending(station: Station) -> bool:
+    """An emergency package is targeted at the station and not yet received."""
+    return PackageDelivery.objects.filter(
+        station=station,
+        package__bulletin_class=BulletinClass.EMERGENCY,
+        received_at__isnull=True,
+    ).exists()
+
+
+def audit(
+    request: HttpRequest,
+    action: str,
+    *,
+    station: Station | None = None,
+    token: StationToken | None = None,
+    package_id: int | None = None,
+    **detail: Any,
+) -> None:
+    user = getattr(request, "user", None)
+    AuditLog.objects.create(
+        action=action,
+        station=station,
+        user=user if user is not None and user.is_authenticated else None,
+        token=token,
+        ip=client_ip(request),
+        package_id=package_id,
+        detail=detail,
+    )
+
+
+def record_download(
+    request: HttpRequest,
+    delivery: PackageDelivery,
+    what: str,
+    *,
+    token: StationToken | None = None,
+) -> None:
+    """Audit a download (every request, ranges included) and note the first one."""
+    action = AuditAction.DOWNLOAD_BAG if what == "bag.zip" else AuditAction.DOWNLOAD_FILE
+    audit(
+        request,
+        action,
+        station=delivery.station,
+        token=token,
+        package_id=delivery.package_id,
+        file=what,
+        range=request.META.get("HTTP_RANGE", ""),
+        method=request.method,
+    )
+    if delivery.first_download_at is None:
+        PackageDelivery.objects.filter(pk=delivery.pk, first_download_at__isnull=True).update(
+            first_download_at=timezone.now()
+        )
+
+
+def confirm_receipt(
+    request: HttpRequest,
+    delivery: PackageDelivery,
+    sha256: str,
+    *,
+    token: StationToken | None = None,
+) -> bool:
+    """Record receipt if ``sha256`` is the zip's or the bag's (tag manifest's) checksum."""
+    sha256 = (sha256 or "").strip().lower()
+    build = delivery.build
+    assert build is not None
+    ok = bool(sha256) and sha256 in (build.zip_sha256, build.bag_sha256)
+    audit(
+        request,
+        AuditAction.CONFIRM_RECEIPT if ok else AuditAction.RECEIPT_MISMATCH,
+        station=delivery.station,
+        token=token,
+        package_id=delivery.package_id,
+        sha256=sha256[:64],
+    )
+    if ok and delivery.received_at is None:
+        delivery.received_at = timezone.now()
+        delivery.received_sha256 = sha256
+        delivery.save(update_fields=["received_at", "received_sha256"])
+    return ok
+
+
+class InvalidAiring(ValueError):
+    pass
+
+
+def record_airing(
+    request: HttpRequest,
+    delivery: PackageDelivery,
+    aired_at: datetime.datetime,
+    item_ids: list[int] | None,
+    *,
+    token: StationToken | None = None,
+) -> AiringReport:
+    """Record that the given items (all when none given) went on air at ``aired_at``."""
+    items = list(delivery.package.items.order_by("sort_order", "pk").select_related("page"))
+    known = {item.pk: (order, item) for order, item in enumerate(items, start=1)}
+    chosen = list(dict.fromkeys(item_ids)) if item_ids else list(known)
+    if any(pk not in known for pk in chosen):
+        raise InvalidAiring("unknown item")
+    if timezone.is_naive(aired_at):
+        aired_at = timezone.make_aware(aired_at)
+    if aired_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise InvalidAiring("in the future")
+    snapshot = [
+        {"id": pk, "order": known[pk][0], "title": known[pk][1].page.title} for pk in chosen
+    ]
+    with transaction.atomic():
+        report = AiringReport.objects.create(
+            delivery=delivery,
+            aired_at=aired_at,
+            items=snapshot,
+            reported_by=request.user
+            if getattr(request, "user", None) and request.user.is_authenticated
+            else None,
+            token=token,
+        )
+        if delivery.aired_at is None or aired_at < delivery.aired_at:
+            delivery.aired_at = aired_at
+            delivery.save(update_fields=["aired_at"])
+    audit(
+        request,
+        AuditAction.CONFIRM_AIRING,
+        station=delivery.station,
+        token=token,
+        package_id=delivery.package_id,
+        aired_at=aired_at.isoformat(),
+        items=chosen,
+    )
+    return report

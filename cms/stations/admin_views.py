@@ -1,0 +1,134 @@
+"""Admin views: the carriage dashboard ("Phát sóng"), releasing a package, station tokens."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from cms.stations import access, carriage, distribution, tokens
+from cms.stations.models import (
+    AuditAction,
+    BroadcastPackage,
+    PackageDelivery,
+    Station,
+    StationToken,
+)
+
+DASHBOARD_PERMISSION = "stations.view_broadcastpackage"
+RELEASE_PERMISSION = "stations.change_broadcastpackage"
+TOKEN_PERMISSION = "stations.add_stationtoken"  # noqa: S105 - a permission name
+
+
+def require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    require(request, DASHBOARD_PERMISSION)
+    packages = BroadcastPackage.objects.order_by("-created_at")[:100]
+    rows = carriage.package_carriage(
+        BroadcastPackage.objects.filter(pk__in=[p.pk for p in packages])
+    )
+    rows.sort(key=lambda r: r.package.created_at, reverse=True)
+    return render(
+        request,
+        "wagtailadmin/stations/dashboard.html",
+        {"rows": rows, "page_title": _("Phát sóng"), "header_icon": "radio-full"},
+    )
+
+
+def package_carriage(request: HttpRequest, package_id: int) -> HttpResponse:
+    require(request, DASHBOARD_PERMISSION)
+    package = get_object_or_404(BroadcastPackage, pk=package_id)
+    overdue = set(
+        PackageDelivery.objects.filter(carriage.overdue_q(), package=package).values_list(
+            "pk", flat=True
+        )
+    )
+    deliveries = (
+        package.deliveries.select_related("station", "build")
+        .prefetch_related(Prefetch("airings"))
+        .order_by("station__name")
+    )
+    return render(
+        request,
+        "wagtailadmin/stations/package_carriage.html",
+        {
+            "package": package,
+            "deliveries": deliveries,
+            "overdue": overdue,
+            "page_title": package.title,
+            "header_icon": "radio-full",
+        },
+    )
+
+
+def release(request: HttpRequest, package_id: int) -> HttpResponse:
+    require(request, RELEASE_PERMISSION)
+    package = get_object_or_404(BroadcastPackage, pk=package_id)
+    if request.method == "POST":
+        distribution.release(package, request.user)
+        return redirect("stations_admin:package", package_id=package.pk)
+    stations = distribution.target_stations(package)
+    return render(
+        request,
+        "wagtailadmin/stations/release.html",
+        {
+            "package": package,
+            "stations": stations,
+            "page_title": _("Phát hành gói"),
+            "header_icon": "radio-full",
+        },
+    )
+
+
+class TokenForm(forms.Form):
+    label = forms.CharField(label=_("Tên gợi nhớ"), max_length=255, required=False)
+    days = forms.IntegerField(label=_("Hiệu lực (ngày)"), min_value=1, max_value=3650, initial=365)
+
+
+def station_tokens(request: HttpRequest, station_id: int) -> HttpResponse:
+    """List a station's tokens and create one; a new token is shown on this page only."""
+    require(request, TOKEN_PERMISSION)
+    station = get_object_or_404(Station, pk=station_id)
+    issued = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        issued = tokens.issue(
+            station,
+            label=form.cleaned_data["label"],
+            created_by=request.user,
+            expires_at=timezone.now() + timezone.timedelta(days=form.cleaned_data["days"]),
+        )
+        access.audit(request, AuditAction.TOKEN_CREATED, station=station, token=issued.token)
+        form = TokenForm()
+    response = render(
+        request,
+        "wagtailadmin/stations/tokens.html",
+        {
+            "station": station,
+            "tokens": station.tokens.all(),
+            "form": form,
+            "issued": issued,
+            "page_title": _("Khóa truy cập: %(station)s") % {"station": station.name},
+            "header_icon": "key",
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def revoke_token(request: HttpRequest, station_id: int, token_id: int) -> HttpResponse:
+    require(request, TOKEN_PERMISSION)
+    token = get_object_or_404(StationToken, pk=token_id, station_id=station_id)
+    tokens.revoke(token)
+    access.audit(request, AuditAction.TOKEN_REVOKED, station=token.station, token=token)
+    return redirect("stations_admin:tokens", station_id=station_id)

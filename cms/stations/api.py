@@ -1,0 +1,275 @@
+"""The station API (JSON, ``Authorization: Bearer <token>``), described in ``openapi.py``.
+
+Status codes: 401 without or with an unusable token (unknown, revoked, expired); 404 for
+a package the token's station may not see, with the very same body as for a package that
+does not exist; 429 once an IP has failed too many times; 416 for an unsatisfiable range.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from cms.stations import access, conf, downloads, tokens
+from cms.stations.models import AuditAction, PackageDelivery, StationToken
+from cms.stations.openapi import schema
+from cms.stations.responses import NOT_FOUND, keep_404
+
+View = Callable[..., HttpResponse]
+
+
+def error(status: int, code: str, **headers: str) -> JsonResponse:
+    response = JsonResponse({"error": code}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def not_found() -> JsonResponse:
+    return JsonResponse(NOT_FOUND, status=404)
+
+
+def token_required(*methods: str) -> Callable[[View], View]:
+    """Authenticate the bearer token, rate-limit failures per IP, check the method."""
+
+    def decorator(view: View) -> View:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            ip = tokens.client_ip(request)
+            if tokens.is_rate_limited(ip):
+                window = str(conf.get("AUTH_FAILURE_WINDOW_SECONDS"))
+                return error(429, "too_many_attempts", Retry_After=window)
+            value = tokens.bearer_value(request)
+            challenge = 'Bearer realm="stations"'
+            if value is None:
+                return error(401, "unauthorized", WWW_Authenticate=challenge)
+            token = tokens.authenticate(value, ip)
+            if token is None:
+                tokens.record_failure(ip)
+                access.audit(request, AuditAction.AUTH_FAILED, prefix=value[3:13])
+                return error(
+                    401, "unauthorized", WWW_Authenticate=challenge + ', error="invalid_token"'
+                )
+            if request.method not in methods:
+                return error(405, "method_not_allowed", Allow=", ".join(methods))
+            return view(request, token, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def absolute(request: HttpRequest, name: str, *args: Any) -> str:
+    return request.build_absolute_uri(reverse(name, args=args))
+
+
+def file_url(request: HttpRequest, package_id: int, path: str) -> str:
+    base = absolute(request, "stations:api_package", package_id)
+    return f"{base}/files/{quote(path)}"
+
+
+def summary(request: HttpRequest, delivery: PackageDelivery) -> dict[str, Any]:
+    package, build = delivery.package, delivery.build
+    assert build is not None
+    return {
+        "id": package.pk,
+        "title": package.title,
+        "bulletin_class": package.bulletin_class,
+        "air_from": package.air_from.isoformat() if package.air_from else None,
+        "air_until": package.air_until.isoformat() if package.air_until else None,
+        "available_at": delivery.available_at.isoformat() if delivery.available_at else None,
+        "received_at": delivery.received_at.isoformat() if delivery.received_at else None,
+        "aired_at": delivery.aired_at.isoformat() if delivery.aired_at else None,
+        "manifest_url": absolute(request, "stations:api_package", package.pk),
+        "bag": {
+            "name": build.bag_name,
+            "sha256": build.bag_sha256,
+            "zip_url": absolute(request, "stations:api_bag", package.pk),
+            "zip_size": build.zip_size,
+            "zip_sha256": build.zip_sha256,
+        },
+    }
+
+
+@keep_404(api=True)
+@token_required("GET")
+def station(request: HttpRequest, token: StationToken) -> HttpResponse:
+    s = token.station
+    return JsonResponse(
+        {
+            "code": s.code,
+            "name": s.name,
+            "kind": s.kind,
+            "languages": s.languages,
+            "board_profile": s.video_profile(),
+            "token_expires_at": token.expires_at.isoformat(),
+        }
+    )
+
+
+@keep_404(api=True)
+@token_required("GET")
+def packages(request: HttpRequest, token: StationToken) -> HttpResponse:
+    cursor = request.GET.get("since") or None
+    try:
+        limit = int(request.GET.get("limit", 50))
+    except ValueError:
+        return error(400, "invalid_limit")
+    limit = max(1, min(limit, int(conf.get("MAX_PAGE_SIZE"))))
+    try:
+        page, has_more = access.deliveries_since(token.station, cursor, limit)
+    except access.InvalidCursor:
+        return error(400, "invalid_cursor")
+    next_cursor = access.encode_cursor(page[-1]) if page else cursor
+    return JsonResponse(
+        {
+            "packages": [summary(request, d) for d in page],
+            "next_cursor": next_cursor,
+            "has_more": has_more,
+            "emergency_pending": access.emergency_pending(token.station),
+        }
+    )
+
+
+@keep_404(api=True)
+@token_required("GET")
+def package(request: HttpRequest, token: StationToken, package_id: int) -> HttpResponse:
+    delivery = access.delivery_for(token.station, package_id)
+    if delivery is None:
+        return not_found()
+    build = delivery.build
+    assert build is not None
+    access.audit(
+        request, AuditAction.MANIFEST, station=token.station, token=token, package_id=package_id
+    )
+    document = summary(request, delivery)
+    document.update(
+        {
+            "files": [
+                {
+                    "path": entry["path"],
+                    "size": entry["size"],
+                    "sha256": entry["sha256"],
+                    "url": file_url(request, package_id, entry["path"]),
+                }
+                for entry in build.files
+            ],
+            "rundown": build.manifest.get("rundown", []),
+            "missing": build.manifest.get("missing", []),
+            "items": [
+                {"id": item.pk, "order": order, "title": item.page.title}
+                for order, item in enumerate(
+                    delivery.package.items.order_by("sort_order", "pk").select_related("page"), 1
+                )
+            ],
+            "receipt_url": absolute(request, "stations:api_receipt", package_id),
+            "airings_url": absolute(request, "stations:api_airings", package_id),
+        }
+    )
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+
+
+@keep_404(api=True)
+@token_required("GET", "HEAD")
+def bag_zip(request: HttpRequest, token: StationToken, package_id: int) -> HttpResponse:
+    delivery = access.delivery_for(token.station, package_id)
+    if delivery is None:
+        return not_found()
+    build = delivery.build
+    assert build is not None
+    access.record_download(request, delivery, "bag.zip", token=token)
+    return downloads.serve(
+        request,
+        build.zip_storage_name,
+        sha256=build.zip_sha256,
+        size=build.zip_size,
+        filename=f"{build.bag_name}.zip",
+    )
+
+
+@keep_404(api=True)
+@token_required("GET", "HEAD")
+def bag_file(request: HttpRequest, token: StationToken, package_id: int, path: str) -> HttpResponse:
+    delivery = access.delivery_for(token.station, package_id)
+    path = unicodedata.normalize("NFC", path)
+    entry = delivery.build.file_entry(path) if delivery and delivery.build else None
+    if delivery is None or entry is None:
+        return not_found()
+    access.record_download(request, delivery, path, token=token)
+    return downloads.serve(
+        request,
+        entry["storage_name"],
+        sha256=entry["sha256"],
+        size=entry["size"],
+        filename=path.rsplit("/", 1)[-1],
+    )
+
+
+def json_body(request: HttpRequest) -> dict[str, Any] | None:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+@keep_404(api=True)
+@token_required("POST")
+def receipt(request: HttpRequest, token: StationToken, package_id: int) -> HttpResponse:
+    delivery = access.delivery_for(token.station, package_id)
+    if delivery is None:
+        return not_found()
+    body = json_body(request)
+    if body is None or not isinstance(body.get("sha256"), str):
+        return error(400, "sha256_required")
+    if not access.confirm_receipt(request, delivery, body["sha256"], token=token):
+        return error(409, "checksum_mismatch")
+    delivery.refresh_from_db()
+    assert delivery.received_at is not None
+    return JsonResponse({"received_at": delivery.received_at.isoformat(), "verified": True})
+
+
+@keep_404(api=True)
+@token_required("POST")
+def airings(request: HttpRequest, token: StationToken, package_id: int) -> HttpResponse:
+    delivery = access.delivery_for(token.station, package_id)
+    if delivery is None:
+        return not_found()
+    body = json_body(request)
+    if body is None:
+        return error(400, "invalid_json")
+    aired_at = parse_datetime(body["aired_at"]) if isinstance(body.get("aired_at"), str) else None
+    if body.get("aired_at") is not None and aired_at is None:
+        return error(400, "invalid_aired_at")
+    items = body.get("items") or []
+    if not isinstance(items, list) or not all(isinstance(i, int) for i in items):
+        return error(400, "invalid_items")
+    try:
+        report = access.record_airing(
+            request, delivery, aired_at or timezone.now(), items, token=token
+        )
+    except access.InvalidAiring as problem:
+        return error(400, "invalid_airing", X_Problem=str(problem))
+    return JsonResponse(
+        {"id": report.pk, "aired_at": report.aired_at.isoformat(), "items": report.items},
+        status=201,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def openapi(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(
+        schema(request.build_absolute_uri("/api/stations/v1")),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )

@@ -1,0 +1,469 @@
+"""Building a package's BagIt bag for one variant (languages and renditions).
+
+Layout of a bag (``goi-<package>-<variant>``)::
+
+    bagit.txt  bag-info.txt  manifest-sha256.txt  tagmanifest-sha256.txt
+    data/manifest.json         package, rundown, every payload file with size and SHA-256
+    data/rundown.csv|json      the cue sheet: order, title, language, file, duration, cues
+    data/<lang>/<profile>.m3u8 a playlist per language and format
+    data/<lang>/01 - <title>.mp3|.wav|.mp4|.txt|.srt
+
+The bag is written in a staging directory next to its final place and renamed into place
+(or uploaded, then switched on in the database, on S3), so nobody ever sees half a bag.
+The zip is built once, right after the bag (ZIP_STORED for media, which does not compress,
+deflate for text): a stored zip has one stable SHA-256 and ETag, so a station can resume it
+with Range requests and check it; a zip streamed on the fly could not be resumed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import shutil
+import tempfile
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bagit
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Locale, Page
+
+from cms.media.models import MediaRendition, RenditionStatus
+from cms.media.storage import safe_file_name
+from cms.stations.models import BroadcastPackage, BuildStatus, PackageBuild, PackageItem
+from media_pipeline.hashing import sha256_file
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "vn-newsroom/broadcast-package"
+TEXT_SUFFIXES = {".txt", ".json", ".csv", ".m3u8", ".srt", ".vtt"}
+
+
+@dataclass
+class PlannedFile:
+    """A payload file: its path under ``data/`` and where its bytes come from."""
+
+    path: str
+    role: str
+    language: str
+    item_id: int | None = None
+    storage_name: str | None = None
+    text: str | None = None
+    expected_sha256: str = ""
+
+
+@dataclass
+class Plan:
+    files: list[PlannedFile] = field(default_factory=list)
+    rundown: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[dict[str, Any]] = field(default_factory=list)
+
+
+def nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value or "")
+
+
+def item_name(order: int, title: str, suffix: str) -> str:
+    return safe_file_name(f"{order:02d} - {nfc(title)}{suffix}")
+
+
+def translation_in(page: Page, language: str) -> Page | None:
+    if page.locale.language_code == language:
+        return page
+    locale = Locale.objects.filter(language_code=language).first()
+    if locale is None:
+        return None
+    return page.get_translation_or_none(locale)
+
+
+def done_rendition(master_id: int, profile: str) -> MediaRendition | None:
+    return (
+        MediaRendition.objects.filter(master_id=master_id, profile=profile)
+        .filter(status=RenditionStatus.DONE)
+        .exclude(file="")
+        .first()
+    )
+
+
+def seconds(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
+    """Decide every file of the bag and the rundown rows, without touching any bytes."""
+    from cms.content.models import RadioSegmentPage, VideoPage
+
+    plan = Plan()
+    items = list(package.items.select_related("page").order_by("sort_order", "pk"))
+    audio_profiles: list[str] = variant.get("audio_profiles", [])
+    video_profile: str | None = variant.get("video_profile")
+    for order, item in enumerate(items, start=1):
+        source = item.page.specific
+        for language in variant["languages"]:
+            page = translation_in(source, language)
+            page = page.specific if page is not None else None
+            if page is None or not page.live:
+                plan.missing.append(
+                    {"item_id": item.pk, "language": language, "reason": "no_live_translation"}
+                )
+                continue
+            plan_item(
+                plan,
+                item,
+                order,
+                page,
+                language,
+                audio_profiles,
+                video_profile,
+                radio=isinstance(page, RadioSegmentPage),
+                video=isinstance(page, VideoPage),
+            )
+    return plan
+
+
+def plan_item(
+    plan: Plan,
+    item: PackageItem,
+    order: int,
+    page: Any,
+    language: str,
+    audio_profiles: list[str],
+    video_profile: str | None,
+    radio: bool,
+    video: bool,
+) -> None:
+    master = page.audio if radio else page.video if video else None
+    profiles = list(audio_profiles)
+    if video and video_profile:
+        profiles.append(video_profile)
+    if master is None or not profiles:
+        return  # nothing this station can play (e.g. a radio segment for a silent board)
+    media: list[PlannedFile] = []
+    duration = master.duration
+    for profile in profiles:
+        rendition = done_rendition(master.pk, profile)
+        if rendition is None:
+            reason = "no_rendition"
+            if (
+                MediaRendition.objects.filter(master=master, profile=profile)
+                .filter(status=RenditionStatus.NOT_APPLICABLE)
+                .exists()
+            ):
+                continue  # e.g. no sound track for a loudspeaker
+            plan.missing.append(
+                {"item_id": item.pk, "language": language, "profile": profile, "reason": reason}
+            )
+            continue
+        suffix = Path(rendition.file.name).suffix.lower()
+        media.append(
+            PlannedFile(
+                path=f"{language}/{item_name(order, page.title, suffix)}",
+                role=profile,
+                language=language,
+                item_id=item.pk,
+                storage_name=rendition.file.name,
+                expected_sha256=rendition.sha256,
+            )
+        )
+        duration = (rendition.technical_metadata or {}).get("duration") or duration
+    if not media:
+        return
+    extras: list[PlannedFile] = []
+    script = nfc(page.script if radio else page.transcript)
+    if script.strip():
+        extras.append(
+            PlannedFile(
+                path=f"{language}/{item_name(order, page.title, '.txt')}",
+                role="script",
+                language=language,
+                item_id=item.pk,
+                text=script if script.endswith("\n") else script + "\n",
+            )
+        )
+    if video and video_profile and page.subtitles_id:
+        suffix = Path(page.subtitles.file.name).suffix.lower() or ".srt"
+        extras.append(
+            PlannedFile(
+                path=f"{language}/{item_name(order, page.title, suffix)}",
+                role="subtitles",
+                language=language,
+                item_id=item.pk,
+                storage_name=page.subtitles.file.name,
+            )
+        )
+    cue_out = item.cue_out if item.cue_out is not None else duration
+    if duration is not None and cue_out is not None:
+        cue_out = min(cue_out, duration)
+    plan.files.extend(media + extras)
+    plan.rundown.append(
+        {
+            "order": order,
+            "item_id": item.pk,
+            "page_id": page.pk,
+            "title": nfc(page.title),
+            "language": language,
+            "file": media[0].path,
+            "files": {f.role: f.path for f in media + extras},
+            "duration": seconds(None if cue_out is None else cue_out - item.cue_in),
+            "cue_in": seconds(item.cue_in),
+            "cue_out": seconds(cue_out),
+            "media_duration": seconds(duration),
+            "note": nfc(item.note),
+        }
+    )
+
+
+def timecode(value: float | None) -> str:
+    if value is None:
+        return ""
+    millis = round(value * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def rundown_csv(rows: list[dict[str, Any]]) -> str:
+    """The cue sheet; written with a BOM so Excel on a station's Windows PC reads UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        ["order", "language", "title", "file", "duration_s", "cue_in", "cue_out", "note"]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row["order"],
+                row["language"],
+                row["title"],
+                row["file"],
+                "" if row["duration"] is None else f"{row['duration']:.3f}",
+                timecode(row["cue_in"]),
+                timecode(row["cue_out"]),
+                row["note"],
+            ]
+        )
+    return "\ufeff" + out.getvalue()
+
+
+def playlists(plan: Plan, title: str) -> list[PlannedFile]:
+    """One extended M3U (UTF-8) per language and format, paths relative to the playlist."""
+    by_key: dict[tuple[str, str], list[str]] = {}
+    for row in plan.rundown:
+        for role, path in row["files"].items():
+            if role in ("script", "subtitles"):
+                continue
+            lines = by_key.setdefault((row["language"], role), [])
+            duration = row["duration"] if row["duration"] is not None else -1
+            lines.append(f"#EXTINF:{duration:.3f},{row['title']}")
+            if row["cue_in"]:
+                lines.append(f"#EXTVLCOPT:start-time={row['cue_in']:.3f}")
+            if row["cue_out"] is not None and row["cue_out"] != row["media_duration"]:
+                lines.append(f"#EXTVLCOPT:stop-time={row['cue_out']:.3f}")
+            lines.append(path.split("/", 1)[1])
+    return [
+        PlannedFile(
+            path=f"{language}/{role}.m3u8",
+            role="playlist",
+            language=language,
+            text="\n".join(["#EXTM3U", f"#PLAYLIST:{nfc(title)}", *lines]) + "\n",
+        )
+        for (language, role), lines in sorted(by_key.items())
+    ]
+
+
+def manifest_document(
+    package: BroadcastPackage, variant: dict[str, Any], plan: Plan, files: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": 1,
+        "package": package_summary(package),
+        "variant": variant,
+        "rundown": plan.rundown,
+        "files": files,
+        "missing": plan.missing,
+        "generated_at": timezone.now().isoformat(),
+    }
+
+
+def package_summary(package: BroadcastPackage) -> dict[str, Any]:
+    return {
+        "id": package.pk,
+        "title": nfc(package.title),
+        "description": nfc(package.description),
+        "bulletin_class": package.bulletin_class,
+        "air_from": package.air_from.isoformat() if package.air_from else None,
+        "air_until": package.air_until.isoformat() if package.air_until else None,
+        "released_at": package.released_at.isoformat() if package.released_at else None,
+    }
+
+
+def copy_from_storage(storage_name: str, target: Path) -> None:
+    """Hard-link a local rendition (renditions are immutable), else copy its bytes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        source = Path(default_storage.path(storage_name))
+    except NotImplementedError:
+        with default_storage.open(storage_name, "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write_payload(
+    plan: Plan, package: BroadcastPackage, variant: dict[str, Any], root: Path
+) -> None:
+    described: list[dict[str, Any]] = []
+    for planned in plan.files:
+        target = root / planned.path
+        if planned.storage_name is not None:
+            copy_from_storage(planned.storage_name, target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(planned.text or "", encoding="utf-8", newline="")
+        digest = sha256_file(target)
+        if planned.expected_sha256 and digest != planned.expected_sha256:
+            raise OSError(f"rendition {planned.storage_name} does not match its recorded SHA-256")
+        described.append(
+            {
+                "path": f"data/{planned.path}",
+                "size": target.stat().st_size,
+                "sha256": digest,
+                "role": planned.role,
+                "language": planned.language,
+                "item_id": planned.item_id,
+            }
+        )
+    (root / "rundown.json").write_text(
+        json.dumps(plan.rundown, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    (root / "rundown.csv").write_text(rundown_csv(plan.rundown), encoding="utf-8", newline="")
+    document = manifest_document(package, variant, plan, described)
+    (root / "manifest.json").write_text(
+        json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
+def write_zip(bag_dir: Path, zip_path: Path) -> None:
+    with zipfile.ZipFile(zip_path, "w", allowZip64=True) as archive:
+        for path in sorted(p for p in bag_dir.rglob("*") if p.is_file()):
+            relative = path.relative_to(bag_dir).as_posix()
+            compression = (
+                zipfile.ZIP_DEFLATED if path.suffix.lower() in TEXT_SUFFIXES else zipfile.ZIP_STORED
+            )
+            archive.write(path, f"{bag_dir.name}/{relative}", compress_type=compression)
+
+
+def bag_files(bag_dir: Path, bag: bagit.Bag) -> list[dict[str, Any]]:
+    entries = {path: hashes["sha256"] for path, hashes in bag.entries.items()}
+    entries["tagmanifest-sha256.txt"] = sha256_file(bag_dir / "tagmanifest-sha256.txt")
+    return [
+        {"path": path, "size": (bag_dir / path).stat().st_size, "sha256": digest}
+        for path, digest in sorted(
+            entries.items(), key=lambda kv: (not kv[0].startswith("data/"), kv[0])
+        )
+    ]
+
+
+def staging_root() -> Path:
+    """A directory on the same file system as the final place, so a rename is atomic."""
+    try:
+        root = Path(default_storage.path("stations/.building"))
+    except NotImplementedError:
+        root = Path(tempfile.gettempdir()) / "cms-stations-building"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def publish(staging: Path, folder: str, bag_name: str, files: list[dict[str, Any]]) -> None:
+    """Move the finished build into storage under ``folder``."""
+    try:
+        final = Path(default_storage.path(folder))
+    except NotImplementedError:
+        for entry in files:
+            with (staging / bag_name / entry["path"]).open("rb") as handle:
+                saved = default_storage.save(f"{folder}/{bag_name}/{entry['path']}", File(handle))
+            entry["storage_name"] = saved
+        with (staging / f"{bag_name}.zip").open("rb") as handle:
+            default_storage.save(f"{folder}/{bag_name}.zip", File(handle))
+        return
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(staging, final)
+    for entry in files:
+        entry["storage_name"] = f"{folder}/{bag_name}/{entry['path']}"
+
+
+def build(build_id: int) -> str:
+    """Build one bag and its zip; return the build's status. Safe to run twice."""
+    from cms.stations.distribution import mark_available
+
+    with transaction.atomic():
+        build = PackageBuild.objects.select_for_update().get(pk=build_id)
+        if build.status == BuildStatus.READY:
+            return build.status
+        build.status = BuildStatus.BUILDING
+        build.save(update_fields=["status"])
+    package = build.package
+    bag_name = f"goi-{package.pk}-{build.variant_key[:8]}"
+    folder = f"stations/packages/{package.pk}/{build.pk}-{uuid.uuid4().hex[:8]}"
+    staging = staging_root() / uuid.uuid4().hex
+    try:
+        bag_dir = staging / bag_name
+        bag_dir.mkdir(parents=True)
+        plan = plan_build(package, build.variant)
+        plan.files.extend(playlists(plan, package.title))
+        write_payload(plan, package, build.variant, bag_dir)
+        bag = bagit.make_bag(
+            str(bag_dir),
+            {
+                "Source-Organization": settings.WAGTAIL_SITE_NAME,
+                "External-Identifier": bag_name,
+                "External-Description": nfc(package.title),
+                "Bag-Group-Identifier": f"package-{package.pk}",
+            },
+            checksums=["sha256"],
+        )
+        files = bag_files(bag_dir, bag)
+        zip_path = staging / f"{bag_name}.zip"
+        write_zip(bag_dir, zip_path)
+        zip_sha256, zip_size = sha256_file(zip_path), zip_path.stat().st_size
+        bag_sha256 = sha256_file(bag_dir / "tagmanifest-sha256.txt")
+        manifest = json.loads((bag_dir / "data" / "manifest.json").read_text(encoding="utf-8"))
+        publish(staging, folder, bag_name, files)
+    except Exception as error:
+        logger.exception("package build %s failed", build_id)
+        shutil.rmtree(staging, ignore_errors=True)
+        PackageBuild.objects.filter(pk=build_id).update(
+            status=BuildStatus.FAILED, error=f"{type(error).__name__}: {error}"[:4000]
+        )
+        return BuildStatus.FAILED
+    shutil.rmtree(staging, ignore_errors=True)
+    PackageBuild.objects.filter(pk=build_id).update(
+        status=BuildStatus.READY,
+        bag_name=bag_name,
+        folder=folder,
+        zip_size=zip_size,
+        zip_sha256=zip_sha256,
+        bag_sha256=bag_sha256,
+        files=files,
+        manifest=manifest,
+        error="",
+        finished_at=timezone.now(),
+    )
+    mark_available(PackageBuild.objects.get(pk=build_id))
+    return BuildStatus.READY

@@ -1,0 +1,51 @@
+"""Keep this app's 404s as 404s.
+
+The site's ``LocaleMiddleware`` turns any 404 outside the language prefix into a redirect
+to ``/vi/<path>``, because Wagtail's catch-all page route makes every such path "valid".
+A station's client must get a plain 404 (and the same one whether a package exists or
+not), so the views here point ``request.urlconf`` at this app's own URL configuration
+when they answer 404: it has no language-prefixed patterns, so neither ``LocaleMiddleware``
+nor ``CommonMiddleware`` (APPEND_SLASH) redirects.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+NOT_FOUND = {"error": "not_found"}
+URLCONF = "cms.stations.urls"
+
+
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    request.urlconf = URLCONF  # type: ignore[attr-defined]
+    return JsonResponse(NOT_FOUND, status=404)
+
+
+def keep_404(api: bool) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404:
+                if api:
+                    response = JsonResponse(NOT_FOUND, status=404)
+                else:
+                    response = render(request, "stations/not_found.html", status=404)
+            if response.status_code == 404:
+                request.urlconf = URLCONF  # type: ignore[attr-defined]
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+@keep_404(api=True)
+def unknown_api_route(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return api_not_found(request)

@@ -1,0 +1,125 @@
+"""Station tokens: creation (shown once), lookup by prefix, constant-time check, rate limit.
+
+A token reads ``st_<prefix>_<secret>``: ``prefix`` (10 random base32 characters) finds the
+row, ``secret`` (43 URL-safe characters, 256 bits) is what makes it unguessable. Only the
+SHA-256 of the whole token is stored.
+
+Failed attempts are counted per client IP in Django's default cache. With the default
+LocMem cache the count is per process, which bounds a brute force by (limit × processes)
+per window; point ``CACHES["default"]`` at Redis or the database cache to share it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+
+from cms.stations import conf
+from cms.stations.models import Station, StationToken, default_token_expiry
+
+TOKEN_PREFIX = "st_"  # noqa: S105 - a public marker, not a secret
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: StationToken
+    secret: str  # the full token string; never stored, shown to the administrator once
+
+
+def hash_token(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def issue(
+    station: Station,
+    label: str = "",
+    created_by: object | None = None,
+    expires_at: datetime.datetime | None = None,
+) -> IssuedToken:
+    prefix = base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()[:10]
+    value = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = StationToken.objects.create(
+        station=station,
+        label=label,
+        prefix=prefix,
+        token_hash=hash_token(value),
+        created_by=created_by,
+        expires_at=expires_at or default_token_expiry(),
+    )
+    return IssuedToken(token=token, secret=value)
+
+
+def revoke(token: StationToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address; X-Forwarded-For only when the peer is a trusted proxy."""
+    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104
+    if remote in conf.get("TRUSTED_PROXIES"):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        candidate = forwarded.split(",")[-1].strip() if forwarded else ""
+        try:
+            ipaddress.ip_address(candidate)
+            return candidate
+        except ValueError:
+            pass
+    return remote
+
+
+def _failure_key(ip: str) -> str:
+    return f"stations:auth-failures:{ip}"
+
+
+def is_rate_limited(ip: str) -> bool:
+    return int(cache.get(_failure_key(ip), 0)) >= int(conf.get("AUTH_FAILURE_LIMIT"))
+
+
+def record_failure(ip: str) -> None:
+    key = _failure_key(ip)
+    window = int(conf.get("AUTH_FAILURE_WINDOW_SECONDS"))
+    if not cache.add(key, 1, timeout=window):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=window)
+
+
+def bearer_value(request: HttpRequest) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def authenticate(value: str, ip: str) -> StationToken | None:
+    """The usable token this value is, or None (unknown, revoked, expired, inactive)."""
+    if not value.startswith(TOKEN_PREFIX) or len(value) > 128:
+        return None
+    prefix, _sep, _secret = value[len(TOKEN_PREFIX) :].partition("_")
+    token = (
+        StationToken.objects.select_related("station")
+        .filter(prefix=prefix, station__is_active=True)
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.token_hash, hash_token(value)):
+        return None
+    if not token.is_usable:
+        return None
+    now = timezone.now()
+    # One write a minute at most: 300 stations polling must not turn reads into writes.
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
+        StationToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+    return token

@@ -1,0 +1,120 @@
+"""Admin: stations, station users, packages (snippets), the carriage dashboard, tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets.button import Button
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms.stations import admin_views
+from cms.stations.models import BroadcastPackage, Station, StationMembership
+
+
+class StationViewSet(SnippetViewSet):
+    model = Station
+    icon = "radio-full"
+    menu_label = _("Đài / điểm phát")
+    list_display = ["name", "code", "kind", "administrative_unit", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+
+
+class StationMembershipViewSet(SnippetViewSet):
+    model = StationMembership
+    icon = "user"
+    menu_label = _("Người dùng của đài")
+    list_display = ["user", "station"]
+
+
+class BroadcastPackageViewSet(SnippetViewSet):
+    model = BroadcastPackage
+    icon = "folder-inverse"
+    menu_label = _("Gói phát sóng")
+    list_display = ["title", "bulletin_class", "created_at", "released_at"]
+    list_filter = ["bulletin_class"]
+
+
+class StationsGroup(SnippetViewSetGroup):
+    menu_label = _("Đài cơ sở")
+    menu_icon = "radio-full"
+    menu_order = 310
+    items = (BroadcastPackageViewSet, StationViewSet, StationMembershipViewSet)
+
+
+register_snippet(StationsGroup)
+
+
+@hooks.register("after_create_snippet")
+def remember_package_author(request: HttpRequest, instance: Any) -> None:
+    if isinstance(instance, BroadcastPackage) and instance.created_by_id is None:
+        BroadcastPackage.objects.filter(pk=instance.pk).update(created_by=request.user)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def station_buttons(snippet: Any, user: Any, next_url: str | None = None) -> list[Button]:
+    buttons = []
+    if isinstance(snippet, Station) and user.has_perm(admin_views.TOKEN_PERMISSION):
+        buttons.append(
+            Button(
+                _("Khóa truy cập"),
+                reverse("stations_admin:tokens", args=[snippet.pk]),
+                icon_name="key",
+                priority=50,
+            )
+        )
+    if isinstance(snippet, BroadcastPackage) and user.has_perm(admin_views.DASHBOARD_PERMISSION):
+        if snippet.released_at is None and user.has_perm(admin_views.RELEASE_PERMISSION):
+            buttons.append(
+                Button(
+                    _("Phát hành"),
+                    reverse("stations_admin:release", args=[snippet.pk]),
+                    icon_name="upload",
+                    priority=40,
+                )
+            )
+        buttons.append(
+            Button(
+                _("Tình hình phát sóng"),
+                reverse("stations_admin:package", args=[snippet.pk]),
+                icon_name="list-ul",
+                priority=45,
+            )
+        )
+    return buttons
+
+
+admin_urls = [
+    path("", admin_views.dashboard, name="dashboard"),
+    path("packages/<int:package_id>/", admin_views.package_carriage, name="package"),
+    path("packages/<int:package_id>/release/", admin_views.release, name="release"),
+    path("stations/<int:station_id>/tokens/", admin_views.station_tokens, name="tokens"),
+    path(
+        "stations/<int:station_id>/tokens/<int:token_id>/revoke/",
+        admin_views.revoke_token,
+        name="revoke_token",
+    ),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls() -> list[Any]:
+    return [path("carriage/", include((admin_urls, "stations_admin"), namespace="stations_admin"))]
+
+
+class CarriageMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(admin_views.DASHBOARD_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def carriage_menu_item() -> MenuItem:
+    return CarriageMenuItem(
+        _("Phát sóng"), reverse("stations_admin:dashboard"), icon_name="radio-full", order=305
+    )
