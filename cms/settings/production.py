@@ -32,3 +32,15 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cms@localhost")
+
+CMS_STATIONS = {
+    "ACCEL_REDIRECT_PREFIX": os.environ.get("CMS_ACCEL_REDIRECT_PREFIX") or None,
+    "ALERT_EMAILS": env_list("CMS_STATIONS_ALERT_EMAILS"),
+}
+# Shared by every gunicorn worker (station token rate limiting); run `createcachetable`.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cms_cache",
+    }
+}

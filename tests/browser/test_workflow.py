@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
 from cms.content.models import RadioSegmentPage
@@ -81,10 +83,13 @@ def test_editor_submits_and_approver_publishes(
     page.keyboard.press("Escape")  # close the date picker
     page.screenshot(path=str(artifacts / "workflow-metadata-tab.png"), full_page=True)
 
-    # Send for approval from the action menu ("Thực hiện Biên tập và phê duyệt").
+    # Send for approval from the action menu, labelled as the admin's catalog says.
+    with translation.override("vi"):
+        submit_label = gettext("Submit to %(workflow_name)s") % {"workflow_name": WORKFLOW_NAME}
+    assert submit_label != f"Submit to {WORKFLOW_NAME}"
     open_action_menu(page)
     with page.expect_navigation():
-        page.get_by_role("button", name=f"Thực hiện {WORKFLOW_NAME}").click()
+        page.get_by_role("button", name=submit_label).click()
     # A new Page has live=True until Wagtail's create view saves it, so ItemPage.clean()
     # applies the publish rule (without the form's many-to-many values) and refuses it.
     assert admin_errors(page) == [], "sending for approval was refused"

@@ -75,3 +75,15 @@ def test_fonts_cover_khmer_and_cham() -> None:
     assert '"Noto Sans Cham"' in css and "U+AA00-AA5F" in css
     for name in re.findall(r'url\("([^"]+)"\)', css):
         assert (settings.FONT_BUILD_DIR / name).stat().st_size > 1000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/stations/v1/nope", "/oai/nope", "/stations/nope/x"])
+def test_unknown_non_localised_urls_are_404_not_redirects(client: Client, home, path) -> None:
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_unprefixed_public_path_still_redirects_to_a_language(client: Client, home) -> None:
+    response = client.get("/phat-thanh/")
+    assert response.status_code == 302 and response["Location"] == "/vi/phat-thanh/"
