@@ -31,7 +31,7 @@ from cms.content.models import (
 )
 from cms.editorial.roles import ROLES
 from cms.media.models import CustomDocument, CustomImage, MediaMaster
-from cms.media.uploads import check_media_upload
+from cms.media.uploads import master_from_file
 from cms.taxonomy.models import (
     AdministrativeUnit,
     Audience,
@@ -81,30 +81,7 @@ def ensure_users() -> dict[str, str]:
 
 def master(path: Path, title: str, language: str) -> MediaMaster:
     existing = MediaMaster.objects.filter(title=title, language=language).first()
-    if existing:
-        return existing
-    with path.open("rb") as handle:
-        upload = File(handle, name=path.name)
-        upload.size = path.stat().st_size  # type: ignore[misc]
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        data = SimpleUploadedFile(path.name, path.read_bytes())
-        checked = check_media_upload(data)
-        item = MediaMaster(title=title, language=language, original_name=path.name)
-        for attr in (
-            "kind",
-            "sha256",
-            "size",
-            "duration",
-            "width",
-            "height",
-            "technical_metadata",
-            "warnings",
-        ):
-            setattr(item, attr, getattr(checked, attr))
-        item.file.save(path.name, upload, save=False)
-    item.save()
-    return item
+    return existing or master_from_file(path, title, language)
 
 
 def image(path: Path, title: str, credit: str = "") -> CustomImage:

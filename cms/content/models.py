@@ -103,6 +103,18 @@ REQUIRED_METADATA: dict[str, str] = {
 }
 
 
+def item_edit_handler(content_panels: list[Any]) -> TabbedInterface:
+    """Content first; the archive metadata every item needs on a tab of its own."""
+    return TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Nội dung")),
+            ObjectList(ItemPage.metadata_panels, heading=_("Siêu dữ liệu")),
+            ObjectList(Page.promote_panels, heading=_("Quảng bá")),
+            ObjectList(Page.settings_panels, heading=_("Cài đặt")),
+        ]
+    )
+
+
 class ItemPage(Page):
     """Shared metadata of every product (Dublin Core, archival fields, project tags)."""
 
@@ -266,14 +278,7 @@ class RadioSegmentPage(ItemPage):
         ),
         FieldPanel("credits"),
     ]
-    edit_handler = TabbedInterface(
-        [
-            ObjectList(content_panels, heading=_("Nội dung")),
-            ObjectList(ItemPage.metadata_panels, heading=_("Siêu dữ liệu")),
-            ObjectList(Page.promote_panels, heading=_("Quảng bá")),
-            ObjectList(Page.settings_panels, heading=_("Cài đặt")),
-        ]
-    )
+    edit_handler = item_edit_handler(content_panels)
     search_fields = [*ItemPage.search_fields, index.SearchField("script")]
     override_translatable_fields = [
         *ItemPage.override_translatable_fields,
@@ -339,14 +344,7 @@ class VideoPage(ItemPage):
         FieldPanel("transcript"),
         FieldPanel("credits"),
     ]
-    edit_handler = TabbedInterface(
-        [
-            ObjectList(content_panels, heading=_("Nội dung")),
-            ObjectList(ItemPage.metadata_panels, heading=_("Siêu dữ liệu")),
-            ObjectList(Page.promote_panels, heading=_("Quảng bá")),
-            ObjectList(Page.settings_panels, heading=_("Cài đặt")),
-        ]
-    )
+    edit_handler = item_edit_handler(content_panels)
     search_fields = [*ItemPage.search_fields, index.SearchField("transcript")]
     override_translatable_fields = [
         *ItemPage.override_translatable_fields,
@@ -377,14 +375,7 @@ class ExhibitionPage(RoutablePageMixin, ItemPage):
         InlinePanel("items", label=_("Ảnh / tranh"), min_num=0),
         FieldPanel("credits"),
     ]
-    edit_handler = TabbedInterface(
-        [
-            ObjectList(content_panels, heading=_("Nội dung")),
-            ObjectList(ItemPage.metadata_panels, heading=_("Siêu dữ liệu")),
-            ObjectList(Page.promote_panels, heading=_("Quảng bá")),
-            ObjectList(Page.settings_panels, heading=_("Cài đặt")),
-        ]
-    )
+    edit_handler = item_edit_handler(content_panels)
     search_fields = [
         *ItemPage.search_fields,
         index.SearchField("intro"),

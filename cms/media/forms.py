@@ -5,7 +5,7 @@ from typing import Any
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from cms.media.messages import message_for
-from cms.media.uploads import CheckedUpload, check_media_upload, nfc_name
+from cms.media.uploads import CheckedUpload, apply_checked, check_media_upload, nfc_name
 
 
 class MediaMasterForm(WagtailAdminModelForm):
@@ -36,17 +36,7 @@ class MediaMasterForm(WagtailAdminModelForm):
         instance = super().save(commit=False)
         if self.checked is not None:
             instance.original_name = nfc_name(self.cleaned_data["file"].name)
-            for attr in (
-                "kind",
-                "sha256",
-                "size",
-                "duration",
-                "width",
-                "height",
-                "technical_metadata",
-                "warnings",
-            ):
-                setattr(instance, attr, getattr(self.checked, attr))
+            apply_checked(instance, self.checked)
             if self.for_user is not None and not instance.uploaded_by_id:
                 instance.uploaded_by = self.for_user
         if commit:

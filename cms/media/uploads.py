@@ -104,5 +104,40 @@ def check_media_upload(
     )
 
 
+CHECKED_FIELDS = (
+    "kind",
+    "sha256",
+    "size",
+    "duration",
+    "width",
+    "height",
+    "technical_metadata",
+    "warnings",
+)
+
+
+def apply_checked(master: Any, checked: CheckedUpload) -> None:
+    """Copy what the content check found onto a MediaMaster."""
+    for attr in CHECKED_FIELDS:
+        setattr(master, attr, getattr(checked, attr))
+
+
+def master_from_file(path: Path, title: str, language: str, user: Any = None) -> Any:
+    """Store a local file as a master exactly as the upload form would (checked by content)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cms.media.models import MediaMaster
+
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    checked = check_media_upload(upload)
+    master = MediaMaster(
+        title=title, language=language, original_name=nfc_name(path.name), uploaded_by=user
+    )
+    apply_checked(master, checked)
+    master.file.save(nfc_name(path.name), upload, save=False)
+    master.save()
+    return master
+
+
 def nfc_name(name: str) -> str:
     return unicodedata.normalize("NFC", os.path.basename(name or ""))

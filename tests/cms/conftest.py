@@ -61,29 +61,10 @@ def make_user(db: None, django_user_model: Any) -> Any:
 
 @pytest.fixture
 def master_factory(db: None, samples: Path) -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from cms.media.uploads import master_from_file
 
-    from cms.media.models import MediaMaster
-    from cms.media.uploads import check_media_upload
-
-    def make(sample: str, language: str = "vi", title: str | None = None) -> MediaMaster:
-        data = SimpleUploadedFile(sample, (samples / sample).read_bytes())
-        checked = check_media_upload(data)
-        master = MediaMaster(title=title or sample, language=language, original_name=sample)
-        for attr in (
-            "kind",
-            "sha256",
-            "size",
-            "duration",
-            "width",
-            "height",
-            "technical_metadata",
-            "warnings",
-        ):
-            setattr(master, attr, getattr(checked, attr))
-        master.file.save(sample, data, save=False)
-        master.save()
-        return master
+    def make(sample: str, language: str = "vi", title: str | None = None) -> Any:
+        return master_from_file(samples / sample, title or sample, language)
 
     return make
 
