@@ -5,3 +5,6 @@ class ArchiveConfig(AppConfig):
     name = "cms.archive"
     label = "archive"
     verbose_name = "Lưu trữ và xuất dữ liệu"
+
+    def ready(self) -> None:
+        from cms.archive import signal_handlers  # noqa: F401

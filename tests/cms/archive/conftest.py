@@ -1,0 +1,279 @@
+"""Fixtures for the archive: items in several languages with Unicode file names, and a real
+S3-protocol server (moto's standalone server as a subprocess on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+from django.core.files.uploadedfile import SimpleUploadedFile
+from wagtail.models import Locale
+
+from cms.content.models import ExhibitionItem, ExhibitionPage, RadioSegmentPage
+from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
+from cms.media.uploads import check_media_upload
+from tests.cms.conftest import complete_metadata
+
+MOTO = Path(sys.executable).parent / "moto_server"
+# Vietnamese (with a combining-mark-prone name), Khmer and Cham (script) file names.
+VI_NAME = "Phóng sự quyền trẻ em ở thôn bản.wav"
+KM_NAME = "សិទ្ធិកុមារ នៅតាមភូមិ.ogg"
+CJM_NAME = "ꨀꨇꩉ ꨌꩌ.wav"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MotoServer:
+    """moto_server in its own process, restartable on the same port (so a test can stop
+    the store mid-export and bring it back)."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tmp / "moto.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        assert MOTO.exists(), f"moto_server not found at {MOTO}"
+        env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"}
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(MOTO), "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/moto-api/", timeout=1).status_code < 500:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"moto_server did not start; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def reset(self) -> None:
+        requests.post(f"{self.url}/moto-api/reset", timeout=5)
+
+    def client(self) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
+        )
+
+
+@pytest.fixture(scope="session")
+def aws_credentials() -> None:
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test-archive")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test-archive-secret")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture(scope="session")
+def moto_server(
+    tmp_path_factory: pytest.TempPathFactory, aws_credentials: None
+) -> Iterator[MotoServer]:
+    server = MotoServer(tmp_path_factory.mktemp("moto"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3(moto_server: MotoServer, settings: Any, tmp_path: Path) -> MotoServer:
+    """Two empty buckets (national store and second copy) on a running server."""
+    if moto_server.process is None or moto_server.process.poll() is not None:
+        moto_server.start()
+    moto_server.reset()
+    client = moto_server.client()
+    for bucket in ("national-archive", "second-copy"):
+        client.create_bucket(Bucket=bucket)
+    settings.CMS_ARCHIVE = {
+        **settings.CMS_ARCHIVE,
+        "S3_ENDPOINT_URL": moto_server.url,
+        "S3_BUCKET": "national-archive",
+        "S3_PREFIX": "cms",
+        "S3_SECOND_BUCKET": "second-copy",
+        "MAX_ATTEMPTS": 2,
+        "CONNECT_TIMEOUT": 2,
+        "READ_TIMEOUT": 10,
+    }
+    return moto_server
+
+
+@pytest.fixture(autouse=True)
+def archive_settings(settings: Any, tmp_path: Path) -> None:
+    settings.CMS_MEDIA = {**settings.CMS_MEDIA, "AUTO_RENDER": False}
+    settings.CMS_ARCHIVE = {
+        "WORK_DIR": str(tmp_path / "work"),
+        "OAI_REPOSITORY_ID": "archive.test.vn",
+        "MULTIPART_THRESHOLD": 8 * 1024 * 1024,
+        "MULTIPART_CHUNKSIZE": 5 * 1024 * 1024,
+    }
+    settings.WAGTAILADMIN_BASE_URL = "http://cms.test"
+
+
+def make_master(data: bytes, name: str, language: str, title: str | None = None) -> MediaMaster:
+    upload = SimpleUploadedFile(name, data)
+    checked = check_media_upload(upload)
+    master = MediaMaster(title=title or name, language=language, original_name=name)
+    for attr in (
+        "kind",
+        "sha256",
+        "size",
+        "duration",
+        "width",
+        "height",
+        "technical_metadata",
+        "warnings",
+    ):
+        setattr(master, attr, getattr(checked, attr))
+    master.file.save(name, upload, save=False)
+    master.save()
+    return master
+
+
+def add_rendition(master: MediaMaster, profile: str, data: bytes, name: str) -> MediaRendition:
+    """A finished rendition as the media pipeline leaves it (file, digest, loudness)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    stored = default_storage.save(
+        f"renditions/{master.language}/{master.pk}/{name}", ContentFile(data)
+    )
+    return MediaRendition.objects.create(
+        master=master,
+        profile=profile,
+        key=f"{master.sha256}-{profile}",
+        status=RenditionStatus.DONE,
+        file=stored,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        loudness={
+            "input": {"integrated_lufs": -30.1},
+            "output": {"integrated_lufs": -16.0},
+            "target_lufs": -16.0,
+        },
+        technical_metadata={"duration": 12.0},
+    )
+
+
+def translate(page: Any, language: str, **fields: Any) -> Any:
+    locale = Locale.objects.get(language_code=language)
+    translation = page.copy_for_translation(locale, copy_parents=True)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.save_revision().publish()
+    translation.refresh_from_db()
+    return translation
+
+
+@pytest.fixture
+def radio_item(section: Any, samples: Path) -> RadioSegmentPage:
+    """A radio segment in Vietnamese, Khmer and Cham, each with its own recording."""
+    vi_master = make_master((samples / "vi_segment_48k_stereo.wav").read_bytes(), VI_NAME, "vi")
+    add_rendition(
+        vi_master,
+        "loudspeaker",
+        (samples / "vi_vbr_44k.mp3").read_bytes(),
+        "Phóng sự.loudspeaker.mp3",
+    )
+    page = RadioSegmentPage(
+        title="Quyền trẻ em ở thôn bản",
+        slug="quyen-tre-em-o-thon-ban",
+        audio=vi_master,
+        script="Phát thanh viên: Kính thưa bà con, mọi trẻ em đều có quyền được học tập.",
+        keywords="quyền trẻ em, giáo dục",
+        credits="Phóng viên: Nguyễn Văn A",
+        live=False,
+    )
+    section.add_child(instance=page)
+    complete_metadata(page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    km_master = make_master((samples / "vi_speech.ogg").read_bytes(), KM_NAME, "km")
+    translate(
+        page,
+        "km",
+        title="សិទ្ធិកុមារនៅតាមភូមិ",
+        audio=km_master,
+        script="អ្នកប្រកាស៖ ជម្រាបសួរបងប្អូន កុមារគ្រប់រូបមានសិទ្ធិសិក្សា។",
+    )
+    cjm_master = make_master((samples / "vi_phone_8k_mono.wav").read_bytes(), CJM_NAME, "cjm")
+    translate(page, "cjm", title="ꨀꨇꩉ ꨌꩌ ꨁꨪꨓ", audio=cjm_master, script="ꨀꨇꩉ ꨌꩌ")
+    return page
+
+
+@pytest.fixture
+def exhibition_item(home: Any, samples: Path) -> ExhibitionPage:
+    from cms.content.models import SectionIndexPage
+    from cms.taxonomy.models import ProductType
+
+    section = SectionIndexPage(title="Triển lãm", slug="trien-lam")
+    home.add_child(instance=section)
+    section.save_revision().publish()
+    vi = Locale.objects.get(language_code="vi")
+    photo = CustomImage(
+        title="Ảnh sinh hoạt cộng đồng",
+        file=SimpleUploadedFile(
+            "Ảnh sinh hoạt.jpg", (samples / "photo_3000x2000.jpg").read_bytes()
+        ),
+    )
+    photo.save()
+    poster = CustomImage(
+        title="Tranh cổ động",
+        file=SimpleUploadedFile("ảnh sinh hoạt.JPG", (samples / "poster_cmyk.jpg").read_bytes()),
+    )
+    poster.save()
+    page = ExhibitionPage(
+        title="Ảnh và tranh cổ động về bình đẳng giới",
+        slug="anh-va-tranh",
+        place="Nhà văn hóa xã",
+        live=False,
+    )
+    page.items.add(ExhibitionItem(image=photo, caption="Buổi sinh hoạt cộng đồng.", locale=vi))
+    page.items.add(ExhibitionItem(image=poster, caption="Nam nữ bình đẳng.", locale=vi))
+    section.add_child(instance=page)
+    complete_metadata(page)
+    page.product_type = ProductType.objects.get(code="exhibition", locale=vi)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def new_radio(section: Any, samples: Path, n: int) -> RadioSegmentPage:
+    """A small published single-language item (for harvests and bulk tests)."""
+    master = MediaMaster.objects.filter(language="vi").first()
+    if master is None:
+        master = make_master((samples / "vi_vbr_44k.mp3").read_bytes(), "bản tin.mp3", "vi")
+    page = RadioSegmentPage(title=f"Bản tin số {n}", slug=f"ban-tin-{n}", audio=master, live=False)
+    section.add_child(instance=page)
+    complete_metadata(page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
