@@ -255,6 +255,7 @@ def test_every_msgid_exists_in_the_english_sources(path: Path) -> None:
     assert not unknown, unknown
 
 
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.name)
 def test_msgfmt_check_format(path: Path) -> None:
     result = subprocess.run(
         ["msgfmt", "--check-format", "-o", os.devnull, str(path)],
