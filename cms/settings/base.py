@@ -7,9 +7,11 @@ Values that differ between machines come from environment variables; only
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 from cms.i18n.languages import ADMIN_LANGUAGES, DEFAULT_LANGUAGE, django_languages, lang_info
 
@@ -24,6 +26,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 INSTALLED_APPS = [
     "cms.users",
+    "cms.security",
     "cms.i18n",
     "cms.taxonomy",
     "cms.media",
@@ -52,6 +55,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,7 +75,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cms.security.middleware.SiteCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -110,6 +118,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
+AUTHENTICATION_BACKENDS = [
+    # Counts failed logins (admin and station portal) and refuses locked-out ones.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -182,6 +195,8 @@ WAGTAILDOCS_DOCUMENT_MODEL = "media.CustomDocument"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = CMS_MEDIA["MAX_IMAGE_PIXELS"]
 WAGTAILDOCS_EXTENSIONS = ["srt", "vtt", "pdf", "txt", "docx", "odt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatar requests to an outside service (weak links, privacy, and the CSP allows none).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_LOCALIZE_DEFAULT_TRANSLATION_MODE = "synced"
@@ -206,3 +221,38 @@ LOGGING = {
 }
 
 LOGIN_URL = "wagtailadmin_login"
+
+# --- Security -----------------------------------------------------------------
+# Login throttling: after AXES_FAILURE_LIMIT failed logins for one user name from one address,
+# that pair is refused for AXES_COOLOFF_TIME (HTTP 429, Vietnamese page).
+AXES_FAILURE_LIMIT = int(os.environ.get("CMS_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CMS_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cms.security.throttle.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "cms.security.throttle.lockout_response"
+AXES_VERBOSE = False
+
+# Content Security Policy (django-csp); cms.security.middleware relaxes script-src for the
+# admin only. Media may come from the S3 endpoint (presigned URLs) when one is configured.
+_media_sources = ["'self'", "data:", "blob:"]
+if os.environ.get("CMS_S3_ENDPOINT_URL"):
+    _media_sources.append(os.environ["CMS_S3_ENDPOINT_URL"].rstrip("/"))
+elif AWS_STORAGE_BUCKET_NAME:
+    _media_sources.append("https://*.amazonaws.com")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": _media_sources,
+        "media-src": _media_sources,
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}

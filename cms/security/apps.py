@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SecurityConfig(AppConfig):
+    """Content Security Policy, login throttling and two-factor sign-in for the whole site."""
+
+    name = "cms.security"
+    label = "security"
+    verbose_name = "Bảo mật"
