@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import boto3
+import boto3.session
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import (
@@ -48,6 +49,14 @@ FATAL_S3_CODES = {
     "AccessDenied",
     "NoSuchBucket",
     "InvalidBucketName",
+}
+
+
+CREDENTIAL_HINTS = {
+    "InvalidAccessKeyId": "AWS_ACCESS_KEY_ID không tồn tại trên máy chủ",
+    "SignatureDoesNotMatch": "AWS_SECRET_ACCESS_KEY không khớp với AWS_ACCESS_KEY_ID",
+    "AccessDenied": "khóa không được phép ghi vào bucket này",
+    "403": "máy chủ từ chối khóa",
 }
 
 
@@ -124,7 +133,10 @@ class S3Target:
         self.prefix = prefix.strip("/")
         self.endpoint_url = endpoint_url or None
         self.name = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
-        self.client = boto3.client(
+        # A session of its own, not boto3's module-wide default one: that one caches the
+        # credentials it first found, so a key corrected after a failed run (or rotated
+        # while a worker runs) would never be read again.
+        self.client = boto3.session.Session().client(
             "s3",
             endpoint_url=self.endpoint_url,
             region_name=region or conf.get("S3_REGION"),
@@ -149,7 +161,22 @@ class S3Target:
     def check(self) -> None:
         try:
             self.client.head_bucket(Bucket=self.bucket)
-        except (BotoCoreError, ClientError) as error:
+        except ClientError as error:
+            # A HEAD response has no body, so a refused key is a bare "403": ask again
+            # with a GET, whose error names the cause (unknown key, wrong secret, denied).
+            detailed: BaseException = error
+            if error.response.get("Error", {}).get("Code") in ("403", "400"):
+                try:
+                    self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.key(""), MaxKeys=1)
+                except (BotoCoreError, ClientError) as again:
+                    detailed = again
+                else:  # the key is known and may list, but not use, the bucket
+                    detailed = ClientError(
+                        {"Error": {"Code": "AccessDenied", "Message": "HeadBucket refused"}},
+                        "HeadBucket",
+                    )
+            raise TargetUnavailable(describe_error(self.name, detailed)) from error
+        except BotoCoreError as error:
             raise TargetUnavailable(describe_error(self.name, error)) from error
 
     def existing(self, key: str) -> dict[str, Any] | None:
@@ -304,8 +331,9 @@ def describe_error(target: str, error: BaseException) -> str:
         return f"{target}: máy chủ lưu trữ không trả lời ({error})"
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "")
-        if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "403"):
-            return f"{target}: khóa truy cập sai hoặc không có quyền ({code})"
+        if code in CREDENTIAL_HINTS:
+            hint = CREDENTIAL_HINTS[code]
+            return f"{target}: khóa truy cập sai hoặc không có quyền ({code}: {hint})"
         if code in ("NoSuchBucket", "404"):
             return f"{target}: không có bucket ({code})"
         return f"{target}: lỗi máy chủ lưu trữ {code}: {error}"

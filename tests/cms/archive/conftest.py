@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from wagtail.models import Locale
 
 from cms.content.models import ExhibitionItem, ExhibitionPage, RadioSegmentPage
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
-from cms.media.uploads import check_media_upload
+from cms.media.uploads import master_from_file
 from tests.cms.conftest import complete_metadata
 
 MOTO = Path(sys.executable).parent / "moto_server"
@@ -42,15 +43,21 @@ class MotoServer:
     """moto_server in its own process, restartable on the same port (so a test can stop
     the store mid-export and bring it back)."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, no_auth_actions: int | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp / "moto.log"
         self.process: subprocess.Popen[bytes] | None = None
+        # With INITIAL_NO_AUTH_ACTION_COUNT set, moto lets that many requests through
+        # unauthenticated (to create a user and its key) and then checks every request's
+        # signature and the user's IAM policy, like a real store.
+        self.no_auth_actions = no_auth_actions
 
     def start(self) -> None:
         assert MOTO.exists(), f"moto_server not found at {MOTO}"
         env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"}
+        if self.no_auth_actions is not None:
+            env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(self.no_auth_actions)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [str(MOTO), "-H", "127.0.0.1", "-p", str(self.port)],
@@ -76,12 +83,13 @@ class MotoServer:
     def reset(self) -> None:
         requests.post(f"{self.url}/moto-api/reset", timeout=5)
 
-    def client(self) -> Any:
+    def client(self, service: str = "s3", **credentials: str) -> Any:
         return boto3.client(
-            "s3",
+            service,
             endpoint_url=self.url,
             region_name="us-east-1",
             config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
+            **credentials,
         )
 
 
@@ -139,23 +147,11 @@ def archive_settings(settings: Any, tmp_path: Path) -> None:
 
 
 def make_master(data: bytes, name: str, language: str, title: str | None = None) -> MediaMaster:
-    upload = SimpleUploadedFile(name, data)
-    checked = check_media_upload(upload)
-    master = MediaMaster(title=title or name, language=language, original_name=name)
-    for attr in (
-        "kind",
-        "sha256",
-        "size",
-        "duration",
-        "width",
-        "height",
-        "technical_metadata",
-        "warnings",
-    ):
-        setattr(master, attr, getattr(checked, attr))
-    master.file.save(name, upload, save=False)
-    master.save()
-    return master
+    """A master stored exactly as the upload form stores one (``master_from_file``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        return master_from_file(path, title or name, language)
 
 
 def add_rendition(master: MediaMaster, profile: str, data: bytes, name: str) -> MediaRendition:
