@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -30,6 +32,30 @@ from cms.stations.models import (
 )
 from cms.stations.tokens import client_ip
 from cms.taxonomy.models import BulletinClass
+
+
+def touch_stations(station_ids: Iterable[int]) -> None:
+    """Note that these stations' package lists changed (see ``Station.list_version``).
+
+    Called, in the same transaction, by everything that changes what the list shows:
+    release (a new delivery, maybe an emergency pending), availability, receipt, airing,
+    deletion. The cached list is keyed by the version read from the database with the
+    token, so it can never be served after the change is committed, whatever the cache
+    backend (even a per-process one) and however many processes there are.
+    """
+    ids = sorted(set(station_ids))
+    if ids:
+        Station.objects.filter(pk__in=ids).update(list_version=F("list_version") + 1)
+
+
+def list_cache_key(station: Station, request: HttpRequest, *parts: object) -> str:
+    """Cache key of one station's list response at its current ``list_version``.
+
+    The host and scheme are part of it because the response holds absolute URLs.
+    """
+    raw = json.dumps([request.scheme, request.get_host(), *map(str, parts)])
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return f"stations:list:{station.pk}:{station.list_version}:{digest}"
 
 
 def available_deliveries(station: Station) -> QuerySet[PackageDelivery]:
@@ -166,9 +192,11 @@ def confirm_receipt(
         sha256=sha256[:64],
     )
     if ok and delivery.received_at is None:
-        delivery.received_at = timezone.now()
-        delivery.received_sha256 = sha256
-        delivery.save(update_fields=["received_at", "received_sha256"])
+        with transaction.atomic():
+            delivery.received_at = timezone.now()
+            delivery.received_sha256 = sha256
+            delivery.save(update_fields=["received_at", "received_sha256"])
+            touch_stations([delivery.station_id])
     return ok
 
 
@@ -210,6 +238,7 @@ def record_airing(
         if delivery.aired_at is None or aired_at < delivery.aired_at:
             delivery.aired_at = aired_at
             delivery.save(update_fields=["aired_at"])
+            touch_stations([delivery.station_id])
     audit(
         request,
         AuditAction.CONFIRM_AIRING,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -127,19 +128,26 @@ def packages(request: HttpRequest, token: StationToken) -> HttpResponse:
     except ValueError:
         return error(400, "invalid_limit")
     limit = max(1, min(limit, int(conf.get("MAX_PAGE_SIZE"))))
-    try:
-        page, has_more = access.deliveries_since(token.station, cursor, limit)
-    except access.InvalidCursor:
-        return error(400, "invalid_cursor")
-    next_cursor = access.encode_cursor(page[-1]) if page else cursor
-    return JsonResponse(
-        {
+    seconds = int(conf.get("LIST_CACHE_SECONDS"))
+    key = access.list_cache_key(token.station, request, cursor, limit)
+    body = cache.get(key) if seconds else None
+    if body is None:
+        try:
+            page, has_more = access.deliveries_since(token.station, cursor, limit)
+        except access.InvalidCursor:
+            return error(400, "invalid_cursor")
+        document = {
             "packages": [summary(request, d) for d in page],
-            "next_cursor": next_cursor,
+            "next_cursor": access.encode_cursor(page[-1]) if page else cursor,
             "has_more": has_more,
             "emergency_pending": access.emergency_pending(token.station),
         }
-    )
+        body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        if seconds:
+            cache.set(key, body, seconds)
+    response = HttpResponse(body, content_type="application/json")
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @keep_404(api=True)

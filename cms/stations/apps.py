@@ -5,3 +5,6 @@ class StationsConfig(AppConfig):
     name = "cms.stations"
     label = "stations"
     verbose_name = "Đài và gói phát sóng"
+
+    def ready(self) -> None:
+        from cms.stations import signals  # noqa: F401 - connects the receivers

@@ -30,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "ALERT_EMAILS": [],
     # Peers whose X-Forwarded-For is trusted for the client IP (the nginx in front).
     "TRUSTED_PROXIES": ["127.0.0.1", "::1"],
+    # How long a station's package list response is kept in the default cache (seconds; 0
+    # = never). Safe at any length: its key holds ``Station.list_version``, read from the
+    # database with the token on every request, so any change is seen on the next poll.
+    "LIST_CACHE_SECONDS": 300,
     # Package list page size limit.
     "MAX_PAGE_SIZE": 200,
     # Chunk size of app-served downloads: memory stays at one chunk whatever the file size.

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from cms.stations import access
 from cms.stations.models import (
     BroadcastPackage,
     BuildStatus,
@@ -103,12 +104,16 @@ def target_stations(package: BroadcastPackage) -> list[Station]:
 
 
 def variant_for(station: Station, package: BroadcastPackage) -> dict[str, Any]:
-    return {
+    variant: dict[str, Any] = {
         "languages": package_languages(station, package),
         "audio_profiles": station.audio_profiles(),
         "video_profile": station.video_profile(),
         "scripts": True,
     }
+    # Only when asked for, so the variants (and shared bags) of other stations do not change.
+    if station.broadcast_mp2 and "broadcast" in variant["audio_profiles"]:
+        variant["broadcast_mp2"] = True
+    return variant
 
 
 def variant_key(variant: dict[str, Any]) -> str:
@@ -126,6 +131,7 @@ def release(package: BroadcastPackage, user: Any = None) -> list[PackageDelivery
     with transaction.atomic():
         package = BroadcastPackage.objects.select_for_update().get(pk=package.pk)
         deliveries = []
+        touched: list[int] = []
         builds: dict[str, PackageBuild] = {}
         for station in target_stations(package):
             variant = variant_for(station, package)
@@ -134,10 +140,13 @@ def release(package: BroadcastPackage, user: Any = None) -> list[PackageDelivery
                 builds[key], _ = PackageBuild.objects.get_or_create(
                     package=package, variant_key=key, defaults={"variant": variant}
                 )
-            delivery, _ = PackageDelivery.objects.get_or_create(
+            delivery, created = PackageDelivery.objects.get_or_create(
                 package=package, station=station, defaults={"build": builds[key]}
             )
             deliveries.append(delivery)
+            if created:
+                touched.append(station.pk)
+        access.touch_stations(touched)  # new deliveries: ``emergency_pending`` may change
         if package.released_at is None:
             package.released_at = timezone.now()
             package.released_by = user if getattr(user, "pk", None) else None
@@ -168,6 +177,8 @@ def mark_available(build: PackageBuild) -> int:
             )
         )
         list(Station.objects.select_for_update().filter(pk__in=station_ids).order_by("pk"))
-        return PackageDelivery.objects.filter(build=build, available_at__isnull=True).update(
+        count = PackageDelivery.objects.filter(build=build, available_at__isnull=True).update(
             available_at=Now()
         )
+        access.touch_stations(station_ids)
+        return count

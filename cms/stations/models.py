@@ -107,9 +107,21 @@ class Station(index.Indexed, ClusterableModel):
         validators=[validate_board_profile],
         help_text=_("board_landscape, board_portrait hoặc board_native_384x192."),
     )
+    broadcast_mp2 = models.BooleanField(
+        _("thêm tệp MP2 cho máy phát"),
+        default=False,
+        help_text=_(
+            "Ngoài tệp WAV, gói có thêm tệp MPEG-1 Layer II (MP2) 256 kb/s cho phần mềm phát "
+            "sóng cũ. Chỉ áp dụng cho đài phát thanh."
+        ),
+    )
     contact_email = models.EmailField(_("thư điện tử liên hệ"), blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped whenever anything in this station's package list changes (a package becomes
+    # available, is received or aired, an emergency is targeted, a delivery is deleted): it
+    # is part of the key of the cached list response, read with the token in the same query.
+    list_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     panels = [
         FieldPanel("name"),
@@ -118,6 +130,7 @@ class Station(index.Indexed, ClusterableModel):
         FieldPanel("administrative_unit"),
         FieldPanel("languages"),
         FieldPanel("channels"),
+        FieldPanel("broadcast_mp2"),
         MultiFieldPanel(
             [FieldPanel("screen_model"), FieldPanel("board_profile")],
             heading=_("Bảng tin điện tử"),
@@ -336,7 +349,7 @@ class BroadcastPackage(ClusterableModel):
         )
 
 
-ITEM_PAGE_TYPES = ("content.RadioSegmentPage", "content.VideoPage")
+ITEM_PAGE_TYPES = ("content.RadioSegmentPage", "content.VideoPage", "content.ExhibitionPage")
 
 
 class PackageItem(Orderable):
@@ -380,8 +393,10 @@ class PackageItem(Orderable):
             raise ValidationError({"cue_out": _("Điểm ra phải sau điểm vào.")})
         if self.page_id:
             page = self.page.specific
-            if type(page).__name__ not in ("RadioSegmentPage", "VideoPage"):
-                raise ValidationError({"page": _("Chỉ chọn chương trình phát thanh hoặc video.")})
+            if f"content.{type(page).__name__}" not in ITEM_PAGE_TYPES:
+                raise ValidationError(
+                    {"page": _("Chỉ chọn chương trình phát thanh, video hoặc triển lãm.")}
+                )
             if not page.live:
                 raise ValidationError({"page": _("Tin bài chưa được duyệt và xuất bản.")})
 

@@ -6,7 +6,15 @@ Layout of a bag (``goi-<package>-<variant>``)::
     data/manifest.json         package, rundown, every payload file with size and SHA-256
     data/rundown.csv|json      the cue sheet: order, title, language, file, duration, cues
     data/<lang>/<profile>.m3u8 a playlist per language and format
-    data/<lang>/01 - <title>.mp3|.wav|.mp4|.txt|.srt
+    data/<lang>/01 - <title>.mp3|.wav|.mp2|.mp4|.txt|.srt
+    data/<lang>/01.02 - <image title>.jpg  exhibition photo / poster fitted to the board's screen,
+                                           caption band in that language
+
+Exhibition photos and posters are rendered here, at build time, for the board's exact
+screen (``media_pipeline.images``, per-script Noto fonts): the caption is the item's caption
+in the bag's language, so one rendition per variant and language is made. Radio stations get
+only the captions as text. The optional MPEG-1 Layer II file (a station setting) is encoded
+here from the broadcast WAV rendition with ffmpeg (through the ``media_pipeline`` adapter).
 
 The bag is written in a staging directory next to its final place and renamed into place
 (or uploaded, then switched on in the database, on S3), so nobody ever sees half a bag.
@@ -17,7 +25,9 @@ with Range requests and check it; a zip streamed on the fly could not be resumed
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import io
 import json
 import logging
@@ -27,6 +37,7 @@ import tempfile
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,13 +52,33 @@ from wagtail.models import Locale, Page
 
 from cms.media.models import MediaRendition, RenditionStatus
 from cms.media.storage import safe_file_name
-from cms.stations.models import BroadcastPackage, BuildStatus, PackageBuild, PackageItem
+from cms.stations.models import (
+    BOARD_PROFILE_RE,
+    BroadcastPackage,
+    BuildStatus,
+    PackageBuild,
+    PackageItem,
+)
+from media_pipeline.ffmpeg_adapter import (
+    InputRef,
+    InputSpec,
+    Job,
+    OutputSpec,
+    run_ffprobe,
+    run_job,
+)
 from media_pipeline.hashing import sha256_file
+from media_pipeline.images import render_images
+from media_pipeline.profiles import IMAGE_BOARD, ImageProfile, VideoProfile, profiles_from_config
 
 logger = logging.getLogger(__name__)
 
 FORMAT = "vn-newsroom/broadcast-package"
 TEXT_SUFFIXES = {".txt", ".json", ".csv", ".m3u8", ".srt", ".vtt"}
+#: MPEG-1 Layer II for older playout software (DESIGN §4: 256 kb/s stereo, 128 kb/s mono)
+MP2_BITRATES = {1: "128k", 2: "256k"}
+#: roles that are not played from a playlist
+NOT_PLAYED = {"script", "subtitles", "captions", "image"}
 
 
 @dataclass
@@ -61,6 +92,12 @@ class PlannedFile:
     storage_name: str | None = None
     text: str | None = None
     expected_sha256: str = ""
+    #: an exhibition image rendered at build time: (source field file, profile, caption)
+    image: tuple[Any, ImageProfile, str] | None = None
+    #: MPEG-1 Layer II encoded at build time from this storage name (the broadcast WAV)
+    mp2_from: str | None = None
+    #: more facts for the manifest's entry (image size, caption)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,7 +139,7 @@ def seconds(value: float | None) -> float | None:
 
 def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
     """Decide every file of the bag and the rundown rows, without touching any bytes."""
-    from cms.content.models import RadioSegmentPage, VideoPage
+    from cms.content.models import ExhibitionPage, RadioSegmentPage, VideoPage
 
     plan = Plan()
     items = list(package.items.select_related("page").order_by("sort_order", "pk"))
@@ -118,6 +155,9 @@ def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
                     {"item_id": item.pk, "language": language, "reason": "no_live_translation"}
                 )
                 continue
+            if isinstance(page, ExhibitionPage):
+                plan_exhibition(plan, item, order, page, language, video_profile)
+                continue
             plan_item(
                 plan,
                 item,
@@ -128,8 +168,97 @@ def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
                 video_profile,
                 radio=isinstance(page, RadioSegmentPage),
                 video=isinstance(page, VideoPage),
+                mp2=bool(variant.get("broadcast_mp2")),
             )
     return plan
+
+
+def board_image_profile(video_profile: str) -> ImageProfile:
+    """The board image rendition for a screen profile: its exact size, caption band."""
+    match = BOARD_PROFILE_RE.match(video_profile)
+    if match and match.group(2):
+        width, height = int(match.group(2)), int(match.group(3))
+    else:
+        table = profiles_from_config(settings.CMS_MEDIA.get("PROFILE_OVERRIDES", {}))
+        profile = table.get(video_profile)
+        if not isinstance(profile, VideoProfile):
+            raise ValueError(f"unknown board profile {video_profile!r}")
+        width, height = profile.width, profile.height
+    return dataclasses.replace(
+        IMAGE_BOARD, name=f"image_{video_profile}", width=width, height=height
+    )
+
+
+def plan_exhibition(
+    plan: Plan,
+    item: PackageItem,
+    order: int,
+    page: Any,
+    language: str,
+    video_profile: str | None,
+) -> None:
+    """An exhibition: its photos and posters at the board's screen, its captions as text.
+
+    The captions come from the page in ``language`` (each translation has its own items),
+    so the caption band is in the bag's language. A station without a screen gets the
+    captions text only (a radio announcer can read them out).
+    """
+    exhibits = list(page.items.select_related("image").order_by("sort_order", "pk"))
+    if not exhibits:
+        return
+    profile = board_image_profile(video_profile) if video_profile else None
+    images: list[PlannedFile] = []
+    lines = [nfc(page.title), ""]
+    for n, exhibit in enumerate(exhibits, start=1):
+        caption = nfc(exhibit.caption).strip()
+        credit = nfc(exhibit.credit).strip()
+        lines.append(f"{order:02d}.{n:02d}  {caption}" + (f" ({credit})" if credit else ""))
+        if profile is None:
+            continue
+        assert profile.width and profile.height
+        name = safe_file_name(f"{order:02d}.{n:02d} - {nfc(exhibit.image.title)}.jpg")
+        images.append(
+            PlannedFile(
+                path=f"{language}/{name}",
+                role="image",
+                language=language,
+                item_id=item.pk,
+                image=(exhibit.image.file, profile, caption),
+                extra={
+                    "profile": profile.name,
+                    "width": profile.width,
+                    "height": profile.height,
+                    "caption": caption,
+                },
+            )
+        )
+    captions = PlannedFile(
+        path=f"{language}/{item_name(order, page.title, '.txt')}",
+        role="captions",
+        language=language,
+        item_id=item.pk,
+        text="\n".join(lines) + "\n",
+    )
+    plan.files.extend([*images, captions])
+    if not images:
+        return  # nothing to show: no rundown row for a station without a screen
+    plan.rundown.append(
+        {
+            "order": order,
+            "item_id": item.pk,
+            "page_id": page.pk,
+            "title": nfc(page.title),
+            "language": language,
+            "file": images[0].path,
+            "files": {"captions": captions.path},
+            "images": [f.path for f in images],
+            "duration": None,
+            "cue_in": None,
+            "cue_out": None,
+            "media_duration": None,
+            "note": nfc(item.note),
+        }
+    )
 
 
 def plan_item(
@@ -142,6 +271,7 @@ def plan_item(
     video_profile: str | None,
     radio: bool,
     video: bool,
+    mp2: bool = False,
 ) -> None:
     master = page.audio if radio else page.video if video else None
     profiles = list(audio_profiles)
@@ -177,6 +307,16 @@ def plan_item(
             )
         )
         duration = (rendition.technical_metadata or {}).get("duration") or duration
+        if mp2 and profile == "broadcast":
+            media.append(
+                PlannedFile(
+                    path=f"{language}/{item_name(order, page.title, '.mp2')}",
+                    role="broadcast_mp2",
+                    language=language,
+                    item_id=item.pk,
+                    mp2_from=rendition.file.name,
+                )
+            )
     if not media:
         return
     extras: list[PlannedFile] = []
@@ -262,7 +402,7 @@ def playlists(plan: Plan, title: str) -> list[PlannedFile]:
     by_key: dict[tuple[str, str], list[str]] = {}
     for row in plan.rundown:
         for role, path in row["files"].items():
-            if role in ("script", "subtitles"):
+            if role in NOT_PLAYED:
                 continue
             lines = by_key.setdefault((row["language"], role), [])
             duration = row["duration"] if row["duration"] is not None else -1
@@ -325,6 +465,55 @@ def copy_from_storage(storage_name: str, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+@contextlib.contextmanager
+def local_file(source: Any) -> Iterator[Path]:
+    """A local path for a stored file (a storage name or a field file), copied if remote."""
+    name = source if isinstance(source, str) else source.name
+    storage = default_storage if isinstance(source, str) else source.storage
+    try:
+        yield Path(storage.path(name))
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.TemporaryDirectory(prefix="cms-stations-") as tmp:
+        copy = Path(tmp) / f"source{Path(name).suffix}"
+        with storage.open(name, "rb") as src, copy.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        yield copy
+
+
+def render_board_image(source: Any, profile: ImageProfile, caption: str, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with local_file(source) as path:
+        render_images(path, {profile.name: target}, {profile.name: profile}, caption=caption)
+
+
+def encode_mp2(storage_name: str, target: Path) -> None:
+    """MPEG-1 Layer II from the (already loudness-normalised) broadcast WAV, as is."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with local_file(storage_name) as wav:
+        channels = probe_channels(wav)
+        job = Job(
+            inputs=[InputSpec(str(wav))],
+            streams=[],
+            outputs=[
+                OutputSpec(
+                    str(target),
+                    [InputRef(0, "a:0")],
+                    {"c:a": "mp2", "b:a": MP2_BITRATES.get(channels, "256k"), "f": "mp2"},
+                )
+            ],
+        )
+        run_job(job, timeout=3600)
+
+
+def probe_channels(path: Path) -> int:
+    for stream in run_ffprobe(str(path)).data.get("streams", []):
+        if stream.get("codec_type") == "audio":
+            return int(stream.get("channels") or 2)
+    return 2
+
+
 def write_payload(
     plan: Plan, package: BroadcastPackage, variant: dict[str, Any], root: Path
 ) -> None:
@@ -333,6 +522,10 @@ def write_payload(
         target = root / planned.path
         if planned.storage_name is not None:
             copy_from_storage(planned.storage_name, target)
+        elif planned.image is not None:
+            render_board_image(*planned.image, target)
+        elif planned.mp2_from is not None:
+            encode_mp2(planned.mp2_from, target)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(planned.text or "", encoding="utf-8", newline="")
@@ -347,6 +540,7 @@ def write_payload(
                 "role": planned.role,
                 "language": planned.language,
                 "item_id": planned.item_id,
+                **planned.extra,
             }
         )
     (root / "rundown.json").write_text(

@@ -109,11 +109,12 @@ def authenticate(value: str, ip: str) -> StationToken | None:
     if not value.startswith(TOKEN_PREFIX) or len(value) > 128:
         return None
     prefix, _sep, _secret = value[len(TOKEN_PREFIX) :].partition("_")
-    token = (
-        StationToken.objects.select_related("station")
-        .filter(prefix=prefix, station__is_active=True)
-        .first()
-    )
+    try:  # one query (token and station; the prefix is unique, so no ORDER BY)
+        token: StationToken | None = StationToken.objects.select_related("station").get(
+            prefix=prefix, station__is_active=True
+        )
+    except StationToken.DoesNotExist:
+        token = None
     if token is None or not hmac.compare_digest(token.token_hash, hash_token(value)):
         return None
     if not token.is_usable:

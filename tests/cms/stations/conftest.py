@@ -347,3 +347,47 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/cms/stations/" in item.nodeid:
             item.add_marker(pytest.mark.filterwarnings("ignore:No directory at:UserWarning"))
+
+
+@pytest.fixture
+def make_exhibition(section: Any, samples: Path) -> Any:
+    """A published exhibition (a photo and a CMYK poster), translated with its own captions."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cms.content.models import ExhibitionItem, ExhibitionPage
+    from cms.media.models import CustomImage
+
+    def make(title: str, captions: dict[str, list[str]]) -> Any:
+        vi = Locale.objects.get(language_code="vi")
+        images = []
+        for image_title, sample in (("Ảnh sinh hoạt", "photo_3000x2000.jpg"),
+                                    ("Tranh cổ động", "poster_cmyk.jpg")):  # fmt: skip
+            image = CustomImage(
+                title=image_title,
+                file=SimpleUploadedFile(sample, (samples / sample).read_bytes()),
+            )
+            image.save()
+            images.append(image)
+        page = ExhibitionPage(title=title, slug="trien-lam-anh", live=False)
+        for image, caption in zip(images, captions["vi"], strict=True):
+            page.items.add(ExhibitionItem(image=image, caption=caption, locale=vi))
+        section.add_child(instance=page)
+        complete_metadata(page)
+        page.save_revision().publish()
+        page.refresh_from_db()
+        for language, texts in captions.items():
+            if language == "vi":
+                continue
+            translation = page.copy_for_translation(
+                Locale.objects.get(language_code=language), copy_parents=True
+            )
+            for exhibit, caption in zip(
+                translation.items.order_by("sort_order"), texts, strict=True
+            ):
+                exhibit.caption = caption
+                exhibit.save()
+            translation = type(translation).objects.get(pk=translation.pk)
+            translation.save_revision().publish()
+        return page
+
+    return make

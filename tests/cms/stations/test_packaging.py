@@ -170,3 +170,36 @@ def test_bag_from_real_pipeline_renditions(
     rendition = MediaRendition.objects.get(master=master, profile="loudspeaker")
     assert mp3["sha256"] == rendition.sha256
     assert bagit.Bag(str(bag_dir(delivery.build))).is_valid()
+
+
+def test_station_asking_for_mp2_gets_an_mpeg1_layer2_file(
+    make_item, make_station, make_package, release, units
+) -> None:
+    import subprocess
+
+    item = make_item("Bản tin sáng")
+    make_station("dai-mp2", broadcast_mp2=True)
+    make_station("dai-wav")
+    deliveries = {
+        d.station.code: d for d in release(make_package("Gói", [item], units=[units["cao_loc"]]))
+    }
+    with_mp2, without = deliveries["dai-mp2"], deliveries["dai-wav"]
+    assert with_mp2.build_id != without.build_id
+    [entry] = [f for f in with_mp2.build.manifest["files"] if f["role"] == "broadcast_mp2"]
+    assert entry["path"] == "data/vi/01 - Bản tin sáng.mp2"
+    path = bag_dir(with_mp2.build) / entry["path"]
+    probed = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
+             str(path)],
+            check=True, capture_output=True, timeout=60,
+        ).stdout
+    )  # fmt: skip
+    [stream] = probed["streams"]
+    assert stream["codec_name"] == "mp2" and stream["sample_rate"] == "48000"
+    assert stream["channels"] == 1 and stream["bit_rate"] == "128000"  # mono source: 128 kb/s
+    assert abs(float(probed["format"]["duration"]) - 3.0) < 0.1
+    playlist = (bag_dir(with_mp2.build) / "data/vi/broadcast_mp2.m3u8").read_text("utf-8")
+    assert "01 - Bản tin sáng.mp2" in playlist.splitlines()
+    assert bagit.Bag(str(bag_dir(with_mp2.build))).validate(processes=1)
+    assert not any(f["role"] == "broadcast_mp2" for f in without.build.manifest["files"])
