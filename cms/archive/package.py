@@ -20,6 +20,7 @@ nobody ever sees a half-written bag.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -175,8 +176,21 @@ def copy_bag(source: Path, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".partial-{destination.name}-", dir=destination.parent))
     try:
-        shutil.rmtree(partial)
-        shutil.copytree(source, partial)
+        files = [p for p in sorted(source.rglob("*")) if p.is_file()]
+        needed = sum(p.stat().st_size for p in files)
+        free = shutil.disk_usage(partial).free
+        if needed > free:
+            raise OSError(
+                errno.ENOSPC,
+                f"No space left on device: the bag needs {needed} bytes, {free} are free",
+                str(destination.parent),
+            )
+        # File by file, not copytree: copytree gathers every failure into one shutil.Error
+        # (a full disk would fail each remaining file), this stops at the first one.
+        for path in files:
+            target = partial / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
         bagit.Bag(str(partial)).validate(processes=1)
         if destination.exists():
             shutil.rmtree(destination)

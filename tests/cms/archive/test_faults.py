@@ -9,11 +9,13 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import bagit
 import pytest
+from django.core.management import CommandError, call_command
 
 from cms.archive.delivery import DirectoryTarget, S3Target, configured_targets
 from cms.archive.exporter import export
@@ -213,3 +215,61 @@ def test_full_disk_leaves_no_partial_bag_and_next_run_completes(radio_item, tmp_
     report = export([DirectoryTarget(usb)])
     assert report.ok and report.outcomes[0].version == 1
     bagit.Bag(str(next(usb.rglob("v0001")))).validate()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MB file system (tmpfs), like a nearly full USB disk; unmounted afterwards."""
+    assert os.geteuid() == 0, "mounting a tmpfs needs root (the test command runs as root)"
+    mount_point = tmp_path / "USB đầy"
+    mount_point.mkdir()
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(mount_point)],
+        check=True,
+    )
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def visible_names(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["built in place (--to-dir)", "copied (second directory)"])
+def test_full_usb_disk_leaves_no_partial_bag_and_next_run_completes(
+    radio_item, tmp_path, small_disk, how
+) -> None:
+    """The bag (about 3.5 MB) does not fit: a clear failure, nothing half-made on the disk,
+    nothing marked done; with room on the disk the next run completes the same version."""
+    key = str(radio_item.translation_key)
+    if how.startswith("built"):
+        with pytest.raises(CommandError, match="hết dung lượng đĩa"):
+            call_command("export_archive", "--to-dir", str(small_disk))
+    else:
+        report = export([DirectoryTarget(tmp_path / "nas"), DirectoryTarget(small_disk)])
+        assert "hết dung lượng đĩa" in report.aborted and str(small_disk) in report.aborted
+        # The first directory has its copy; only the full disk's record is not done.
+        assert ExportRecord.objects.filter(status=ExportStatus.DONE).count() == 1
+    on_disk = visible_names(small_disk)
+    assert not [n for n in on_disk if ".partial" in n or "v0001" in n], on_disk
+    assert not ExportRecord.objects.filter(
+        target=DirectoryTarget(small_disk).name, status=ExportStatus.DONE
+    ).exists()
+    failed = ExportRecord.objects.get(target=DirectoryTarget(small_disk).name)
+    assert failed.status == ExportStatus.FAILED and "hết dung lượng đĩa" in failed.error
+
+    # The archivist frees room (here: the file system grows) and runs the export again.
+    subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
+    if how.startswith("built"):
+        call_command("export_archive", "--to-dir", str(small_disk))
+    else:
+        assert export([DirectoryTarget(tmp_path / "nas"), DirectoryTarget(small_disk)]).ok
+    bag_dir = small_disk / "items" / key / "v0001"
+    bagit.Bag(str(bag_dir)).validate()
+    assert (bag_dir.parent / "v0001.done.json").exists()
+    assert sum(p.stat().st_size for p in bag_dir.rglob("*") if p.is_file()) > 1024 * 1024
+    assert ItemVersion.objects.get().number == 1
+    assert not [n for n in visible_names(small_disk) if ".partial" in n]
