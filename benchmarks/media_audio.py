@@ -3,19 +3,25 @@
 Generates a 10-minute 48 kHz stereo speech WAV (the sample segment looped) in a temporary
 directory, then times:
 
-(a) ``render_audio`` producing loudspeaker + broadcast + web_audio (one measurement decode,
-    one encode run; also with ``max_parallel=2``);
+(a) ``render_audio`` producing loudspeaker + broadcast + web_audio, with the default
+    parallelism (``MEDIA_PIPELINE_PARALLEL``) and with one process (``max_parallel=1``);
 (b) a hand-written plain-ffmpeg baseline doing the same work: one ``ebur128`` measurement
     pass, then one ffmpeg encode per profile with the same chain, ``volume`` and ``alimiter``;
 (c) the two-pass ``loudnorm`` recipe, per rendition (analysis pass + normalising encode).
 
-Run: ``python benchmarks/media_audio.py [minutes]`` from the repository root.
+(a) and (b) run in interleaved rounds (medians reported); CPU seconds of the ffmpeg children
+are printed too, as they are far less sensitive to other work on the machine.
+
+Run: ``python benchmarks/media_audio.py [minutes] [rounds]`` from the repository root.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from media_pipeline import DEFAULT_PROFILES, AudioProfile, render_audio  # noqa: E402
+from media_pipeline.audio import default_parallelism  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "samples" / "vi_segment_48k_stereo.wav"
 NAMES = ("loudspeaker", "broadcast", "web_audio")
@@ -100,14 +107,26 @@ def loudnorm(src: Path, out: Path) -> None:
         ff("-i", str(src), "-af", second, *enc(p), str(out / f"ln.{EXT[n]}"))
 
 
-def timed(fn: object, *args: object) -> float:
+def cpu_children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def timed(fn: object, *args: object) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the ffmpeg children)."""
+    c = cpu_children()
     t = time.perf_counter()
     fn(*args)  # type: ignore[operator]
-    return time.perf_counter() - t
+    return time.perf_counter() - t, cpu_children() - c
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
     minutes = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     with tempfile.TemporaryDirectory(prefix="bench-audio-") as tmp:
         d = Path(tmp)
         src = d / "master.wav"
@@ -122,23 +141,45 @@ def main() -> None:
             "pcm_s16le",
             str(src),
         )
+        default_par = default_parallelism()
         print(f"master: {minutes:g} min 48 kHz stereo WAV ({src.stat().st_size / 1e6:.0f} MB)")
+        print(f"load average at start: {load()}; default MEDIA_PIPELINE_PARALLEL = {default_par}")
 
         def pipeline(par: int) -> None:
             render_audio(src, {n: d / f"pipe{par}.{EXT[n]}" for n in NAMES}, max_parallel=par)
 
-        t_pipe = timed(pipeline, 1)
-        t_pipe2 = timed(pipeline, 2)
-        t_base = timed(baseline, src, d)
+        runs: dict[str, list[tuple[float, float]]] = {"pipe": [], "pipe1": [], "base": []}
+        # interleaved rounds, so that load from other work hits every variant alike
+        for r in range(rounds):
+            runs["pipe"].append(timed(pipeline, default_par))
+            runs["base"].append(timed(baseline, src, d))
+            runs["pipe1"].append(timed(pipeline, 1))
+            print(
+                f"round {r + 1}: pipeline {runs['pipe'][-1][0]:.1f} s, baseline "
+                f"{runs['base'][-1][0]:.1f} s, pipeline (1 process) {runs['pipe1'][-1][0]:.1f} s"
+                f"  [load {load()}]"
+            )
         t_ln = timed(loudnorm, src, d)
-        print(f"(a) pipeline, one encode run (max_parallel=1): {t_pipe:7.1f} s")
-        print(f"(a') pipeline, max_parallel=2:                  {t_pipe2:7.1f} s")
-        print(f"(b) plain ffmpeg: ebur128 pass + 3 encodes:     {t_base:7.1f} s")
-        print(f"(c) two-pass loudnorm per rendition:            {t_ln:7.1f} s")
-        print(f"pipeline/(b)            = {t_pipe / t_base:.2f}  (target <= 1.10)")
-        print(f"pipeline(par=2)/(b)     = {t_pipe2 / t_base:.2f}")
-        print(f"(c)/pipeline            = {t_ln / t_pipe:.2f}  (target >= 2.5)")
-        print(f"(c)/pipeline(par=2)     = {t_ln / t_pipe2:.2f}")
+
+        def med(key: str, i: int) -> float:
+            return statistics.median(x[i] for x in runs[key])
+
+        t_pipe, t_pipe1, t_base = med("pipe", 0), med("pipe1", 0), med("base", 0)
+        c_pipe1, c_base = med("pipe1", 1), med("base", 1)
+        print(f"medians of {rounds} interleaved rounds (wall):")
+        print(f"(a) pipeline, default (max_parallel={default_par}):   {t_pipe:7.1f} s")
+        print(f"(a') pipeline, one process (max_parallel=1):  {t_pipe1:7.1f} s")
+        print(f"(b) plain ffmpeg: ebur128 pass + 3 encodes:   {t_base:7.1f} s")
+        print(f"(c) two-pass loudnorm per rendition (once):   {t_ln[0]:7.1f} s")
+        print(f"pipeline/(b)              = {t_pipe / t_base:.2f}  (target <= 1.10)")
+        print(f"pipeline(1 process)/(b)   = {t_pipe1 / t_base:.2f}")
+        print(f"(c)/pipeline              = {t_ln[0] / t_pipe:.2f}  (target >= 2.5)")
+        print(f"(c)/pipeline(1 process)   = {t_ln[0] / t_pipe1:.2f}")
+        print(
+            f"CPU seconds (load-insensitive): pipeline(1 process) {c_pipe1:.1f}, "
+            f"baseline {c_base:.1f}, ratio {c_pipe1 / c_base:.2f}; loudnorm {t_ln[1]:.1f}"
+        )
+        print(f"load average at end: {load()}")
 
 
 if __name__ == "__main__":

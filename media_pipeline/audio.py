@@ -4,9 +4,10 @@
 (:func:`media_pipeline.loudness.plan_gains`), then runs ffmpeg once with the decoded audio
 ``asplit`` into one branch per profile (chain, gain, limiter, encoder), each branch also split
 to an in-line ``ebur128`` meter so output loudness is recorded without another pass. The whole
-job is about two decodes of the master. With ``max_parallel > 1`` the encode is spread over
-several concurrent ffmpeg processes (each decodes the master again, which is cheap next to
-encoding) to use more cores.
+job is about two decodes of the master (plus a short limiter probe over excerpts when limiting
+is predicted). With ``max_parallel > 1`` (default 2, see :func:`default_parallelism`) the
+measurement and the encode are spread over several concurrent ffmpeg processes (each decodes
+the master again, which is cheap next to encoding) to use more cores.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,16 +125,17 @@ def output_format_filters(profile: AudioProfile) -> list[Any]:
 
 
 def default_parallelism() -> int:
-    """Concurrent ffmpeg processes per job: ``MEDIA_PIPELINE_PARALLEL``, default 1.
+    """Concurrent ffmpeg processes per job: ``MEDIA_PIPELINE_PARALLEL``, default 2 (at most
+    the number of CPUs).
 
-    One process (one measurement decode + one encode run) is the default: task workers
-    already run jobs side by side, and on a busy 2-core machine splitting a job measured
-    slower (benchmarks/media_audio.py). Raise it on an otherwise idle multi-core box.
+    ffmpeg runs an audio filter graph and its encoders on one thread, so one process uses
+    one core; two processes (measurement branches and encode groups split by cost) use two.
+    benchmarks/media_audio.py measures both; set ``MEDIA_PIPELINE_PARALLEL=1`` for one.
     """
     env = os.environ.get("MEDIA_PIPELINE_PARALLEL")
     if env and env.isdigit() and int(env) > 0:
         return int(env)
-    return 1
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def _check_dest(src: Path, dest: Path) -> None:
@@ -370,17 +372,7 @@ def render_audio(
             fix = _needs_retry(profs[name], meters.get(name), plans[name])
             if fix is None:
                 continue
-            old = plans[name]
-            plans[name] = GainPlan(
-                profile=name,
-                chain=old.chain,
-                gain_db=round(old.gain_db + fix, 2),
-                input_stats=old.input_stats,
-                levelled=old.levelled,
-                limiter_ceiling_dbtp=old.limiter_ceiling_dbtp,
-                warnings=old.warnings,
-                levelled_stats=old.levelled_stats,
-            )
+            plans[name] = replace(plans[name], gain_db=round(plans[name].gain_db + fix, 2))
             job = _encode_job(str(src_path), temps, profs, plans, [name], meta, stream_index)
             meters.update(
                 _run_groups(
@@ -409,7 +401,7 @@ def render_audio(
             size=sizes[name],
             duration=durations[name],
             gain_db=plan.gain_db,
-            input_loudness=plan.input_stats,
+            input_loudness=plan.reported_input,
             output_loudness=out,
             levelled=plan.levelled,
             warnings=tuple(warnings),

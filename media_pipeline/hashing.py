@@ -12,7 +12,7 @@ from .errors import PipelineError
 
 CHUNK_SIZE = 1024 * 1024
 #: bump when the rendering code changes in a way that changes outputs for the same profile
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 def sha256_file(path: str | os.PathLike[str], *, chunk_size: int = CHUNK_SIZE) -> str:

@@ -62,6 +62,10 @@ SILENCE_LUFS = -69.5
 MAX_GAIN_DB = 50.0
 #: how far a limiter probe may move the gain
 MAX_LIMITER_COMPENSATION_DB = 3.0
+#: the limiter probe reads at most this many evenly spread excerpts of the source ...
+PROBE_EXCERPTS = 10
+#: ... of this many seconds each (sources up to twice the total are probed whole)
+PROBE_EXCERPT_SECONDS = 6.0
 #: true peak this far below the limiter ceiling counts as "limiter idle" (ebur128 reports
 #: 0.1 dB steps; inter-sample estimates differ slightly between 4x oversamplers)
 LIMITER_IDLE_MARGIN_DB = 0.5
@@ -184,7 +188,8 @@ def pre_chain(profile: AudioProfile, audio: AudioStreamInfo) -> tuple[FilterSpec
     chain += channel_filters(target_channels(profile, audio), audio)
     chain.append(
         # soxr is a high-quality resampler (8 kHz phone audio up to 44.1/48 kHz)
-        flt("aresample", osr=profile.sample_rate, resampler="soxr", precision=28)
+        # (precision 20 bits, soxr's "high quality": ~120 dB, beyond any 16-bit output)
+        flt("aresample", osr=profile.sample_rate, resampler="soxr", precision=20)
     )
     if profile.highpass_hz:
         chain.append(flt("highpass", f=profile.highpass_hz))
@@ -238,8 +243,11 @@ def measure_branches(
     should_cancel: CancelCheck | None = None,
     timeout: float | None = None,
     max_parallel: int = 1,
+    shared: Sequence[FilterSpec] = (),
 ) -> dict[str, LoudnessStats]:
     """Measure several processing chains of one source in a single decode.
+
+    ``shared`` filters run once on the decoded source before it is split into the branches.
 
     With ``max_parallel > 1`` the branches are spread over that many concurrent ffmpeg
     processes (each decodes the source; decoding is cheap next to true-peak metering).
@@ -277,6 +285,7 @@ def measure_branches(
                     progress_cb=make_cb(idx),
                     should_cancel=cancel,
                     timeout=timeout,
+                    shared=shared,
                 )
                 with lock:
                     results.update(res)
@@ -299,6 +308,10 @@ def measure_branches(
     streams: list[StreamSpec] = []
     outputs: list[OutputSpec] = []
     names: dict[str, str] = {}
+    head: InputRef | str = InputRef(0, f"a:{stream}")
+    if shared:
+        streams.append(StreamSpec(name="pre", kind="audio", source=head, filters=tuple(shared)))
+        head = "pre"
     for i, br in enumerate(branches):
         inst = f"m{i}"
         names[f"ebur128@{inst}"] = br.key
@@ -306,7 +319,7 @@ def measure_branches(
             StreamSpec(
                 name=f"b{i}",
                 kind="audio",
-                source=InputRef(0, f"a:{stream}"),
+                source=head,
                 filters=(*br.filters, ebur128(inst, peak=br.peak, dual_mono=br.dual_mono)),
             )
         )
@@ -348,6 +361,17 @@ class GainPlan:
     warnings: tuple[str, ...] = ()
     #: after the leveller, when one was needed (the gain is computed from these)
     levelled_stats: LoudnessStats | None = None
+    #: the master's own I / TP / LRA (its first audio stream, no processing)
+    source_stats: LoudnessStats | None = None
+
+    @property
+    def reported_input(self) -> LoudnessStats:
+        """Input stats for reports: the chain's, with the master's true peak when the chain's
+        own was not metered (only one chain per source is true-peak metered)."""
+        s = self.input_stats
+        if s.true_peak_dbtp is None and self.source_stats is not None:
+            return LoudnessStats(s.integrated_lufs, self.source_stats.true_peak_dbtp, s.lra_lu)
+        return s
 
     @property
     def limiter_active(self) -> bool:
@@ -384,6 +408,73 @@ def _base_gain(profile: AudioProfile, stats: LoudnessStats) -> tuple[float, list
     return gain, warnings
 
 
+def _exact_peak_chain(profile: AudioProfile, audio: AudioStreamInfo) -> bool:
+    """Whether a profile's pre-processing leaves the source's samples as they are (same
+    channels and rate, no band-limiting), so its measurement is the master's own."""
+    return (
+        audio.channels in (1, 2)
+        and target_channels(profile, audio) == audio.channels
+        and profile.sample_rate == audio.sample_rate
+        and not profile.highpass_hz
+        and not profile.lowpass_hz
+    )
+
+
+def _downmix_peak_bound_db(audio: AudioStreamInfo) -> float:
+    """How far a downmix can raise peaks above the source's (sum of the matrix row)."""
+    return 0.0 if audio.channels <= 2 else 20 * math.log10(1 + 2 * M3DB + 2 * M3DB / 2)
+
+
+def excerpt_filters(duration: float | None) -> tuple[FilterSpec, ...]:
+    """``aselect`` keeping :data:`PROBE_EXCERPTS` evenly spread excerpts of a long source."""
+    total = PROBE_EXCERPTS * PROBE_EXCERPT_SECONDS
+    if duration is None or duration <= 2 * total:
+        return ()
+    period = duration / PROBE_EXCERPTS
+    return (
+        flt("aselect", expr=f"lt(mod(t,{period:.3f}),{PROBE_EXCERPT_SECONDS:g})"),
+        flt("asetpts", expr="N/SR/TB"),
+    )
+
+
+def _probe_limiting(
+    src: str,
+    chains: Mapping[str, tuple[AudioProfile, tuple[FilterSpec, ...], float]],
+    *,
+    duration: float | None,
+    stream: int,
+    progress_cb: Callable[[float], None] | None,
+    should_cancel: CancelCheck | None,
+    timeout: float | None,
+) -> dict[str, LoudnessStats]:
+    """One run over excerpts of the source: per profile its chain, split into a plain meter
+    and gain + limiter + meter (keys ``<name>|plain`` and ``<name>|limited``)."""
+    sel = excerpt_filters(duration)
+    streams = [StreamSpec("pre", "audio", InputRef(0, f"a:{stream}"), sel)]
+    outputs: list[OutputSpec] = []
+    keys: dict[str, str] = {}
+    for i, (name, (profile, chain, gain)) in enumerate(chains.items()):
+        streams.append(StreamSpec(f"c{i}", "audio", "pre", chain))
+        for tag, filters in (("plain", ()), ("limited", gain_chain(gain, profile))):
+            inst = f"p{i}{tag[0]}"
+            keys[f"ebur128@{inst}"] = f"{name}|{tag}"
+            meter = ebur128(inst, peak=False, dual_mono=profile.dual_mono)
+            streams.append(StreamSpec(inst, "audio", f"c{i}", (*filters, meter)))
+            outputs.append(OutputSpec("-", [inst], {"f": "null"}))
+    probed = min(duration, PROBE_EXCERPTS * PROBE_EXCERPT_SECONDS) if sel and duration else duration
+    res = run_job(
+        Job(inputs=[InputSpec(src)], streams=streams, outputs=outputs, loglevel="info"),
+        duration=probed,
+        progress_cb=progress_cb,
+        should_cancel=should_cancel,
+        timeout=timeout,
+    )
+    parsed = parse_ebur128_summaries(res.stderr)
+    if any(k not in parsed for k in keys):
+        raise PipelineError("ffmpeg_failed", "loudness measurement produced no summary")
+    return {v: parsed[k] for k, v in keys.items()}
+
+
 def plan_gains(
     src: str,
     profiles: Mapping[str, AudioProfile],
@@ -398,6 +489,9 @@ def plan_gains(
 ) -> dict[str, GainPlan]:
     """Measure the source once per distinct chain and plan each profile's gain.
 
+    True peak (4x oversampled, the costly part of metering) is measured once, on the chain
+    that leaves the source as it is (or on the source itself); other chains are measured for
+    loudness and LRA only, their renditions get the limiter and an in-line output meter.
     Progress is reported from 0 to 1 over the measurement runs (normally one).
     """
     chains = {name: pre_chain(p, audio) for name, p in profiles.items()}
@@ -405,29 +499,45 @@ def plan_gains(
     def branch_key(chain: tuple[FilterSpec, ...], dual: bool) -> str:
         return ("dual|" if dual else "") + ",".join(f.render() for f in chain)
 
-    def run(branches: dict[str, Branch], lo: float, hi: float) -> dict[str, LoudnessStats]:
+    def run(
+        branches: Sequence[Branch],
+        lo: float,
+        hi: float,
+        run_duration: float | None,
+        shared: Sequence[FilterSpec] = (),
+    ) -> dict[str, LoudnessStats]:
         def cb(x: float) -> None:
             if progress_cb is not None:
                 progress_cb(lo + (hi - lo) * x)
 
         return measure_branches(
             src,
-            list(branches.values()),
-            duration=duration,
+            branches,
+            duration=run_duration,
             stream=stream,
             progress_cb=cb,
             should_cancel=should_cancel,
             timeout=timeout,
             max_parallel=max_parallel,
+            shared=shared,
         )
 
-    first = {
-        branch_key(c, profiles[n].dual_mono): Branch(
-            branch_key(c, profiles[n].dual_mono), c, profiles[n].dual_mono
+    first: dict[str, Branch] = {}
+    source_key = "source"
+    for n, c in chains.items():
+        p = profiles[n]
+        key = branch_key(c, p.dual_mono)
+        exact = _exact_peak_chain(p, audio)
+        if exact and not p.dual_mono:
+            source_key = key
+        if key not in first or exact:
+            first[key] = Branch(key, c, p.dual_mono, peak=exact)
+    if source_key not in first:
+        first[source_key] = Branch(
+            source_key, (flt("aformat", sample_fmts="fltp|flt|dblp|dbl"),), False, peak=True
         )
-        for n, c in chains.items()
-    }
-    stats1 = run(first, 0.0, 0.6)
+    stats1 = run(list(first.values()), 0.0, 0.6, duration)
+    source_stats = stats1[source_key]
     stats = {n: stats1[branch_key(c, profiles[n].dual_mono)] for n, c in chains.items()}
     levelled: set[str] = set()
     original = dict(stats)
@@ -441,8 +551,8 @@ def plan_gains(
     ]
     if wide:
         lev = {n: (*chains[n], leveller()) for n in wide}
-        second = {n: Branch(n, c, profiles[n].dual_mono) for n, c in lev.items()}
-        stats2 = run(second, 0.6, 0.8)
+        second = [Branch(n, c, profiles[n].dual_mono, peak=False) for n, c in lev.items()]
+        stats2 = run(second, 0.6, 0.8, duration)
         for n in wide:
             chains[n] = lev[n]
             original[n] = stats[n]
@@ -454,18 +564,36 @@ def plan_gains(
     for n, p in profiles.items():
         gains[n], warns[n] = _base_gain(p, stats[n])
 
-    # Predict limiting: true peak after gain above the limiter ceiling.
-    limited = {
-        n: Branch(n, (*chains[n], *gain_chain(gains[n], p)), p.dual_mono, peak=False)
+    def peak_estimate(n: str) -> float:
+        tp = stats[n].true_peak_dbtp
+        if tp is not None:
+            return tp
+        # a leveller only lowers peaks relative to loudness; a downmix can sum them
+        return (source_stats.true_peak_dbtp or 0.0) + _downmix_peak_bound_db(audio)
+
+    # Limiter probe, only where limiting is predicted (true peak + gain above the ceiling):
+    # excerpts of the source with gain and limiter, against the same excerpts without, both
+    # metered for loudness only; the loss is added to the gain. The encode meters the result.
+    limited = [
+        n
         for n, p in profiles.items()
         if stats[n].integrated_lufs > SILENCE_LUFS
-        and (stats[n].true_peak_dbtp or 0.0) + gains[n] > limiter_ceiling_db(p)
-    }
+        and peak_estimate(n) + gains[n] > limiter_ceiling_db(p)
+    ]
     if limited:
-        stats3 = run(limited, 0.8, 1.0)
+        stats3 = _probe_limiting(
+            src,
+            {n: (profiles[n], chains[n], gains[n]) for n in limited},
+            duration=duration,
+            stream=stream,
+            progress_cb=lambda x: progress_cb(0.8 + 0.2 * x) if progress_cb else None,
+            should_cancel=should_cancel,
+            timeout=timeout,
+        )
         for n in limited:
-            lost = profiles[n].target_lufs - stats3[n].integrated_lufs
-            if stats3[n].integrated_lufs > SILENCE_LUFS:
+            plain, lim = stats3[f"{n}|plain"], stats3[f"{n}|limited"]
+            if lim.integrated_lufs > SILENCE_LUFS and plain.integrated_lufs > SILENCE_LUFS:
+                lost = plain.integrated_lufs + gains[n] - lim.integrated_lufs
                 # loss grows with gain, so over-correct slightly (measured on speech)
                 gains[n] += max(-1.0, min(MAX_LIMITER_COMPENSATION_DB, lost * 1.25))
     if progress_cb is not None:
@@ -480,6 +608,7 @@ def plan_gains(
             levelled_stats=stats[n] if n in levelled else None,
             limiter_ceiling_dbtp=limiter_ceiling_db(p),
             warnings=tuple(warns[n]),
+            source_stats=source_stats,
         )
         for n, p in profiles.items()
     }

@@ -320,7 +320,7 @@ def _render(
         size=size,
         duration=out_duration,
         gain_db=plan.gain_db if plan else None,
-        input_loudness=plan.input_stats if plan else None,
+        input_loudness=plan.reported_input if plan else None,
         output_loudness=meters.get("ebur128@o0"),
         warnings=tuple(warnings),
         poster_path=str(dests["poster"]) if want_poster else None,
