@@ -7,3 +7,6 @@ class SecurityConfig(AppConfig):
     name = "cms.security"
     label = "security"
     verbose_name = "Bảo mật"
+
+    def ready(self) -> None:
+        from cms.security import two_factor  # noqa: F401  (connects the login signal)

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cms.security.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.security.middleware.SiteCSPMiddleware",
@@ -232,6 +236,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "cms.security.throttle.axes_client_ip"
 AXES_LOCKOUT_CALLABLE = "cms.security.throttle.lockout_response"
 AXES_VERBOSE = False
+
+# Two-factor sign-in (cms/security/two_factor.py): available to every admin user; with
+# CMS_2FA_REQUIRED=1 (the production default) nobody reaches the admin without it.
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.security.two_factor.TwoFactorLoginForm"
+CMS_2FA_REQUIRED = os.environ.get("CMS_2FA_REQUIRED", "0") == "1"
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 
 # Content Security Policy (django-csp); cms.security.middleware relaxes script-src for the
 # admin only. Media may come from the S3 endpoint (presigned URLs) when one is configured.

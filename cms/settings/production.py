@@ -28,6 +28,8 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Everyone who can reach the admin signs in with a second factor unless explicitly disabled.
+CMS_2FA_REQUIRED = os.environ.get("CMS_2FA_REQUIRED", "1") == "1"
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
