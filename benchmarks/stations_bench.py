@@ -71,9 +71,10 @@ def setup_django() -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=ENV, check=True, timeout=600
-    )
+    for command in (["migrate", "-v0"], ["createcachetable"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=ENV, check=True, timeout=600
+        )
     os.environ.update(
         {k: ENV[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CMS_MEDIA_ROOT")}
     )

@@ -1,4 +1,4 @@
-"""Settings for the stations benchmarks: the test settings, X-Accel switched by environment."""
+"""Settings for the stations benchmarks: the test settings, X-Accel and cache by environment."""
 
 import os
 
@@ -8,4 +8,11 @@ CMS_STATIONS = {
     "ACCEL_REDIRECT_PREFIX": "/_protected/" if os.environ.get("BENCH_ACCEL") == "1" else None,
     "AUTH_FAILURE_LIMIT": 1000,
 }
+if os.environ.get("BENCH_CACHE") == "db":  # as in production (cms.settings.production)
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cms_cache",
+        }
+    }
 LOGGING = {"version": 1, "disable_existing_loggers": False}

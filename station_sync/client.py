@@ -88,13 +88,29 @@ def sha256_file(path: Path, chunk: int = 1024 * 1024) -> str:
     return digest.hexdigest()
 
 
+#: characters Windows refuses in a file name (besides control characters)
+WINDOWS_FORBIDDEN = set('<>:"/\\|?*')
+#: device names Windows reserves whatever the extension (``NUL.txt`` is the null device)
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
+                    *(f"LPT{n}" for n in range(1, 10))}  # fmt: skip
+
+
+def safe_part(part: str) -> bool:
+    """A name that is one file or folder on Linux and on Windows alike."""
+    return not (
+        part in ("", ".", "..")
+        or any(ch in WINDOWS_FORBIDDEN or ord(ch) < 32 for ch in part)
+        or part[-1] in ". "  # Windows drops trailing dots and spaces: two names would clash
+        or part.split(".", 1)[0].strip().upper() in WINDOWS_RESERVED
+    )
+
+
 def safe_relative(path: str) -> Path:
-    """A path inside the bag; refuses absolute paths, '..', drive letters and backslashes."""
+    """A path inside the bag; refuses absolute paths, '..', drive letters, backslashes and
+    names Windows cannot store, so a station PC on Windows or Linux writes the same tree."""
     path = unicodedata.normalize("NFC", path)
     parts = path.split("/")
-    if not path or any(
-        part in ("", ".", "..") or "\\" in part or ":" in part or "\x00" in part for part in parts
-    ):
+    if not path or not all(safe_part(part) for part in parts):
         raise SyncError(f"unsafe path in manifest: {path!r}")
     return Path(*parts)
 

@@ -260,3 +260,44 @@ def test_openapi_schema_describes_every_api_route(client) -> None:
                 routes.add(route)
     assert routes and routes == described
     assert document == schema(document["servers"][0]["url"])
+
+
+def test_package_list_is_cached_yet_every_change_shows_on_the_next_poll(
+    client, world, make_item, make_package, release, units, django_assert_num_queries
+) -> None:
+    from cms.stations import distribution
+
+    own, url = world["own"], f"{API}/packages"
+    first = call(client, "GET", url, own)
+    assert first.status_code == 200
+    # A repeated poll costs one query: the token, with its station and list version.
+    with django_assert_num_queries(1):
+        again = call(client, "GET", url, own)
+    assert again.content == first.content
+    [listed] = first.json()["packages"]
+    assert listed["received_at"] is None and first.json()["emergency_pending"] is False
+
+    pid = world["delivery_a"].package_id
+    sha = world["delivery_a"].build.zip_sha256
+    call(client, "POST", f"{API}/packages/{pid}/receipt", own, data={"sha256": sha})
+    assert call(client, "GET", url, own).json()["packages"][0]["received_at"] is not None
+    call(client, "POST", f"{API}/packages/{pid}/airings", own, data={})
+    assert call(client, "GET", url, own).json()["packages"][0]["aired_at"] is not None
+
+    # An emergency targeted but not built yet: pending at once, listed once available.
+    emergency = make_package("Khẩn cấp: lũ quét", [make_item("Lũ quét")], "emergency",
+                             stations=[world["a"]])  # fmt: skip
+    distribution.release(emergency)  # its build waits for the commit that never comes here
+    pending = call(client, "GET", url, own).json()
+    assert pending["emergency_pending"] is True and len(pending["packages"]) == 1
+    release(emergency)
+    titles = [p["title"] for p in call(client, "GET", url, own).json()["packages"]]
+    assert titles == ["Gói của A", "Khẩn cấp: lũ quét"]
+
+    # A deleted package leaves the list; the other station's list never had it.
+    world["delivery_a"].package.delete()
+    titles = [p["title"] for p in call(client, "GET", url, own).json()["packages"]]
+    assert titles == ["Khẩn cấp: lũ quét"]
+    other = call(client, "GET", url, world["other"]).json()
+    assert [p["title"] for p in other["packages"]] == ["Gói của B"]
+    assert other["emergency_pending"] is False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -127,11 +128,15 @@ def test_download_through_nginx_is_cut_resumed_and_verified(nginx, packages) -> 
     )
 
 
+# Station PCs have old Pythons: STATION_SYNC_PYTHON=/path/to/python3.9 runs the client with it.
+SYNC_PYTHON = os.environ.get("STATION_SYNC_PYTHON") or sys.executable
+
+
 def run_sync(base: str, token: str, dest: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = env_without_proxy()
     env["STATION_SYNC_TOKEN"] = token
     return subprocess.run(
-        [sys.executable, "-m", "station_sync", "sync", "--url", base, "--dest", str(dest),
+        [SYNC_PYTHON, "-m", "station_sync", "sync", "--url", base, "--dest", str(dest),
          "--backoff", "0.05", "--max-attempts", "4", *extra],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip

@@ -109,6 +109,13 @@ def test_paths_from_the_manifest_cannot_escape_the_destination() -> None:
     for bad in ("../x", "/etc/passwd", "data/../../x", "C:/x", "data\\..\\x", "", "a//b"):
         with pytest.raises(SyncError):
             safe_relative(bad)
+    # Names a Windows station PC could not store (or would store under another name).
+    for bad in ("data/NUL.txt", "data/com1", "data/vi/a?.mp3", 'data/"x"', "data/x.", "data/x ",
+                "data/a|b", "data/tab\there"):  # fmt: skip
+        with pytest.raises(SyncError):
+            safe_relative(bad)
+    assert safe_relative("data/km/01 - សិទ្ធិកុមារ.txt").name == "01 - សិទ្ធិកុមារ.txt"
+    assert safe_relative("data/vi/console.mp3").name == "console.mp3"
 
 
 def test_state_is_written_atomically(tmp_path) -> None:
