@@ -22,6 +22,7 @@ from .profiles import (
     AudioProfile,
     ImageProfile,
     VideoProfile,
+    WaveformProfile,
     board_native,
     profiles_from_config,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "RenditionResult",
     "SniffResult",
     "VideoProfile",
+    "WaveformProfile",
     "board_native",
     "check_limits",
     "image_warnings",

@@ -154,7 +154,26 @@ class ImageProfile:
             raise _bad(f"{self.name}: quality/caption_band out of range")
 
 
-Profile = AudioProfile | VideoProfile | ImageProfile
+@dataclass(frozen=True)
+class WaveformProfile:
+    """A waveform overview PNG of an audio master (admin and public player)."""
+
+    name: str
+    width: int = 1200
+    height: int = 120
+    color: str = "#1f6feb"
+    extension: str = "png"
+
+    kind: typing.ClassVar[str] = "waveform"
+
+    def __post_init__(self) -> None:
+        if self.width < 16 or self.height < 8 or self.width * self.height > 16_000_000:
+            raise _bad(f"{self.name}: waveform size out of range")
+        if not (self.color.startswith("#") and len(self.color) in (4, 7)):
+            raise _bad(f"{self.name}: waveform colour must be #rgb or #rrggbb")
+
+
+Profile = AudioProfile | VideoProfile | ImageProfile | WaveformProfile
 
 
 def board_native(width: int, height: int, name: str | None = None, fps: int = 25) -> VideoProfile:
@@ -244,6 +263,7 @@ IMAGE_BOARD = ImageProfile(
     name="image_board", purpose="board", width=1920, height=1080, format="JPEG", quality=90
 )
 IMAGE_PRINT = ImageProfile(name="image_print", purpose="print", format="JPEG", quality=95)
+WAVEFORM = WaveformProfile(name="waveform")
 
 DEFAULT_PROFILES: Mapping[str, Profile] = types.MappingProxyType(
     {
@@ -258,17 +278,20 @@ DEFAULT_PROFILES: Mapping[str, Profile] = types.MappingProxyType(
             IMAGE_WEB,
             IMAGE_BOARD,
             IMAGE_PRINT,
+            WAVEFORM,
         )
     }
 )
 AUDIO_PROFILE_NAMES = ("loudspeaker", "broadcast", "web_audio")
 VIDEO_PROFILE_NAMES = ("board_landscape", "board_portrait", "web_video")
 IMAGE_PROFILE_NAMES = ("image_web", "image_board", "image_print")
+WAVEFORM_PROFILE_NAMES = ("waveform",)
 
 _TYPES: dict[str, type[Any]] = {
     "audio": AudioProfile,
     "video": VideoProfile,
     "image": ImageProfile,
+    "waveform": WaveformProfile,
 }
 
 
@@ -326,7 +349,7 @@ def profiles_from_config(
 
     * ``{"loudspeaker": {"bitrate": "96k"}}`` overrides fields of an existing profile;
     * ``{"new_name": {"extends": "broadcast", ...}}`` derives a new profile;
-    * ``{"new_name": {"type": "audio" | "video" | "image", ...all fields}}`` declares one;
+    * ``{"new_name": {"type": "audio" | "video" | "image" | "waveform", ...}}`` declares one;
     * ``{"wall": {"type": "board_native", "width": 384, "height": 192}}`` uses the factory;
     * ``{"name": None}`` removes a profile.
 

@@ -91,12 +91,26 @@ class RenditionStatus(models.TextChoices):
     DONE = "done", _("Hoàn tất")
     FAILED = "failed", _("Lỗi")
     NOT_APPLICABLE = "not_applicable", _("Không áp dụng")
+    CANCELLED = "cancelled", _("Đã hủy")
 
 
 class MediaRendition(models.Model):
-    """One output profile made from one master; one row (and one job) per pair."""
+    """One output profile made from one source; one row (and one job) per pair.
 
-    master = models.ForeignKey(MediaMaster, on_delete=models.CASCADE, related_name="renditions")
+    The source is an audio/video master or an image (``CustomImage``: photos, posters,
+    exhibition items); exactly one of ``master`` and ``image`` is set.
+    """
+
+    master = models.ForeignKey(
+        MediaMaster, on_delete=models.CASCADE, related_name="renditions", null=True, blank=True
+    )
+    image = models.ForeignKey(
+        "media.CustomImage",
+        on_delete=models.CASCADE,
+        related_name="pipeline_renditions",
+        null=True,
+        blank=True,
+    )
     profile = models.CharField(_("cấu hình"), max_length=64)
     key = models.CharField(max_length=128, db_index=True, help_text="master hash + profile hash")
     status = models.CharField(
@@ -112,6 +126,8 @@ class MediaRendition(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     error_detail = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    #: set by the admin's cancel button on a running job; the worker polls it
+    cancel_requested = models.BooleanField(default=False)
     task_result_id = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -120,11 +136,17 @@ class MediaRendition(models.Model):
         verbose_name = _("bản dựng")
         verbose_name_plural = _("bản dựng")
         constraints = [
-            models.UniqueConstraint(fields=["master", "profile"], name="unique_master_profile")
+            models.UniqueConstraint(fields=["master", "profile"], name="unique_master_profile"),
+            models.UniqueConstraint(fields=["image", "profile"], name="unique_image_profile"),
+            models.CheckConstraint(
+                condition=models.Q(master__isnull=False, image__isnull=True)
+                | models.Q(master__isnull=True, image__isnull=False),
+                name="rendition_has_one_source",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.master} → {self.profile}"
+        return f"{self.master or self.image} → {self.profile}"
 
 
 class CustomImage(AbstractImage):

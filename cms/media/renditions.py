@@ -1,8 +1,11 @@
-"""Plans and runs renditions of masters through ``media_pipeline``.
+"""Plans and runs renditions of masters and images through ``media_pipeline``.
 
-One ``MediaRendition`` row and one background job per (master, profile). A rendition's
-``key`` hashes the master's content and the profile's parameters, so a master uploaded twice
-is never transcoded twice: the second row reuses the first one's file.
+One ``MediaRendition`` row and one background job per (source, profile), the source being an
+audio/video master (audio, video and waveform profiles) or a ``CustomImage`` (image
+profiles: web, board with caption band, print). A rendition's ``key`` hashes the source's
+content and the profile's parameters, so a file uploaded twice is never processed twice: the
+second row reuses the first one's file. Outputs are made in a temporary directory and saved
+to the storage under a new name only when complete.
 """
 
 from __future__ import annotations
@@ -22,14 +25,18 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from cms.media.models import MediaMaster, MediaRendition, RenditionStatus
+from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
 from media_pipeline.errors import PipelineError
 from media_pipeline.hashing import rendition_key, sha256_file
 from media_pipeline.profiles import (
     AUDIO_PROFILE_NAMES,
+    IMAGE_PROFILE_NAMES,
     VIDEO_PROFILE_NAMES,
+    WAVEFORM_PROFILE_NAMES,
     AudioProfile,
+    ImageProfile,
     VideoProfile,
+    WaveformProfile,
     profiles_from_config,
 )
 
@@ -58,7 +65,48 @@ def profiles() -> dict[str, Any]:
 def profile_names_for(master: MediaMaster) -> list[str]:
     if master.kind == "video":
         return [*VIDEO_PROFILE_NAMES, *AUDIO_PROFILE_NAMES]
-    return list(AUDIO_PROFILE_NAMES)
+    return [*AUDIO_PROFILE_NAMES, *WAVEFORM_PROFILE_NAMES]
+
+
+def image_caption(image: CustomImage) -> str:
+    """The text of the board rendition's caption band: the title, and the credit if any."""
+    return f"{image.title} — {image.credit}" if image.credit else image.title
+
+
+def file_sha256(field: Any) -> str:
+    """SHA-256 of a stored file, streamed in 1 MB chunks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with field.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def plan_image(image: CustomImage) -> list[MediaRendition]:
+    """Create the image rendition rows (web, board, print) and enqueue their jobs on commit."""
+    table = profiles()
+    digest = file_sha256(image.file)
+    created = []
+    for name in IMAGE_PROFILE_NAMES:
+        if name not in table:
+            continue
+        key = rendition_key(digest, table[name], caption=image_caption(image))
+        rendition, new = MediaRendition.objects.get_or_create(
+            image=image, profile=name, defaults={"key": key}
+        )
+        if not new and rendition.key != key:
+            # the file or the caption changed: make it again
+            MediaRendition.objects.filter(pk=rendition.pk).update(
+                key=key, status=RenditionStatus.PENDING, progress=0.0, attempts=0
+            )
+            rendition.status = RenditionStatus.PENDING
+        if rendition.status in (RenditionStatus.PENDING, RenditionStatus.FAILED):
+            created.append(rendition)
+    for rendition in created:
+        enqueue(rendition)
+    return created
 
 
 def plan(master: MediaMaster) -> list[MediaRendition]:
@@ -67,11 +115,13 @@ def plan(master: MediaMaster) -> list[MediaRendition]:
     has_audio = bool((master.technical_metadata or {}).get("audio"))
     created = []
     for name in profile_names_for(master):
+        if name not in table:  # removed in CMS_MEDIA["PROFILE_OVERRIDES"]
+            continue
         profile = table[name]
         rendition, _ = MediaRendition.objects.get_or_create(
             master=master, profile=name, defaults={"key": rendition_key(master.sha256, profile)}
         )
-        if isinstance(profile, AudioProfile) and not has_audio:
+        if isinstance(profile, AudioProfile | WaveformProfile) and not has_audio:
             rendition.status = RenditionStatus.NOT_APPLICABLE
             rendition.error_code = "no_audio"
             rendition.save(update_fields=["status", "error_code", "updated_at"])
@@ -98,21 +148,57 @@ def retry(rendition: MediaRendition) -> None:
         error_code="",
         error_detail="",
         attempts=0,
+        cancel_requested=False,
     )
     enqueue(rendition)
 
 
+def cancel(rendition: MediaRendition) -> bool:
+    """Cancel a queued or running job. A queued one is cancelled at once; a running one is
+    flagged and its worker stops ffmpeg within about a second. False if it was neither."""
+    queued = MediaRendition.objects.filter(pk=rendition.pk, status=RenditionStatus.PENDING).update(
+        status=RenditionStatus.CANCELLED, error_code="cancelled", progress=0.0
+    )
+    if queued:
+        return True
+    return bool(
+        MediaRendition.objects.filter(pk=rendition.pk, status=RenditionStatus.RUNNING).update(
+            cancel_requested=True
+        )
+    )
+
+
+class CancelPoller:
+    """``should_cancel`` for the pipeline: reads the rendition's cancel flag at most once a
+    second (the pipeline polls more often while ffmpeg runs)."""
+
+    def __init__(self, rendition_id: int) -> None:
+        self.rendition_id = rendition_id
+        self.last = 0.0
+        self.cancelled = False
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if not self.cancelled and now - self.last >= 1.0:
+            self.last = now
+            self.cancelled = MediaRendition.objects.filter(
+                pk=self.rendition_id, cancel_requested=True
+            ).exists()
+        return self.cancelled
+
+
 @contextmanager
-def local_copy(master: MediaMaster) -> Iterator[Path]:
-    """A local path for the master: the file itself on local storage, else a streamed copy."""
+def local_copy(source: MediaMaster | CustomImage) -> Iterator[Path]:
+    """A local path for a source: the file itself on local storage, else a streamed copy
+    (only read: masters are never modified)."""
     try:
-        yield Path(master.file.path)
+        yield Path(source.file.path)
         return
     except NotImplementedError:
         pass
     with tempfile.TemporaryDirectory(prefix="master-") as tmp:
-        target = Path(tmp) / Path(master.file.name).name
-        with master.file.open("rb") as src, target.open("wb") as dst:
+        target = Path(tmp) / Path(source.file.name).name
+        with source.file.open("rb") as src, target.open("wb") as dst:
             shutil.copyfileobj(src, dst, 1024 * 1024)
         yield target
 
@@ -154,15 +240,23 @@ def run(rendition_id: int) -> str:
     """Make one rendition. Returns its final status; never leaves a partial file visible."""
     with transaction.atomic():
         rendition = (
-            MediaRendition.objects.select_for_update().select_related("master").get(pk=rendition_id)
+            MediaRendition.objects.select_for_update(of=("self",))
+            .select_related("master", "image")
+            .get(pk=rendition_id)
         )
-        if rendition.status in (RenditionStatus.DONE, RenditionStatus.NOT_APPLICABLE):
+        if rendition.status in (
+            RenditionStatus.DONE,
+            RenditionStatus.NOT_APPLICABLE,
+            RenditionStatus.CANCELLED,
+        ):
             return rendition.status
         rendition.status = RenditionStatus.RUNNING
         rendition.attempts += 1
         rendition.progress = 0.0
-        rendition.save(update_fields=["status", "attempts", "progress", "updated_at"])
-    master = rendition.master
+        rendition.cancel_requested = False
+        rendition.save(
+            update_fields=["status", "attempts", "progress", "cancel_requested", "updated_at"]
+        )
     done = (
         MediaRendition.objects.filter(key=rendition.key, status=RenditionStatus.DONE)
         .exclude(pk=rendition.pk)
@@ -179,70 +273,176 @@ def run(rendition_id: int) -> str:
             done.technical_metadata,
             done.extra_files,
         )
-    profile = profiles()[rendition.profile]
-    progress = ProgressWriter(rendition.pk)
+    profile = profiles().get(rendition.profile)
+    source: MediaMaster | CustomImage | None = rendition.master or rendition.image
     try:
-        with local_copy(master) as src, tempfile.TemporaryDirectory(prefix="rendition-") as tmp:
-            extension = getattr(profile, "extension", "mp4")
-            out = Path(tmp) / f"{Path(master.file.name).stem}.{rendition.profile}.{extension}"
-            extra: dict[str, str] = {}
-            poster: Path | None = None
-            if isinstance(profile, AudioProfile):
-                from media_pipeline.audio import AudioTags, render_audio
-
-                result = render_audio(
-                    src,
-                    {profile.name: out},
-                    {profile.name: profile},
-                    tags=AudioTags(
-                        title=master.title,
-                        language=ISO639_2.get(master.language, ""),
-                        item_id=f"master-{master.pk}",
-                    ),
-                    progress_cb=progress,
-                )[profile.name]
-            elif isinstance(profile, VideoProfile):
-                from media_pipeline.video import render_video
-
-                if profile.name == "web_video":
-                    poster = Path(tmp) / f"{Path(master.file.name).stem}.poster.jpg"
-                result = render_video(
-                    src,
-                    out,
-                    profile,
-                    subtitles_path=subtitles_for(master),
-                    poster_dest=poster,
-                    progress_cb=progress,
-                )
-            else:  # pragma: no cover - configuration error
-                raise PipelineError("invalid_profile", f"{profile!r} is not audio or video")
-            folder = f"renditions/{master.language}/{master.pk}"
-            stored = store(out, f"{folder}/{out.name}")
-            if poster is not None and poster.exists():
-                extra["poster"] = store(poster, f"{folder}/{poster.name}")
-            loudness = {
-                "input": _stats(result.input_loudness),
-                "output": _stats(result.output_loudness),
-                "gain_db": result.gain_db,
-                **targets(profile),
-            }
+        if profile is None or source is None:
+            raise PipelineError("invalid_profile", f"unknown profile {rendition.profile!r}")
+        with local_copy(source) as src, tempfile.TemporaryDirectory(prefix="rendition-") as tmp:
+            made = make(rendition, source, profile, src, Path(tmp))
+            if rendition.master is not None:
+                folder = f"renditions/{rendition.master.language}/{rendition.master.pk}"
+            else:
+                folder = f"renditions/images/{source.pk}"
+            stored = store(made.path, f"{folder}/{made.path.name}")
+            extra = {key: store(path, f"{folder}/{path.name}") for key, path in made.extra.items()}
             return finish(
                 rendition,
                 stored,
-                sha256_file(out),
-                out.stat().st_size,
-                loudness,
-                {"warnings": list(result.warnings), "duration": result.duration},
+                sha256_file(made.path),
+                made.path.stat().st_size,
+                made.loudness,
+                made.technical,
                 extra,
             )
     except PipelineError as error:
+        if error.code == "cancelled":
+            return cancelled(rendition)
         return fail(rendition, error.code, error.detail, error.permanent)
     except OSError as error:
         return fail(rendition, "io_error", str(error), permanent=False)
 
 
+class Made:
+    """A finished local output of :func:`make` (in the job's temporary directory)."""
+
+    def __init__(
+        self,
+        path: Path,
+        loudness: dict[str, Any] | None = None,
+        technical: dict[str, Any] | None = None,
+        extra: dict[str, Path] | None = None,
+    ) -> None:
+        self.path = path
+        self.loudness = loudness or {}
+        self.technical = technical or {}
+        self.extra = extra or {}
+
+
+def make(
+    rendition: MediaRendition,
+    source: MediaMaster | CustomImage,
+    profile: Any,
+    src: Path,
+    tmp: Path,
+) -> Made:
+    """Run the pipeline for one rendition into ``tmp``; raises ``PipelineError``."""
+    progress = ProgressWriter(rendition.pk)
+    should_cancel = CancelPoller(rendition.pk)
+    stem = Path(source.file.name).stem
+    extension = getattr(profile, "extension", "mp4")
+    out = tmp / f"{stem}.{rendition.profile}.{extension}"
+    if isinstance(profile, ImageProfile):
+        from media_pipeline.images import inspect_image, output_extension, render_images
+
+        assert isinstance(source, CustomImage)
+        max_pixels = settings.CMS_MEDIA["MAX_IMAGE_PIXELS"]
+        info = inspect_image(src, max_pixels)
+        out = tmp / f"{stem}.{rendition.profile}{output_extension(profile, info)}"
+        if should_cancel():
+            raise PipelineError("cancelled", "processing was cancelled")
+        image = render_images(
+            src,
+            {profile.name: out},
+            {profile.name: profile},
+            caption=image_caption(source),
+            max_pixels=max_pixels,
+        )[profile.name]
+        progress(1.0)
+        return Made(
+            out,
+            technical={
+                "warnings": list(info.warnings),
+                "width": image.width,
+                "height": image.height,
+                "format": image.format,
+                "source": {"width": info.width, "height": info.height, "format": info.format},
+            },
+        )
+    assert isinstance(source, MediaMaster)
+    master = source
+    from media_pipeline.probe import probe
+
+    info = probe(src)
+    if info.duration_is_partial:
+        # as at upload: a master is the archive copy, a cut-off one must be uploaded again
+        raise PipelineError("truncated", "the master is cut off; its duration is partial")
+    if isinstance(profile, WaveformProfile):
+        from media_pipeline.waveform import render_waveform
+
+        render_waveform(
+            src,
+            out,
+            width=profile.width,
+            height=profile.height,
+            color=profile.color,
+            should_cancel=should_cancel,
+            info=info,
+        )
+        progress(1.0)
+        return Made(out, technical={"width": profile.width, "height": profile.height})
+    if isinstance(profile, AudioProfile):
+        from media_pipeline.audio import AudioTags, render_audio
+
+        result = render_audio(
+            src,
+            {profile.name: out},
+            {profile.name: profile},
+            tags=AudioTags(
+                title=master.title,
+                language=ISO639_2.get(master.language, ""),
+                item_id=f"master-{master.pk}",
+            ),
+            progress_cb=progress,
+            should_cancel=should_cancel,
+            info=info,
+        )[profile.name]
+        extra: dict[str, Path] = {}
+    elif isinstance(profile, VideoProfile):
+        from media_pipeline.video import render_video
+
+        poster = tmp / f"{stem}.poster.jpg" if profile.name == "web_video" else None
+        result = render_video(
+            src,
+            out,
+            profile,
+            subtitles_path=subtitles_for(master),
+            poster_dest=poster,
+            progress_cb=progress,
+            should_cancel=should_cancel,
+            info=info,
+        )
+        extra = {"poster": poster} if poster is not None and poster.exists() else {}
+    else:  # pragma: no cover - configuration error
+        raise PipelineError("invalid_profile", f"{profile!r} is not a known profile type")
+    return Made(
+        out,
+        loudness={
+            "input": _stats(result.input_loudness),
+            "output": _stats(result.output_loudness),
+            "gain_db": result.gain_db,
+            **targets(profile),
+        },
+        technical={"warnings": list(result.warnings), "duration": result.duration},
+        extra=extra,
+    )
+
+
+def cancelled(rendition: MediaRendition) -> str:
+    MediaRendition.objects.filter(pk=rendition.pk).update(
+        status=RenditionStatus.CANCELLED,
+        error_code="cancelled",
+        error_detail="",
+        progress=0.0,
+        cancel_requested=False,
+    )
+    return RenditionStatus.CANCELLED
+
+
 def targets(profile: Any) -> dict[str, float | None]:
     """The loudness targets the report compares a rendition against."""
+    if not isinstance(profile, AudioProfile | VideoProfile):
+        return {}
     if isinstance(profile, AudioProfile):
         return {
             "target_lufs": profile.target_lufs,

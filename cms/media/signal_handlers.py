@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from cms.media.models import MediaMaster
+from cms.media.models import CustomImage, MediaMaster
 
 
 @receiver(post_save, sender=MediaMaster)
@@ -18,3 +18,15 @@ def plan_renditions(sender: type, instance: MediaMaster, created: bool, **kwargs
         from cms.media.renditions import plan
 
         plan(instance)
+
+
+@receiver(post_save, sender=CustomImage)
+def plan_image_renditions(
+    sender: type, instance: CustomImage, created: bool, **kwargs: Any
+) -> None:
+    """Every new image (photo, poster, exhibition item) gets its web, board and print
+    renditions in the background after commit."""
+    if created and instance.file and settings.CMS_MEDIA.get("AUTO_RENDER", True):
+        from cms.media.renditions import plan_image
+
+        plan_image(instance)

@@ -1,18 +1,24 @@
-"""Admin: the renditions of a master, their live progress, loudness report and errors."""
+"""Admin: the renditions of a master or an image, their live progress, loudness report and
+errors, with retry / re-run and cancel buttons."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cms.media import renditions
 from cms.media.messages import message_for
-from cms.media.models import MediaMaster, MediaRendition, RenditionStatus
+from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
+
+ACTIVE = (RenditionStatus.PENDING, RenditionStatus.RUNNING)
 
 
 def _master_for(request: HttpRequest, master_id: int, action: str) -> MediaMaster:
@@ -21,10 +27,42 @@ def _master_for(request: HttpRequest, master_id: int, action: str) -> MediaMaste
     return get_object_or_404(MediaMaster, pk=master_id)
 
 
-def rows(master: MediaMaster) -> list[dict[str, object]]:
+def _may_change_image(request: HttpRequest, image: CustomImage) -> bool:
+    """Wagtail's own rule for images (collection permissions)."""
+    from wagtail.images import get_image_model
+    from wagtail.permissions import policy_registry
+
+    policy = policy_registry.get_by_type(get_image_model())
+    return bool(policy.user_has_permission_for_instance(request.user, "change", image))
+
+
+def _image_for(request: HttpRequest, image_id: int) -> CustomImage:
+    image = get_object_or_404(CustomImage, pk=image_id)
+    if not _may_change_image(request, image):
+        raise PermissionDenied
+    return image
+
+
+def _page_url(rendition: MediaRendition) -> str:
+    if rendition.image_id is not None:
+        return reverse("media_image_renditions", args=[rendition.image_id])
+    return reverse("media_master_renditions", args=[rendition.master_id])
+
+
+def rows(source: MediaMaster | CustomImage) -> list[dict[str, object]]:
+    qs: QuerySet[MediaRendition]
+    if isinstance(source, CustomImage):
+        qs = source.pipeline_renditions.all()
+    else:
+        qs = source.renditions.all()
     result = []
-    for rendition in master.renditions.order_by("profile"):
+    for rendition in qs.order_by("profile"):
         loudness = rendition.loudness or {}
+        technical = rendition.technical_metadata or {}
+        if isinstance(source, CustomImage):
+            retry_url = reverse("media_image_rendition_retry", args=[source.pk, rendition.pk])
+        else:
+            retry_url = reverse("media_rendition_retry", args=[source.pk, rendition.pk])
         result.append(
             {
                 "id": rendition.pk,
@@ -42,33 +80,53 @@ def rows(master: MediaMaster) -> list[dict[str, object]]:
                 "max_true_peak_dbtp": loudness.get("max_true_peak_dbtp"),
                 "within_tolerance": renditions.within_tolerance(loudness),
                 "attempts": rendition.attempts,
+                "width": technical.get("width"),
+                "height": technical.get("height"),
+                "low_resolution": any(
+                    str(w).startswith("low_resolution") for w in technical.get("warnings", [])
+                ),
+                "cancel_requested": rendition.cancel_requested,
+                "retry_url": retry_url,
+                "cancel_url": reverse("media_rendition_cancel", args=[rendition.pk]),
             }
         )
     return result
 
 
-def master_renditions(request: HttpRequest, master_id: int) -> HttpResponse:
-    master = _master_for(request, master_id, "change")
-    data = rows(master)
+def _render(
+    request: HttpRequest, source: MediaMaster | CustomImage, is_image: bool
+) -> HttpResponse:
+    data = rows(source)
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"renditions": data})
-    busy = any(r["status"] in (RenditionStatus.PENDING, RenditionStatus.RUNNING) for r in data)
+    busy = any(r["status"] in ACTIVE for r in data)
     return TemplateResponse(
         request,
         "media/master_renditions.html",
         {
-            "master": master,
+            "master": source,
+            "is_image": is_image,
             "rows": data,
             "busy": busy,
+            "low_resolution": is_image and any(r["low_resolution"] for r in data),
             "out_of_tolerance": [r for r in data if r["within_tolerance"] is False],
         },
     )
 
 
-@require_POST
-def retry_rendition(request: HttpRequest, master_id: int, rendition_id: int) -> HttpResponse:
-    master = _master_for(request, master_id, "change")
-    rendition = get_object_or_404(MediaRendition, pk=rendition_id, master=master)
+def master_renditions(request: HttpRequest, master_id: int) -> HttpResponse:
+    return _render(request, _master_for(request, master_id, "change"), is_image=False)
+
+
+def image_renditions(request: HttpRequest, image_id: int) -> HttpResponse:
+    image = _image_for(request, image_id)
+    if request.method == "POST" and not image.pipeline_renditions.exists():
+        renditions.plan_image(image)
+        return redirect("media_image_renditions", image_id=image.pk)
+    return _render(request, image, is_image=True)
+
+
+def _retry(request: HttpRequest, rendition: MediaRendition) -> HttpResponse:
     if rendition.status == RenditionStatus.RUNNING:
         messages.warning(request, _("Bản dựng đang được xử lý."))
     else:
@@ -77,4 +135,38 @@ def retry_rendition(request: HttpRequest, master_id: int, rendition_id: int) -> 
             request,
             _("Đã xếp hàng xử lý lại bản dựng %(profile)s.") % {"profile": rendition.profile},
         )
-    return redirect("media_master_renditions", master_id=master.pk)
+    return redirect(_page_url(rendition))
+
+
+@require_POST
+def retry_rendition(request: HttpRequest, master_id: int, rendition_id: int) -> HttpResponse:
+    master = _master_for(request, master_id, "change")
+    return _retry(request, get_object_or_404(MediaRendition, pk=rendition_id, master=master))
+
+
+@require_POST
+def retry_image_rendition(request: HttpRequest, image_id: int, rendition_id: int) -> HttpResponse:
+    image = _image_for(request, image_id)
+    return _retry(request, get_object_or_404(MediaRendition, pk=rendition_id, image=image))
+
+
+@require_POST
+def cancel_rendition(request: HttpRequest, rendition_id: int) -> HttpResponse:
+    """Cancel a queued or running job; needs the change permission on its source."""
+    rendition = get_object_or_404(MediaRendition.objects.select_related("image"), pk=rendition_id)
+    if rendition.image is not None:
+        allowed = _may_change_image(request, rendition.image)
+    else:
+        allowed = request.user.has_perm("media.change_mediamaster")
+    if not allowed:
+        raise PermissionDenied
+    if renditions.cancel(rendition):
+        messages.success(
+            request, _("Đã yêu cầu hủy bản dựng %(profile)s.") % {"profile": rendition.profile}
+        )
+    else:
+        messages.warning(request, _("Bản dựng này không còn đang chờ hay đang xử lý."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = _page_url(rendition)
+    return redirect(target)

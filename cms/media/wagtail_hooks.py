@@ -44,6 +44,21 @@ def register_rendition_urls() -> list[Any]:
             views.retry_rendition,
             name="media_rendition_retry",
         ),
+        path(
+            "media-images/<int:image_id>/renditions/",
+            views.image_renditions,
+            name="media_image_renditions",
+        ),
+        path(
+            "media-images/<int:image_id>/renditions/<int:rendition_id>/retry/",
+            views.retry_image_rendition,
+            name="media_image_rendition_retry",
+        ),
+        path(
+            "media-renditions/<int:rendition_id>/cancel/",
+            views.cancel_rendition,
+            name="media_rendition_cancel",
+        ),
     ]
 
 

@@ -57,8 +57,13 @@ def test_plan_creates_one_job_per_profile_on_commit(
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
         planned = renditions.plan(quiet_master)
-    assert sorted(r.profile for r in planned) == ["broadcast", "loudspeaker", "web_audio"]
-    assert len(callbacks) == 3  # enqueued only when the upload's transaction commits
+    assert sorted(r.profile for r in planned) == [
+        "broadcast",
+        "loudspeaker",
+        "waveform",
+        "web_audio",
+    ]
+    assert len(callbacks) == 4  # enqueued only when the upload's transaction commits
 
 
 @pytest.mark.django_db
