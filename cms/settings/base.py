@@ -27,6 +27,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 INSTALLED_APPS = [
     "cms.users",
     "cms.security",
+    "cms.operations",
     "cms.i18n",
     "cms.taxonomy",
     "cms.media",

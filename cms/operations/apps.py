@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OperationsConfig(AppConfig):
+    """Running the site: backups and their restore."""
+
+    name = "cms.operations"
+    label = "operations"
+    verbose_name = "Vận hành"
