@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,33 +31,60 @@ def require(request: HttpRequest, permission: str) -> None:
         raise PermissionDenied
 
 
+PACKAGES_PER_PAGE = 50
+DELIVERIES_PER_PAGE = 100
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current filters as a query string, for the pagination links."""
+    query = request.GET.copy()
+    query.pop("p", None)
+    return query.urlencode()
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Packages newest first, 50 a page, filtered by class, date, state and title; the
+    carriage counts are computed for the page shown only."""
     require(request, DASHBOARD_PERMISSION)
-    packages = BroadcastPackage.objects.order_by("-created_at")[:100]
-    rows = carriage.package_carriage(
-        BroadcastPackage.objects.filter(pk__in=[p.pk for p in packages])
+    form = carriage.DashboardFilter(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = Paginator(carriage.filter_packages(data), PACKAGES_PER_PAGE).get_page(
+        request.GET.get("p")
     )
-    rows.sort(key=lambda r: r.package.created_at, reverse=True)
+    order = {package.pk: n for n, package in enumerate(page.object_list)}
+    rows = carriage.package_carriage(BroadcastPackage.objects.filter(pk__in=list(order)))
+    rows.sort(key=lambda r: order[r.package.pk])
     return render(
         request,
         "wagtailadmin/stations/dashboard.html",
-        {"rows": rows, "page_title": _("Phát sóng"), "header_icon": "radio-full"},
+        {
+            "rows": rows,
+            "page": page,
+            "form": form,
+            "query": query_without_page(request),
+            "page_title": _("Phát sóng"),
+            "header_icon": "radio-full",
+        },
     )
 
 
 def package_carriage(request: HttpRequest, package_id: int) -> HttpResponse:
+    """One package's stations, 100 a page, filtered by state, kind and name, with totals."""
     require(request, DASHBOARD_PERMISSION)
     package = get_object_or_404(BroadcastPackage, pk=package_id)
+    form = carriage.DeliveryFilter(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = Paginator(carriage.filter_deliveries(package, data), DELIVERIES_PER_PAGE).get_page(
+        request.GET.get("p")
+    )
+    deliveries = list(page.object_list)
+    prefetch_related_objects(deliveries, "airings")
     overdue = set(
-        PackageDelivery.objects.filter(carriage.overdue_q(), package=package).values_list(
-            "pk", flat=True
-        )
+        PackageDelivery.objects.filter(
+            carriage.overdue_q(), pk__in=[d.pk for d in deliveries]
+        ).values_list("pk", flat=True)
     )
-    deliveries = (
-        package.deliveries.select_related("station", "build")
-        .prefetch_related(Prefetch("airings"))
-        .order_by("station__name")
-    )
+    [totals] = carriage.package_carriage(BroadcastPackage.objects.filter(pk=package.pk))
     return render(
         request,
         "wagtailadmin/stations/package_carriage.html",
@@ -64,6 +92,10 @@ def package_carriage(request: HttpRequest, package_id: int) -> HttpResponse:
             "package": package,
             "deliveries": deliveries,
             "overdue": overdue,
+            "totals": totals,
+            "page": page,
+            "form": form,
+            "query": query_without_page(request),
             "page_title": package.title,
             "header_icon": "radio-full",
         },
