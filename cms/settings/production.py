@@ -46,3 +46,12 @@ CACHES = {
         "LOCATION": "cms_cache",
     }
 }
+
+# One JSON object per line on stderr (for journald, Loki, Elasticsearch …); non-ASCII kept.
+LOGGING["formatters"]["json"] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    "json_ensure_ascii": False,
+}
+LOGGING["handlers"]["console"]["formatter"] = os.environ.get("CMS_LOG_FORMAT", "json")

@@ -45,3 +45,30 @@ def test_production_check_deploy_is_clean_with_sample_environment() -> None:
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_logs_are_one_json_object_per_line() -> None:
+    import json
+
+    script = (
+        "import logging, django; django.setup(); "
+        "logging.getLogger('cms.test').warning('Đài xã %s đã nhận gói', 'Đồng Đăng')"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DJANGO_ALLOWED_HOSTS": "cms.example.vn",
+            "DATABASE_URL": "postgres://cms@127.0.0.1:5432/cms",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stderr.strip().splitlines()[-1])
+    assert record["level"] == "WARNING"
+    assert record["logger"] == "cms.test"
+    assert record["message"] == "Đài xã Đồng Đăng đã nhận gói"
+    assert "time" in record
