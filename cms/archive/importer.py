@@ -45,6 +45,8 @@ from cms.taxonomy.models import (
     Topic,
 )
 
+RESTORED_IMAGES = "_restoredImages"
+
 
 class ImportRefused(Exception):
     """The bag is invalid, or the item still exists, or its section cannot be found."""
@@ -138,24 +140,39 @@ def _rendition(bag_dir: Path, master: MediaMaster, entry: dict[str, Any]) -> Non
     )
 
 
-def _image(bag_dir: Path, path: str) -> CustomImage:
+def _image(bag_dir: Path, path: str, record: dict[str, Any]) -> CustomImage:
+    # One image per bag file, however many language versions and items use it. The cache
+    # lives in the record being restored: Wagtail leaves ``file_hash`` empty for images
+    # not made through its forms, so the database alone cannot tell they are the same.
+    restored: dict[str, CustomImage] = record.setdefault(RESTORED_IMAGES, {})
+    if path in restored:
+        return restored[path]
     source = _file(bag_dir, path)
     with source.open("rb") as handle:
         sha1 = hashlib.sha1(handle.read(), usedforsecurity=False).hexdigest()
-    existing = CustomImage.objects.filter(file_hash=sha1).first()
+    described = next((f for f in record["cms:files"] if f["path"] == path), {})
+    # The title names the image's file in the bag (Wagtail's stored name is ASCII only):
+    # an image already in the library is reused only with the same content and title.
+    title = described.get("title") or source.stem
+    existing = CustomImage.objects.filter(file_hash=sha1, title=title).first()
     if existing is not None:
+        restored[path] = existing
         return existing
     with source.open("rb") as handle:
-        image = CustomImage(title=source.stem, file=File(handle, name=source.name))
+        image = CustomImage(title=title, file=File(handle, name=source.name), file_hash=sha1)
         image.save()
+    restored[path] = image
     return image
 
 
-def _document(bag_dir: Path, path: str, language: str) -> CustomDocument:
+def _document(bag_dir: Path, path: str, language: str, record: dict[str, Any]) -> CustomDocument:
     source = _file(bag_dir, path)
+    described = next((f for f in record["cms:files"] if f["path"] == path), {})
     with source.open("rb") as handle:
         document = CustomDocument(
-            title=source.stem, language=language, file=File(handle, name=source.name)
+            title=described.get("title") or source.stem,
+            language=described.get("language") or language,
+            file=File(handle, name=source.name),
         )
         document.save()
     return document
@@ -227,9 +244,9 @@ def _version_fields(
         page.video = _master(bag_dir, fields["master"], record) if fields.get("master") else None
         page.transcript = _text(bag_dir, fields.get("transcript"))
         if fields.get("subtitles"):
-            page.subtitles = _document(bag_dir, fields["subtitles"], version["language"])
+            page.subtitles = _document(bag_dir, fields["subtitles"], version["language"], record)
         if fields.get("posterImage"):
-            page.poster_image = _image(bag_dir, fields["posterImage"])
+            page.poster_image = _image(bag_dir, fields["posterImage"], record)
     elif isinstance(page, ExhibitionPage):
         page.place = fields.get("place", "")
         page.intro = fields.get("intro", "")
@@ -265,7 +282,7 @@ def restore(bag_dir: Path, parent: Page | None = None) -> Page:
         setattr(page, name, value)
     code = record["arc:record"]["arc:recordCode"]
     if isinstance(page, ExhibitionPage):
-        _exhibition_items(bag_dir, page, primary_version, locale)
+        _exhibition_items(bag_dir, page, primary_version, locale, record)
     parent.add_child(instance=page)
     if code != record_code(page):
         page.record_code = code
@@ -279,12 +296,7 @@ def restore(bag_dir: Path, parent: Page | None = None) -> Page:
         translation.slug = _slug(version)
         _version_fields(bag_dir, record, version, translation)
         if isinstance(translation, ExhibitionPage):
-            for entry, data in zip(
-                translation.items.all(), version["fields"].get("items", []), strict=False
-            ):
-                entry.caption = data["caption"]
-                entry.credit = data.get("credit", "")
-                entry.place = data.get("place", "")
+            _translated_items(bag_dir, translation, version, record)
         translation.save_revision().publish()
     ArchiveEvent.objects.create(
         translation_key=key,
@@ -299,12 +311,16 @@ def restore(bag_dir: Path, parent: Page | None = None) -> Page:
 
 
 def _exhibition_items(
-    bag_dir: Path, page: ExhibitionPage, version: dict[str, Any], locale: Locale
+    bag_dir: Path,
+    page: ExhibitionPage,
+    version: dict[str, Any],
+    locale: Locale,
+    record: dict[str, Any],
 ) -> None:
     for data in version["fields"].get("items", []):
         page.items.add(
             ExhibitionItem(
-                image=_image(bag_dir, data["image"]),
+                image=_image(bag_dir, data["image"], record),
                 caption=data["caption"],
                 credit=data.get("credit", ""),
                 date=dt.date.fromisoformat(data["date"]) if data.get("date") else None,
@@ -312,3 +328,22 @@ def _exhibition_items(
                 locale=locale,
             )
         )
+
+
+def _translated_items(
+    bag_dir: Path, translation: ExhibitionPage, version: dict[str, Any], record: dict[str, Any]
+) -> None:
+    """The copied items get this language's captions, matched by image (not by position:
+    a language version may list its photos in another order), and this version's order."""
+    wanted = list(enumerate(version["fields"].get("items", [])))
+    for entry in translation.items.all():
+        for index, (position, data) in enumerate(wanted):
+            if _image(bag_dir, data["image"], record).pk == entry.image_id:
+                entry.caption = data["caption"]
+                entry.credit = data.get("credit", "")
+                entry.place = data.get("place", "")
+                entry.date = dt.date.fromisoformat(data["date"]) if data.get("date") else None
+                entry.sort_order = position
+                entry.save()  # the revision published next is made from the saved rows
+                del wanted[index]
+                break

@@ -72,8 +72,15 @@ _SET_SPEC = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$")
 _XML_SAFE = re.compile(r"^[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*$")
 
 
+_XML_UNSAFE_CHAR = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 class OAIError(Exception):
     def __init__(self, code: str, message: str) -> None:
+        # The message may quote the request (an argument's name): keep it to characters
+        # XML can carry, and short.
+        message = _XML_UNSAFE_CHAR.sub("\ufffd", message)
+        message = message if len(message) <= 300 else message[:300] + "…"
         super().__init__(message)
         self.code = code
         self.message = message

@@ -260,6 +260,7 @@ class MediaFile:
     technical: dict[str, Any] = field(default_factory=dict)
     loudness: dict[str, Any] = field(default_factory=dict)
     sha256: str = ""
+    title: str = ""  # images: the title, from which the bag's file name comes
 
     def describe(self) -> dict[str, Any]:
         described: dict[str, Any] = {
@@ -275,6 +276,8 @@ class MediaFile:
             described["sha256"] = self.sha256
         if self.profile:
             described["profile"] = self.profile
+        if self.title:
+            described["title"] = self.title
         return described
 
 
@@ -374,13 +377,14 @@ def plan_files(
                         allocator,
                         files,
                         f"{document.language or language}/subtitles",
-                        Path(document.file.name).name,
+                        image_file_name(document),
                         "subtitles",
                         document.language or language,
                         document.file,
                         document.file_hash,
                         document.file_size,
                         f"document:{document.pk}",
+                        title=document.title,
                     )
                 paths.append(documents_done[document.pk])
                 roles["subtitles"] = f"data/{documents_done[document.pk]}"
@@ -391,13 +395,14 @@ def plan_files(
                         allocator,
                         files,
                         "images",
-                        Path(image.file.name).name,
+                        image_file_name(image),
                         "poster",
                         "",
                         image.file,
                         image.file_hash,
                         image.file_size,
                         f"image:{image.pk}",
+                        title=image.title,
                     )
                 paths.append(images_done[image.pk])
                 roles["posterImage"] = f"data/{images_done[image.pk]}"
@@ -435,13 +440,14 @@ def plan_files(
                         allocator,
                         files,
                         "images",
-                        Path(image.file.name).name,
+                        image_file_name(image),
                         "image",
                         "",
                         image.file,
                         image.file_hash,
                         image.file_size,
                         f"image:{image.pk}",
+                        title=image.title,
                     )
                 paths.append(images_done[image.pk])
                 roles["items"].append(
@@ -485,6 +491,7 @@ def _stored_file(
     sha1: str,
     size: int | None,
     ref: str,
+    title: str = "",
 ) -> str:
     if size is None:
         try:
@@ -500,9 +507,27 @@ def _stored_file(
         size=size,
         source=source,
         object_ref=ref,
+        title=title,
     )
     files.append(media)
     return media.path
+
+
+def image_file_name(image: Any) -> str:
+    """The bag name of a Wagtail image or document: its title with the stored file's
+    extension. Wagtail reduces an image's stored name to ASCII ("Ảnh đại diện.jpg" is
+    stored as "Anh_dai_dien.jpg", a Khmer name as almost nothing) and storage adds a
+    suffix to a name already taken (a restored file beside its old copy); the title keeps
+    the script (the admin fills it in from the uploaded file's name) and comes back
+    unchanged from an import, so the name in the bag is stable."""
+    stored = Path(image.file.name).name
+    extension = Path(stored).suffix
+    title = unicodedata.normalize("NFC", (image.title or "").strip())
+    if not title:
+        return stored
+    if extension and title.casefold().endswith(extension.casefold()):
+        title = title[: -len(extension)]
+    return safe_file_name(title[:120] + extension)
 
 
 def _master_files(

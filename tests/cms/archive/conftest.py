@@ -235,14 +235,16 @@ def exhibition_item(home: Any, samples: Path) -> ExhibitionPage:
     section.save_revision().publish()
     vi = Locale.objects.get(language_code="vi")
     photo = CustomImage(
-        title="Ảnh sinh hoạt cộng đồng",
+        # Image titles name the files in the bag (Wagtail keeps only an ASCII file name):
+        # these two differ only by case, so they would collide on a FAT/exFAT USB disk.
+        title="Ảnh sinh hoạt",
         file=SimpleUploadedFile(
             "Ảnh sinh hoạt.jpg", (samples / "photo_3000x2000.jpg").read_bytes()
         ),
     )
     photo.save()
     poster = CustomImage(
-        title="Tranh cổ động",
+        title="ảnh sinh hoạt",
         file=SimpleUploadedFile("ảnh sinh hoạt.JPG", (samples / "poster_cmyk.jpg").read_bytes()),
     )
     poster.save()
