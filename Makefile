@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_VERSION := 0.13.8
 
-.PHONY: help run setup test lint check-static test-python messages fonts lock clean
+.PHONY: help run setup setup-production test lint check-static test-python messages fonts lock clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,6 +37,10 @@ setup: ## Install everything `make run` needs (OS packages, venv, catalogs, font
 	@mkdir -p var
 	@$(MANAGE) migrate -v0
 	@$(MANAGE) load_demo
+
+setup-production: ## Production machine: venv from the locked requirements, catalogs, fonts (no database, no demo)
+	@$(MAKE) --no-print-directory $(VENV)/.installed-base
+	@$(MAKE) --no-print-directory messages fonts
 
 run: setup ## Set up and start the site and a background worker on http://127.0.0.1:8000/
 	@echo "Worker: manage.py db_worker (log in var/worker.log)"
