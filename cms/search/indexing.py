@@ -19,7 +19,15 @@ from django.utils.html import strip_tags
 from wagtail.models import Page
 
 from cms.search.expressions import TsVector
-from cms.search.models import FacetKind, IndexScope, ItemType, SearchDocument, SearchTag
+from cms.search.models import (
+    SINGLE_FACETS,
+    FacetKind,
+    IndexScope,
+    ItemType,
+    SearchDocument,
+    SearchTag,
+    SearchText,
+)
 from cms.search.text import nfc, term_text, tsvector_literal
 
 logger = logging.getLogger(__name__)
@@ -151,6 +159,8 @@ def build(page: Any, scope: str) -> tuple[dict[str, Any], list[tuple[str, str]]]
         "date": product_date(page),
         "published_at": page.last_published_at or page.first_published_at,
         "title": title[:255],
+    }
+    text: dict[str, Any] = {
         "summary": summary,
         "body": body,
         "folded_terms": term_text(text for text, _weight in weighted),
@@ -158,18 +168,30 @@ def build(page: Any, scope: str) -> tuple[dict[str, Any], list[tuple[str, str]]]
     }
     if connection.vendor == "postgresql":
         fields["vector"] = TsVector(tsvector_literal(weighted))
-        fields["exact_vector"] = TsVector(tsvector_literal(weighted, folded=False))
+        text["exact_vector"] = TsVector(tsvector_literal(weighted, folded=False))
     tags = [(FacetKind.TOPIC, code) for code in topics]
     tags += [(FacetKind.CHANNEL, code) for code in channels]
     tags += [(FacetKind.UNIT, pk) for pk in units]
+    fields["facet_keys"] = facet_keys(fields, tags)
+    fields["text"] = text
     return fields, tags
+
+
+def facet_keys(fields: dict[str, Any], tags: list[tuple[str, str]]) -> str:
+    """The ``facet:value`` words of ``SearchDocument.facet_keys`` (values never contain
+    spaces: codes are slugs, units are primary keys)."""
+    keys = [f"{name}:{fields[name]}" for name in SINGLE_FACETS]
+    keys += [f"{facet}:{value}" for facet, value in tags]
+    return " ".join(key.replace(" ", "_") for key in keys)
 
 
 def _write(page: Any, scope: str) -> None:
     fields, tags = build(page, scope)
+    text = fields.pop("text")
     document, _created = SearchDocument.objects.update_or_create(
         page_id=page.pk, scope=scope, defaults=fields
     )
+    SearchText.objects.update_or_create(document=document, defaults=text)
     document.tags.all().delete()
     SearchTag.objects.bulk_create(
         SearchTag(document=document, facet=facet, value=value) for facet, value in tags

@@ -3,7 +3,11 @@
 Wagtail's database search backend matches words as typed: "quyen tre em" does not find
 "quyền trẻ em" and Khmer sentences are one long word. This index stores the words as
 ``cms.search.text`` produces them (folded, segmented), with the filter and facet fields
-copied from the page so a search or a report is a query on two tables.
+copied from the page.
+
+``SearchDocument`` is kept narrow (filter fields, the folded ``vector``, the facet keys):
+matching, ranking, facet counts and reports read only it. The texts shown in snippets and
+the exact-diacritics vector, needed for a page of hits only, live in ``SearchText``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ class FacetKind(models.TextChoices):
     UNIT = "unit", _("Địa bàn")
 
 
+# Facets with one value per item (``SearchDocument`` fields).
+SINGLE_FACETS = ("item_type", "language", "product_type", "producing_unit", "bulletin_class")
+
+
 class SearchDocument(models.Model):
     """An item page's searchable text and facets, in one scope.
 
@@ -56,13 +64,12 @@ class SearchDocument(models.Model):
     date = models.DateField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     title = models.CharField(max_length=255)
-    summary = models.TextField(blank=True)
-    body = models.TextField(blank=True, help_text="Script, transcript, subtitles, captions.")
-    folded_terms = models.TextField(blank=True)
-    exact_terms = models.TextField(blank=True)
-    # PostgreSQL only (NULL on SQLite, which searches ``folded_terms`` instead).
+    # Every facet value of the item as ``facet:value`` words separated by spaces
+    # (``item_type:video language:km topic:crc unit:12 ...``): one column gives all facet
+    # counts and report tables in a single pass.
+    facet_keys = models.TextField(blank=True)
+    # PostgreSQL only (NULL on SQLite, which searches ``SearchText.folded_terms``).
     vector = SearchVectorField(null=True, editable=False)
-    exact_vector = SearchVectorField(null=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -71,12 +78,36 @@ class SearchDocument(models.Model):
         ]
         indexes = [
             models.Index(fields=["scope", "date"], name="search_scope_date"),
+            # Newest first, undated last: the order of a search's result window.
+            models.Index(
+                "scope",
+                models.F("date").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="search_scope_newest",
+            ),
             models.Index(fields=["scope", "language"], name="search_scope_language"),
             models.Index(fields=["scope", "producing_unit"], name="search_scope_unit"),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language}, {self.scope})"
+
+
+class SearchText(models.Model):
+    """The wide part of a ``SearchDocument``: texts for snippets and the SQLite fallback,
+    and the vector of the words with their diacritics (exact matches rank first)."""
+
+    document = models.OneToOneField(
+        SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="text"
+    )
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="Script, transcript, subtitles, captions.")
+    folded_terms = models.TextField(blank=True)
+    exact_terms = models.TextField(blank=True)
+    exact_vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return str(self.document_id)
 
 
 class SearchTag(models.Model):

@@ -2,26 +2,43 @@
 
 PostgreSQL matches the prefix ``tsquery`` against the GIN-indexed ``vector``; SQLite (the
 ``make run`` default) matches the same terms with ``LIKE`` on ``folded_terms``. Both rank
-an item whose words match the query *with* its diacritics first, then (PostgreSQL) by
-``ts_rank`` with titles weighted above summaries, metadata and transcripts, then newest.
+an item whose words match the query *with* its diacritics first, then the visitor's
+language, then (PostgreSQL) ``ts_rank`` with titles weighted above summaries, metadata and
+transcripts, then newest.
+
+Ranking is done in two stages so a query matching much of the archive stays fast: one
+query on the narrow ``SearchDocument`` returns the newest ``RESULT_WINDOW`` matches with
+their rank and facet keys (facet counts are counted from those rows); the exact-diacritics
+check then runs on the best ``EXACT_CHECK_TOP`` of them only, and the texts for snippets
+are read for the page of hits only.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
-from django.db.models.fields import BooleanField
+from django.db import connection, transaction
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import PageViewRestriction
 
 from cms.content.models import nfc
 from cms.i18n.languages import BY_CODE, LANGUAGES
 from cms.search.expressions import TsMatch, TsRank
-from cms.search.models import FacetKind, IndexScope, ItemType, SearchDocument, SearchTag
+from cms.search.models import (
+    SINGLE_FACETS,
+    FacetKind,
+    IndexScope,
+    ItemType,
+    SearchDocument,
+    SearchTag,
+    SearchText,
+)
 from cms.search.text import best_snippet, query_terms, tsquery_literal
 from cms.taxonomy.models import (
     AdministrativeUnit,
@@ -129,6 +146,9 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     page: int = 1
     pages: int = 1
+    # More matches than ``RESULT_WINDOW``: ``total`` is a lower bound and the facet
+    # counts are those of the newest ``total`` matches.
+    more: bool = False
 
 
 def public_documents() -> QuerySet[SearchDocument]:
@@ -158,21 +178,41 @@ def editorial_documents(user: Any) -> QuerySet[SearchDocument]:
     return qs.filter(condition)
 
 
+def selected_values(data: dict[str, Any], name: str) -> list[Any]:
+    """The chosen values of a filter, as a list (a filter may hold one value or several)."""
+    value = data.get(name)
+    if value in (None, "", []):
+        return []
+    if isinstance(value, list | tuple | set):
+        return [v for v in value if v not in (None, "")]
+    return [value]
+
+
 def _tag_exists(facet: str, values: list[str]) -> Exists:
     return Exists(SearchTag.objects.filter(document=OuterRef("pk"), facet=facet, value__in=values))
 
 
-def apply_filters(qs: QuerySet[SearchDocument], data: dict[str, Any]) -> QuerySet[SearchDocument]:
-    for name in ("item_type", "product_type", "language", "producing_unit", "bulletin_class"):
-        if data.get(name):
-            qs = qs.filter(**{name: data[name]})
-    if data.get("topic"):
-        qs = qs.filter(_tag_exists(FacetKind.TOPIC, [data["topic"]]))
-    if data.get("unit"):
-        unit = AdministrativeUnit.objects.filter(pk=data["unit"]).first()
-        if unit is not None:
-            related = [str(pk) for pk in unit.related_units()]
-            qs = qs.filter(_tag_exists(FacetKind.UNIT, related))
+def apply_filters(
+    qs: QuerySet[SearchDocument], data: dict[str, Any], *, without: str = ""
+) -> QuerySet[SearchDocument]:
+    """Every filter of ``data`` (several values of one facet: any of them), except the
+    facet ``without`` (used to count that facet's other values)."""
+    for name in SINGLE_FACETS:
+        values = selected_values(data, name)
+        if values and name != without:
+            qs = qs.filter(**{f"{name}__in": values})
+    topics = selected_values(data, "topic")
+    if topics and without != "topic":
+        qs = qs.filter(_tag_exists(FacetKind.TOPIC, topics))
+    channels = selected_values(data, "channel")
+    if channels and without != "channel":
+        qs = qs.filter(_tag_exists(FacetKind.CHANNEL, channels))
+    units = selected_values(data, "unit")
+    if units and without != "unit":
+        related: set[str] = set()
+        for unit in AdministrativeUnit.objects.filter(pk__in=units):
+            related.update(str(pk) for pk in unit.related_units())
+        qs = qs.filter(_tag_exists(FacetKind.UNIT, sorted(related)))
     if data.get("date_from"):
         qs = qs.filter(date__gte=data["date_from"])
     if data.get("date_to"):
@@ -188,95 +228,164 @@ def match_documents(qs: QuerySet[SearchDocument], query: str) -> QuerySet[Search
     if connection.vendor == "postgresql":
         return qs.filter(TsMatch("vector", tsquery_literal(folded, prefix=True)))
     for term in folded:
-        qs = qs.filter(folded_terms__contains=f" {term}")
+        qs = qs.filter(text__folded_terms__contains=f" {term}")
     return qs
 
 
-def rank_documents(
-    qs: QuerySet[SearchDocument], query: str, language: str | None = None
-) -> QuerySet[SearchDocument]:
-    """Exact (diacritics-matching) matches first, then the visitor's language, then
-    relevance (PostgreSQL) and date. Without words: newest first."""
-    folded = query_terms(query)
+def exact_matches(ids: list[int], query: str) -> set[int]:
+    """Which of ``ids`` contain every query word *with* its diacritics."""
     exact = query_terms(query, folded=False)
-    same_language: Any = Value(False)
-    if language:
-        same_language = Case(
-            When(language=language, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    if not folded:
-        return qs.annotate(exact=Value(False), same_language=same_language).order_by("-date", "-pk")
+    if not ids or not exact:
+        return set()
+    texts = SearchText.objects.filter(document_id__in=ids)
     if connection.vendor == "postgresql":
-        qs = qs.annotate(
-            exact=TsMatch("exact_vector", tsquery_literal(exact, prefix=False)),
-            same_language=same_language,
-            rank=TsRank("vector", tsquery_literal(folded, prefix=True)),
-        )
-        return qs.order_by("-exact", "-same_language", "-rank", "-date", "-pk")
-    exact_condition = Q()
-    for term in exact:
-        exact_condition &= Q(exact_terms__contains=f" {term} ")
-    qs = qs.annotate(
-        exact=Case(
-            When(exact_condition, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-        same_language=same_language,
+        texts = texts.filter(TsMatch("exact_vector", tsquery_literal(exact, prefix=False)))
+    else:
+        for term in exact:
+            texts = texts.filter(exact_terms__contains=f" {term} ")
+    return set(texts.values_list("document_id", flat=True))
+
+
+# The newest matches a search ranks and counts facets over. Beyond it the total is shown
+# as "more than" and the facet counts are those of the window: a bound on the work done
+# for a query that matches half the archive (``docs/benchmarks.md``).
+RESULT_WINDOW = 2000
+# How many of the best-ranked matches are checked for exact (diacritics) matches.
+EXACT_CHECK_TOP = 200
+
+
+# Undated rows last on both databases; the ``search_scope_newest`` index has this order,
+# so for a broad query PostgreSQL walks it and stops once the window is full.
+NEWEST_FIRST = F("date").desc(nulls_last=True)
+
+
+@dataclass
+class Window:
+    """Stage 1 of a search: the matches in rank order (at most ``RESULT_WINDOW``, of which
+    ``limit`` are returned), how many there are and their facet keys counted."""
+
+    ranked: list[int]
+    total: int
+    more: bool
+    keys: Counter[str]
+
+
+def _rank_order(query: str, language: str | None) -> tuple[str, list[Any]]:
+    """``ORDER BY`` of stage 1 over the window's columns: the visitor's language, then
+    relevance, then newest (undated rows last, as on SQLite)."""
+    if not query_terms(query):
+        return "date DESC NULLS LAST, id DESC", []
+    return "(language = %s) DESC, rank DESC, date DESC NULLS LAST, id DESC", [language or ""]
+
+
+@contextmanager
+def analytic_cursor() -> Iterator[Any]:
+    """A cursor for the grouped search and report statements, with JIT compilation off:
+    ``string_to_table`` is estimated at 1,000 rows per item, which makes PostgreSQL spend
+    about 0.5 s compiling a statement that runs in a few tens of milliseconds."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield cursor
+
+
+def _window_postgresql(
+    qs: QuerySet[SearchDocument], query: str, language: str | None, limit: int
+) -> Window:
+    """One statement: the newest ``RESULT_WINDOW`` matches with their ``ts_rank`` into a
+    materialised CTE of narrow rows, then the best ``limit`` of them, their count and
+    their facet keys counted (``string_to_table``), so only a page's worth of rows and the
+    facet counts come back to Python."""
+    folded = query_terms(query)
+    if folded:
+        qs = qs.annotate(rank=TsRank("vector", tsquery_literal(folded, prefix=True)))
+    else:
+        qs = qs.annotate(rank=Value(0.0, output_field=FloatField()))
+    inner = qs.order_by(NEWEST_FIRST, "-pk").values("pk", "language", "date", "facet_keys", "rank")
+    inner_sql, inner_params = inner[: RESULT_WINDOW + 1].query.sql_with_params()
+    order, order_params = _rank_order(query, language)
+    # Only constant SQL is interpolated; every value is a parameter.
+    sql = (
+        "WITH w (id, language, date, facet_keys, rank) AS MATERIALIZED "  # noqa: S608
+        f"({inner_sql}) "
+        f"(SELECT 'h', id, NULL::text, 0::bigint FROM w ORDER BY {order} LIMIT %s) "
+        "UNION ALL SELECT 'f', NULL, k, COUNT(*) FROM w, string_to_table(w.facet_keys, ' ') k "
+        "GROUP BY k "
+        "UNION ALL SELECT 'n', NULL, NULL, COUNT(*) FROM w"
     )
-    return qs.order_by("-exact", "-same_language", "-date", "-pk")
+    ranked: list[int] = []
+    keys: Counter[str] = Counter()
+    count = 0
+    with analytic_cursor() as cursor:
+        cursor.execute(sql, [*inner_params, *order_params, limit])
+        for kind, pk, key, n in cursor.fetchall():
+            if kind == "h":
+                ranked.append(pk)
+            elif kind == "f":
+                keys[key] = n
+            else:
+                count = n
+    if count > RESULT_WINDOW:
+        # The extra row only told us there are more; its keys are in the counts, which
+        # is within the "more than" approximation.
+        return Window(ranked[:limit], RESULT_WINDOW, True, keys)
+    return Window(ranked, count, False, keys)
 
 
-SINGLE_FACETS = ("item_type", "language", "product_type", "producing_unit", "bulletin_class")
-
-
-def _facet_rows(qs: QuerySet[SearchDocument]) -> list[tuple[str, str, int]]:
-    """``(facet, value, count)`` for every facet in one round trip: the match is evaluated
-    once into a CTE, then grouped per field and joined to the tags."""
-    inner, params = qs.order_by().values("pk", *SINGLE_FACETS).query.sql_with_params()
-    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
-    tag_table = connection.ops.quote_name(SearchTag._meta.db_table)
-    # Only constant field and table names are interpolated; values go in ``params``.
-    parts = [
-        f"SELECT '{name}', {connection.ops.quote_name(name)}, COUNT(*) FROM matched GROUP BY 2"  # noqa: S608
-        for name in SINGLE_FACETS
-    ]
-    parts.append(
-        f"SELECT t.facet, t.value, COUNT(*) FROM {tag_table} t "  # noqa: S608
-        "JOIN matched ON t.document_id = matched.id GROUP BY 1, 2"
+def _window_python(
+    qs: QuerySet[SearchDocument], query: str, language: str | None, limit: int
+) -> Window:
+    """Stage 1 for SQLite (no ``ts_rank``): the same window, ordered in Python."""
+    rows = list(
+        qs.order_by(NEWEST_FIRST, "-pk").values_list("pk", "language", "date", "facet_keys")[
+            : RESULT_WINDOW + 1
+        ]
     )
-    columns = ", ".join(["id", *SINGLE_FACETS])
-    sql = f"WITH matched({columns}) AS {materialized}({inner}) " + " UNION ALL ".join(parts)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(facet, value, n) for facet, value, n in cursor.fetchall()]
+    more = len(rows) > RESULT_WINDOW
+    rows = rows[:RESULT_WINDOW]
+    keys: Counter[str] = Counter()
+    for row in rows:
+        keys.update(row[3].split())
+    if query_terms(query):
+        # Stable sort: within a language the rows stay newest first.
+        rows.sort(key=lambda row: row[1] != (language or ""))
+    return Window([row[0] for row in rows[:limit]], len(rows), more, keys)
+
+
+def _exact_first(ranked: list[int], query: str) -> tuple[list[int], set[int]]:
+    """Stage 2: the best ``EXACT_CHECK_TOP`` are checked for exact matches, which move to
+    the front (the order within exact and within other matches is kept)."""
+    top, rest = ranked[:EXACT_CHECK_TOP], ranked[EXACT_CHECK_TOP:]
+    exact = exact_matches(top, query)
+    top.sort(key=lambda pk: pk not in exact)
+    return top + rest, exact
 
 
 def facet_counts(
-    qs: QuerySet[SearchDocument], data: dict[str, Any], names: dict[str, dict[str, str]]
+    keys: Counter[str], data: dict[str, Any], names: dict[str, dict[str, str]]
 ) -> dict[str, list[FacetValue]]:
-    """Counts of each facet value among the matched items (all current filters applied)."""
+    """Counts of each facet value among the matched items (all current filters applied),
+    from the counted ``facet:value`` keys."""
     by_facet: dict[str, list[tuple[str, int]]] = {}
-    for facet, value, n in _facet_rows(qs):
+    for key, n in keys.items():
+        facet, _sep, value = key.partition(":")
         if value:
             by_facet.setdefault(facet, []).append((value, n))
     facets: dict[str, list[FacetValue]] = {}
     for name in (*SINGLE_FACETS, "topic", "channel"):
-        rows = sorted(by_facet.get(name, []), key=lambda vn: (-vn[1], vn[0]))
+        values = sorted(by_facet.get(name, []), key=lambda vn: (-vn[1], vn[0]))
+        chosen = {str(v) for v in selected_values(data, name)}
         facets[name] = [
-            FacetValue(value, names[name].get(value, value), n, data.get(name) == value)
-            for value, n in rows
+            FacetValue(value, names[name].get(value, value), n, value in chosen)
+            for value, n in values
         ]
     unit_rows = sorted(by_facet.get(FacetKind.UNIT, []), key=lambda vn: (-vn[1], vn[0]))[:15]
     unit_names = {
         str(u.pk): str(u)
         for u in AdministrativeUnit.objects.filter(pk__in=[int(v) for v, _n in unit_rows])
     }
+    chosen_units = {str(v) for v in selected_values(data, "unit")}
     facets["unit"] = [
-        FacetValue(v, unit_names.get(v, v), n, str(data.get("unit") or "") == v)
-        for v, n in unit_rows
+        FacetValue(v, unit_names.get(v, v), n, v in chosen_units) for v, n in unit_rows
     ]
     return facets
 
@@ -289,21 +398,34 @@ def run_search(
     language: str | None = None,
     with_facets: bool = True,
 ) -> SearchResult:
+    """Match and filter (GIN index), then rank in two stages: one narrow query returns
+    the window of matches with ``ts_rank``; the exact-diacritics check runs on the best
+    ``EXACT_CHECK_TOP`` only; the texts are read for the page of hits only."""
     query = data.get("q") or ""
     matched = match_documents(apply_filters(base, data), query)
-    total = matched.count()
-    qs = rank_documents(matched, query, language)
+    page = max(1, data.get("page") or 1)
+    limit = max(EXACT_CHECK_TOP, page * PAGE_SIZE)
+    stage_one = _window_postgresql if connection.vendor == "postgresql" else _window_python
+    window = stage_one(matched, query, language, limit)
+    ranked, exact = (
+        _exact_first(window.ranked, query) if query_terms(query) else (window.ranked, set())
+    )
+    total = window.total
     pages = max(1, -(-total // PAGE_SIZE))
-    page = min(data.get("page") or 1, pages)
+    page = min(page, pages)
     offset = (page - 1) * PAGE_SIZE
+    page_ids = ranked[offset : offset + PAGE_SIZE]
+    documents = SearchDocument.objects.select_related("text").in_bulk(page_ids)
     words = query_terms(query)
     hits = []
-    for document in qs[offset : offset + PAGE_SIZE]:
+    for pk in page_ids:
+        document = documents[pk]
+        text = getattr(document, "text", None)
         hits.append(
             Hit(
                 document=document,
-                snippet=best_snippet([document.summary, document.body], words),
-                exact=bool(getattr(document, "exact", False)),
+                snippet=best_snippet([text.summary, text.body] if text else [], words),
+                exact=pk in exact,
                 type_label=names["item_type"].get(document.item_type, document.item_type),
                 language_label=(
                     BY_CODE[document.language].name_local
@@ -312,5 +434,7 @@ def run_search(
                 ),
             )
         )
-    facets = facet_counts(matched, data, names) if with_facets and total else {}
-    return SearchResult(total=total, hits=hits, facets=facets, page=page, pages=pages)
+    facets = facet_counts(window.keys, data, names) if with_facets and total else {}
+    return SearchResult(
+        total=total, hits=hits, facets=facets, page=page, pages=pages, more=window.more
+    )
