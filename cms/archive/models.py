@@ -117,6 +117,7 @@ class ExportRecord(models.Model):
     class Meta:
         verbose_name = _("nhật ký xuất")
         verbose_name_plural = _("nhật ký xuất")
+        permissions = [("run_export", _("Có thể chạy xuất lưu trữ"))]
         constraints = [
             models.UniqueConstraint(fields=["version", "target"], name="unique_version_target")
         ]

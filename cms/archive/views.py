@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cms.archive.models import ArchiveItem, ExportRecord, ExportStatus
 from cms.archive.profile import item_pages, load_item, readiness_of, record_code
@@ -16,13 +22,37 @@ from cms.archive.profile import item_pages, load_item, readiness_of, record_code
 PAGE_SIZE = 50
 
 
+VIEW_PERMISSION = "archive.view_exportrecord"
+RUN_PERMISSION = "archive.run_export"
+View = Callable[..., HttpResponse]
+
+
 def can_view(user: Any) -> bool:
-    return user.is_superuser or user.has_perm("archive.view_exportrecord")
+    return bool(user.is_active and user.has_perm(VIEW_PERMISSION))
 
 
+def can_run(user: Any) -> bool:
+    return bool(user.is_active and user.has_perm(RUN_PERMISSION))
+
+
+def permission_required(permission: str) -> Callable[[View], View]:
+    """Every archive view checks its permission itself (a 403 otherwise), whatever the
+    admin's own login check lets through."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_active or not request.user.has_perm(permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@permission_required(VIEW_PERMISSION)
 def readiness_view(request: HttpRequest) -> HttpResponse:
-    if not can_view(request.user):
-        raise PermissionDenied
     keys = (
         item_pages()
         .live()
@@ -63,5 +93,37 @@ def readiness_view(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "archive/readiness.html",
-        {"rows": rows, "page_obj": page, "status": wanted},
+        {"rows": rows, "page_obj": page, "status": wanted, "can_run": can_run(request.user)},
     )
+
+
+@permission_required(VIEW_PERMISSION)
+def exports_view(request: HttpRequest) -> HttpResponse:
+    """The export log: every (version, target) with its outcome, newest first."""
+    records = ExportRecord.objects.select_related("version__item").order_by("-started_at", "-pk")
+    status = request.GET.get("status", "")
+    if status in ExportStatus.values:
+        records = records.filter(status=status)
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "archive/exports.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": ExportStatus.choices,
+            "can_run": can_run(request.user),
+        },
+    )
+
+
+@require_POST
+@permission_required(RUN_PERMISSION)
+def run_export_view(request: HttpRequest) -> HttpResponse:
+    """Start an export run in the background worker (the task holds the export lease, so
+    a second click while one runs does no harm)."""
+    from cms.archive.tasks import run_export
+
+    run_export.enqueue()
+    messages.success(request, _("Đã đưa lượt xuất lưu trữ vào hàng đợi."))
+    return HttpResponseRedirect(reverse("archive_exports"))

@@ -10,7 +10,11 @@ from cms.archive import views
 
 @hooks.register("register_admin_urls")
 def register_archive_urls() -> list[Any]:
-    return [path("archive/", views.readiness_view, name="archive_readiness")]
+    return [
+        path("archive/", views.readiness_view, name="archive_readiness"),
+        path("archive/exports/", views.exports_view, name="archive_exports"),
+        path("archive/run/", views.run_export_view, name="archive_run_export"),
+    ]
 
 
 class ArchiveMenuItem(MenuItem):
