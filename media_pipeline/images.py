@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
@@ -148,7 +149,11 @@ def inspect_image(
     p = Path(path)
     im = _open(p, max_pixels)
     try:
-        orientation = int(im.getexif().get(0x0112, 1) or 1)
+        try:
+            orientation = int(im.getexif().get(0x0112, 1) or 1)
+        except (OSError, SyntaxError, ValueError, TypeError, struct.error) as exc:
+            # Reading metadata chunks can hit the damage the header check did not see.
+            raise PipelineError("unreadable", f"cannot read the image: {exc}") from exc
         w, h = im.size
         if orientation in (5, 6, 7, 8):
             w, h = h, w
