@@ -192,8 +192,15 @@ def export_item(key: uuid.UUID, targets: list[Target], dry_run: bool = False) ->
     outcome.record_code = package.record_code
     archive_item = ArchiveItem.objects.filter(translation_key=key).first()
     latest = archive_item.versions.order_by("-number").first() if archive_item else None
-    same = latest is not None and latest.kind == VersionKind.BAG
-    same = same and latest.fingerprint == package.fingerprint
+    # The latest version is completed again (not a new one) when its content is the same.
+    reusable = (
+        latest
+        if latest is not None
+        and latest.kind == VersionKind.BAG
+        and latest.fingerprint == package.fingerprint
+        else None
+    )
+    same = reusable is not None
     if not same:
         try:
             validate_record(package.record)
@@ -202,18 +209,21 @@ def export_item(key: uuid.UUID, targets: list[Target], dry_run: bool = False) ->
             outcome.missing = error.errors
             return outcome
     if dry_run:
-        done = same and all(_done(latest, t) for t in targets)
+        done = reusable is not None and all(_done(reusable, t) for t in targets)
         outcome.status = "unchanged" if done else "would_export"
-        outcome.version = latest.number if same else (latest.number + 1 if latest else 1)
+        if reusable is not None:
+            outcome.version = reusable.number
+        else:
+            outcome.version = latest.number + 1 if latest is not None else 1
         return outcome
     archive_item = catalog.sync_item(key, item, package.record)
     assert archive_item is not None
-    if same:
-        version = latest
+    if reusable is not None:
+        version = reusable
     else:
         version = ItemVersion.objects.create(
             item=archive_item,
-            number=(latest.number + 1) if latest else 1,
+            number=(latest.number + 1) if latest is not None else 1,
             fingerprint=package.fingerprint,
         )
     outcome.version = version.number

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +57,7 @@ def _record(
     detail: str,
     *,
     master: MediaMaster | None = None,
-    translation_key: object = None,
+    translation_key: uuid.UUID | str | None = None,
     target: str = "",
     object_name: str = "",
 ) -> None:
@@ -80,18 +81,22 @@ def check_masters(report: FixityReport, masters: Iterable[MediaMaster] | None = 
     for master in masters if masters is not None else MediaMaster.objects.exclude(sha256=""):
         digest = hashlib.sha256()
         try:
-            with master.file.storage.open(master.file.name, "rb") as handle:
+            with master.file.storage.open(master.file.name or "", "rb") as handle:
                 while chunk := handle.read(CHUNK):
                     digest.update(chunk)
         except (OSError, BotoCoreError, ClientError) as error:
             _record(
-                report, False, f"cannot read: {error}", master=master, object_name=master.file.name
+                report,
+                False,
+                f"cannot read: {error}",
+                master=master,
+                object_name=master.file.name or "",
             )
             continue
         actual = digest.hexdigest()
         ok = actual == master.sha256
         detail = f"sha256 {actual}" if ok else f"sha256 {actual} != recorded {master.sha256}"
-        _record(report, ok, detail, master=master, object_name=master.file.name)
+        _record(report, ok, detail, master=master, object_name=master.file.name or "")
 
 
 def check_directory(report: FixityReport, root: Path) -> None:
@@ -173,9 +178,7 @@ def check_s3(report: FixityReport, target: S3Target) -> None:
         )
 
 
-def _uuid_or_none(value: str) -> object:
-    import uuid
-
+def _uuid_or_none(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 import bagit
 from django.apps import apps
 from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Locale, Page
@@ -86,7 +87,7 @@ def _master(bag_dir: Path, path: str, record: dict[str, Any]) -> MediaMaster:
     if existing is not None:
         return existing
     with source.open("rb") as handle:
-        upload = File(handle, name=source.name)
+        upload = UploadedFile(handle, name=source.name, size=source.stat().st_size)
         checked = check_media_upload(upload)
         handle.seek(0)
         master = MediaMaster(title=source.stem, language=language, original_name=source.name)
@@ -150,7 +151,7 @@ def _image(bag_dir: Path, path: str, record: dict[str, Any]) -> CustomImage:
     source = _file(bag_dir, path)
     with source.open("rb") as handle:
         sha1 = hashlib.sha1(handle.read(), usedforsecurity=False).hexdigest()
-    described = next((f for f in record["cms:files"] if f["path"] == path), {})
+    described: dict[str, Any] = next((f for f in record["cms:files"] if f["path"] == path), {})
     # The title names the image's file in the bag (Wagtail's stored name is ASCII only):
     # an image already in the library is reused only with the same content and title.
     title = described.get("title") or source.stem
@@ -167,7 +168,7 @@ def _image(bag_dir: Path, path: str, record: dict[str, Any]) -> CustomImage:
 
 def _document(bag_dir: Path, path: str, language: str, record: dict[str, Any]) -> CustomDocument:
     source = _file(bag_dir, path)
-    described = next((f for f in record["cms:files"] if f["path"] == path), {})
+    described: dict[str, Any] = next((f for f in record["cms:files"] if f["path"] == path), {})
     with source.open("rb") as handle:
         document = CustomDocument(
             title=described.get("title") or source.stem,

@@ -220,7 +220,9 @@ def identify(request: HttpRequest, root: Any, arguments: dict[str, str]) -> None
     _el(node, "repositoryName", name)
     _el(node, "baseURL", base_url(request))
     _el(node, "protocolVersion", "2.0")
-    emails = list(conf.get("OAI_ADMIN_EMAILS")) or [e for _n, e in settings.ADMINS]
+    # ADMINS holds (name, address) pairs, or plain addresses (Django 6).
+    admins = [entry if isinstance(entry, str) else entry[1] for entry in settings.ADMINS]
+    emails = list(conf.get("OAI_ADMIN_EMAILS")) or admins
     for email in emails or ["archive@localhost"]:
         _el(node, "adminEmail", email)
     earliest = ArchiveItem.objects.aggregate(first=Min("datestamp"))["first"]

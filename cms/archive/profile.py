@@ -213,7 +213,8 @@ def readiness_of(item: Item) -> list[str]:
     for version in item.versions[1:]:
         for label in version.missing_media():
             missing.append(f"{label} ({version.locale.language_code})")
-    if primary.product_type_id and not primary.product_type.media_kind:
+    product_type = primary.product_type if primary.product_type_id else None
+    if product_type is not None and not product_type.media_kind:
         missing.append(str(_("Loại dữ liệu của loại sản phẩm")))
     if primary.producing_unit_id and provider_province(primary) is None:
         missing.append(str(_("Tỉnh/thành phố cung cấp (đơn vị hoặc địa bàn)")))
@@ -370,8 +371,8 @@ def plan_files(
             paths.extend(masters_done[master.pk])
             roles["master"] = f"data/{masters_done[master.pk][0]}"
         if isinstance(version, VideoPage):
-            if version.subtitles_id:
-                document = version.subtitles
+            document = version.subtitles if version.subtitles_id else None
+            if document is not None:
                 if document.pk not in documents_done:
                     documents_done[document.pk] = _stored_file(
                         allocator,
@@ -388,8 +389,9 @@ def plan_files(
                     )
                 paths.append(documents_done[document.pk])
                 roles["subtitles"] = f"data/{documents_done[document.pk]}"
-            if version.poster_image_id:
-                image = version.poster_image
+            poster = version.poster_image if version.poster_image_id else None
+            if poster is not None:
+                image = poster
                 if image.pk not in images_done:
                     images_done[image.pk] = _stored_file(
                         allocator,
@@ -533,7 +535,7 @@ def image_file_name(image: Any) -> str:
 def _master_files(
     master: MediaMaster, allocator: PathAllocator, files: list[MediaFile]
 ) -> list[str]:
-    name = master.original_name or Path(master.file.name).name
+    name = master.original_name or Path(master.file.name or "").name
     entry = MediaFile(
         path=allocator.allocate(f"{master.language}/master", name),
         role="master",
@@ -559,10 +561,10 @@ def _rendition_files(
 ) -> list[str]:
     folder = f"{master.language}/renditions/{rendition.profile}"
     entry = MediaFile(
-        path=allocator.allocate(folder, Path(rendition.file.name).name),
+        path=allocator.allocate(folder, Path(rendition.file.name or "").name),
         role="rendition",
         language=master.language,
-        mime=_mime(rendition.file.name),
+        mime=_mime(rendition.file.name or ""),
         digest=f"sha256:{rendition.sha256}" if rendition.sha256 else f"name:{rendition.file.name}",
         size=rendition.size or None,
         source=rendition.file,

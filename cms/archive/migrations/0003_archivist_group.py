@@ -1,6 +1,8 @@
 """The archivist's group ("Lưu trữ viên"): the admin, the archive views, the export log and
 the right to start an export run. Declared here so the archive app owns its role."""
 
+from typing import Any
+
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
@@ -12,7 +14,7 @@ PERMISSIONS = [
 ]
 
 
-def create(apps, schema_editor):
+def create(apps: Any, schema_editor: Any) -> None:
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
@@ -26,7 +28,7 @@ def create(apps, schema_editor):
         )
 
 
-def remove(apps, schema_editor):
+def remove(apps: Any, schema_editor: Any) -> None:
     apps.get_model("auth", "Group").objects.filter(name=ARCHIVIST_GROUP).delete()
 
 
