@@ -128,7 +128,7 @@ def copy_stored(media: MediaFile, target: Path) -> None:
     """Stream a stored file (local or S3) into the bag, never loading it whole."""
     assert media.source is not None
     storage = media.source.storage
-    with storage.open(media.source.name, "rb") as source, target.open("wb") as sink:
+    with storage.open(media.source.name or "", "rb") as source, target.open("wb") as sink:
         shutil.copyfileobj(source, sink, COPY_CHUNK)
 
 
@@ -159,7 +159,13 @@ def build_bag(package: PlannedPackage, version: int, destination: Path) -> Path:
             )
         )
         (metadata / "technical.json").write_bytes(pretty_json(package.technical))
-        (metadata / "events.premis.xml").write_bytes(premis_events(package))
+        # Images and documents have no recorded SHA-256 (Wagtail keeps a SHA-1): hash the
+        # copies just made (small files) so every PREMIS file object carries its digest.
+        digests = {
+            media.path: media.sha256 or _file_sha256(partial / media.path)
+            for media in package.files
+        }
+        (metadata / "events.premis.xml").write_bytes(premis_events(package, digests))
         bagit.make_bag(str(partial), bag_info(package, version), processes=1, checksums=CHECKSUMS)
         os.chmod(partial, 0o755)  # noqa: S103 (mkdtemp makes 0700; bags are shared)
         if destination.exists():
@@ -301,7 +307,15 @@ def collect_events(package: PlannedPackage) -> list[Event]:
     return events
 
 
-def premis_events(package: PlannedPackage) -> bytes:
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(COPY_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def premis_events(package: PlannedPackage, digests: dict[str, str] | None = None) -> bytes:
     nsmap = {"premis": PREMIS_NS, "xsi": XSI_NS}
     root = etree.Element(f"{{{PREMIS_NS}}}premis", nsmap=nsmap, version="3.0")
     root.set(
@@ -314,6 +328,31 @@ def premis_events(package: PlannedPackage) -> bytes:
         if text is not None:
             element.text = text
         return element
+
+    # PREMIS 3 needs at least one object before the events: the item (an intellectual
+    # entity) and every content file of the bag, with its size, digest and format.
+    entity = sub(root, "object")
+    entity.set(f"{{{XSI_NS}}}type", "premis:intellectualEntity")
+    identifier = sub(entity, "objectIdentifier")
+    sub(identifier, "objectIdentifierType", "urn:uuid")
+    sub(identifier, "objectIdentifierValue", f"urn:uuid:{package.item.translation_key}")
+    for media in package.files:
+        node = sub(root, "object")
+        node.set(f"{{{XSI_NS}}}type", "premis:file")
+        identifier = sub(node, "objectIdentifier")
+        sub(identifier, "objectIdentifierType", "bag path")
+        sub(identifier, "objectIdentifierValue", f"data/{media.path}")
+        characteristics = sub(node, "objectCharacteristics")
+        digest = (digests or {}).get(media.path) or media.sha256
+        if digest:
+            fixity = sub(characteristics, "fixity")
+            sub(fixity, "messageDigestAlgorithm", "SHA-256")
+            sub(fixity, "messageDigest", digest)
+        if media.size is not None:
+            sub(characteristics, "size", str(media.size))
+        designation = sub(sub(characteristics, "format"), "formatDesignation")
+        sub(designation, "formatName", media.mime)
+        sub(node, "originalName", Path(media.path).name)
 
     agents: dict[str, str] = {}
     events = collect_events(package)
@@ -329,7 +368,8 @@ def premis_events(package: PlannedPackage) -> bytes:
         agent = sub(node, "linkingAgentIdentifier")
         sub(agent, "linkingAgentIdentifierType", "local")
         sub(agent, "linkingAgentIdentifierValue", event.agent)
-        agents.setdefault(event.agent, "person" if "/" not in event.agent else "software")
+        software = event.agent == "cms" or "/" in event.agent or event.agent.startswith("cms.")
+        agents.setdefault(event.agent, "software" if software else "person")
         for path in event.objects:
             linked = sub(node, "linkingObjectIdentifier")
             sub(linked, "linkingObjectIdentifierType", "bag path")

@@ -11,6 +11,7 @@ from typing import Any
 import bagit
 import pytest
 from django.core.management import CommandError, call_command
+from lxml import etree
 
 from cms.archive.delivery import S3Target, configured_targets
 from cms.archive.exporter import export
@@ -105,6 +106,24 @@ def test_export_reexport_change_and_withdraw(s3, radio_item, tmp_path) -> None:
     assert {"@value": "សិទ្ធិកុមារ (កែប្រែ)", "@language": "km"} in record_v2["dc:title"]
     premis = (Path(v2.path) / "data/metadata/events.premis.xml").read_text("utf-8")
     assert "replication" in premis and "ingestion" in premis and "publication" in premis
+    # Every content file of the bag is a PREMIS file object with the manifest's SHA-256.
+    tree = etree.fromstring(premis.encode("utf-8"))
+    ns = {"p": "http://www.loc.gov/premis/v3"}
+    xsi_type = "{http://www.w3.org/2001/XMLSchema-instance}type"
+    digests = {
+        o.findtext("p:objectIdentifier/p:objectIdentifierValue", namespaces=ns): o.findtext(
+            "p:objectCharacteristics/p:fixity/p:messageDigest", namespaces=ns
+        )
+        for o in tree.findall("p:object", ns)
+        if o.get(xsi_type) == "premis:file"
+    }
+    content = {
+        path: d["sha256"]
+        for path, d in v2.payload_entries().items()
+        if not path.startswith("data/metadata/")
+    }
+    assert digests == content
+    assert tree[0].get(xsi_type) == "premis:intellectualEntity"
 
     # Withdrawn: a tombstone; the catalogue keeps a deleted record.
     for page in radio_item.get_translations(inclusive=True):

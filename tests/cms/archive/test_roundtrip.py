@@ -13,6 +13,7 @@ import bagit
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from lxml import etree
 from wagtail.models import Locale, Page
 
 from cms.archive.delivery import DirectoryTarget
@@ -122,6 +123,19 @@ def payload(bag_dir: Path) -> dict[str, str]:
     }
 
 
+def premis_files(bag_dir: Path) -> dict[str, str | None]:
+    """The PREMIS file objects of a bag: path → SHA-256."""
+    tree = etree.parse(str(bag_dir / "data/metadata/events.premis.xml"))
+    ns = {"p": "http://www.loc.gov/premis/v3"}
+    return {
+        o.findtext("p:objectIdentifier/p:objectIdentifierValue", namespaces=ns): o.findtext(
+            "p:objectCharacteristics/p:fixity/p:messageDigest", namespaces=ns
+        )
+        for o in tree.findall("p:object", ns)
+        if o.get("{http://www.w3.org/2001/XMLSchema-instance}type") == "premis:file"
+    }
+
+
 def content(image: CustomImage) -> str:
     with image.file.open("rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()
@@ -189,6 +203,9 @@ def test_every_item_type_survives_export_delete_import(
         for page in pages
     }
     seen = {page.translation_key: texts(page) for page in pages}
+    for page in pages:  # images and subtitles too carry their SHA-256 in the PREMIS objects
+        bag_dir = usb / "items" / str(page.translation_key) / "v0001"
+        assert premis_files(bag_dir) == before[page.translation_key]
 
     # The bags hold what the item types promise, under their own scripts' names.
     video_bag = before[video_item.translation_key]
