@@ -78,13 +78,9 @@ class SearchDocument(models.Model):
         ]
         indexes = [
             models.Index(fields=["scope", "date"], name="search_scope_date"),
-            # Newest first, undated last: the order of a search's result window.
-            models.Index(
-                "scope",
-                models.F("date").desc(nulls_last=True),
-                models.F("id").desc(),
-                name="search_scope_newest",
-            ),
+            # PostgreSQL also has ``search_scope_newest`` (scope, date DESC NULLS LAST,
+            # id DESC), the order of a search's result window: migration 0004 (SQLite
+            # cannot create it).
             models.Index(fields=["scope", "language"], name="search_scope_language"),
             models.Index(fields=["scope", "producing_unit"], name="search_scope_unit"),
         ]

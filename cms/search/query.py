@@ -65,7 +65,7 @@ def term_names(model: Any, language: str) -> dict[str, str]:
 
 
 def _choices(names: dict[str, str]) -> list[tuple[str, str]]:
-    return [("", _("Tất cả")), *sorted(names.items(), key=lambda kv: kv[1])]
+    return sorted(names.items(), key=lambda kv: kv[1])
 
 
 class SearchForm(forms.Form):
@@ -73,19 +73,20 @@ class SearchForm(forms.Form):
     vocabularies, so a crafted URL cannot inject anything into the query."""
 
     q = forms.CharField(label=_("Từ khóa"), required=False, max_length=200)
-    item_type = forms.ChoiceField(label=_("Loại nội dung"), required=False)
-    product_type = forms.ChoiceField(label=_("Loại sản phẩm"), required=False)
-    topic = forms.ChoiceField(label=_("Chủ đề"), required=False)
-    language = forms.ChoiceField(label=_("Ngôn ngữ"), required=False)
-    producing_unit = forms.ChoiceField(label=_("Đơn vị chủ trì"), required=False)
-    unit = forms.TypedChoiceField(label=_("Địa bàn"), required=False, coerce=int, empty_value=None)
+    # Several values of one filter: items with any of them (facets are multi-select).
+    item_type = forms.MultipleChoiceField(label=_("Loại nội dung"), required=False)
+    product_type = forms.MultipleChoiceField(label=_("Loại sản phẩm"), required=False)
+    topic = forms.MultipleChoiceField(label=_("Chủ đề"), required=False)
+    language = forms.MultipleChoiceField(label=_("Ngôn ngữ"), required=False)
+    producing_unit = forms.MultipleChoiceField(label=_("Đơn vị chủ trì"), required=False)
+    unit = forms.TypedMultipleChoiceField(label=_("Địa bàn"), required=False, coerce=int)
     date_from = forms.DateField(
         label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
         label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    bulletin_class = forms.ChoiceField(label=_("Loại bản tin"), required=False)
+    bulletin_class = forms.MultipleChoiceField(label=_("Loại bản tin"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=500)
 
     def __init__(self, *args: Any, language: str = "vi", **kwargs: Any) -> None:
@@ -103,13 +104,11 @@ class SearchForm(forms.Form):
         for name in ("item_type", "product_type", "topic", "producing_unit", "bulletin_class"):
             self.fields[name].choices = _choices(self.names[name])  # type: ignore[attr-defined]
         self.fields["language"].choices = [  # type: ignore[attr-defined]
-            ("", _("Tất cả")),
-            *[(lang.code, lang.name_local) for lang in LANGUAGES],
+            (lang.code, lang.name_local) for lang in LANGUAGES
         ]
         units = AdministrativeUnit.objects.order_by("level", "name")
         self.fields["unit"].choices = [  # type: ignore[attr-defined]
-            ("", _("Tất cả")),
-            *[(unit.pk, str(unit)) for unit in units],
+            (unit.pk, str(unit)) for unit in units
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -246,6 +245,9 @@ def exact_matches(ids: list[int], query: str) -> set[int]:
     return set(texts.values_list("document_id", flat=True))
 
 
+# Every facet shown with counts.
+FACETS = (*SINGLE_FACETS, "topic", "channel", "unit")
+
 # The newest matches a search ranks and counts facets over. Beyond it the total is shown
 # as "more than" and the facet counts are those of the window: a bound on the work done
 # for a query that matches half the archive (``docs/benchmarks.md``).
@@ -306,9 +308,11 @@ def _window_postgresql(
     # Only constant SQL is interpolated; every value is a parameter.
     sql = (
         "WITH w (id, language, date, facet_keys, rank) AS MATERIALIZED "  # noqa: S608
-        f"({inner_sql}) "
-        f"(SELECT 'h', id, NULL::text, 0::bigint FROM w ORDER BY {order} LIMIT %s) "
-        "UNION ALL SELECT 'f', NULL, k, COUNT(*) FROM w, string_to_table(w.facet_keys, ' ') k "
+        f"({inner_sql}), "
+        # The extra row only tells that there are more; hits and counts leave it out.
+        "v AS (SELECT * FROM w LIMIT %s) "
+        f"(SELECT 'h', id, NULL::text, 0::bigint FROM v ORDER BY {order} LIMIT %s) "
+        "UNION ALL SELECT 'f', NULL, k, COUNT(*) FROM v, string_to_table(v.facet_keys, ' ') k "
         "GROUP BY k "
         "UNION ALL SELECT 'n', NULL, NULL, COUNT(*) FROM w"
     )
@@ -316,7 +320,7 @@ def _window_postgresql(
     keys: Counter[str] = Counter()
     count = 0
     with analytic_cursor() as cursor:
-        cursor.execute(sql, [*inner_params, *order_params, limit])
+        cursor.execute(sql, [*inner_params, RESULT_WINDOW, *order_params, limit])
         for kind, pk, key, n in cursor.fetchall():
             if kind == "h":
                 ranked.append(pk)
@@ -325,9 +329,7 @@ def _window_postgresql(
             else:
                 count = n
     if count > RESULT_WINDOW:
-        # The extra row only told us there are more; its keys are in the counts, which
-        # is within the "more than" approximation.
-        return Window(ranked[:limit], RESULT_WINDOW, True, keys)
+        return Window(ranked, RESULT_WINDOW, True, keys)
     return Window(ranked, count, False, keys)
 
 
@@ -434,7 +436,16 @@ def run_search(
                 ),
             )
         )
-    facets = facet_counts(window.keys, data, names) if with_facets and total else {}
+    facets: dict[str, list[FacetValue]] = {}
+    if with_facets and total:
+        facets = facet_counts(window.keys, data, names)
+        for name in FACETS:
+            if selected_values(data, name):
+                # Values of one facet combine with OR: count this facet's values as if
+                # it were not filtered, so the visitor can add another one.
+                others = match_documents(apply_filters(base, data, without=name), query)
+                keys = stage_one(others, query, language, 0).keys
+                facets[name] = facet_counts(keys, data, names)[name]
     return SearchResult(
         total=total, hits=hits, facets=facets, page=page, pages=pages, more=window.more
     )

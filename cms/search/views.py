@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from cms.i18n.languages import DEFAULT_LANGUAGE
-from cms.search.query import SearchForm, public_documents, run_search
+from cms.search.query import SearchForm, public_documents, run_search, selected_values
 
 
 def _page_urls(hits: list[Any], request: HttpRequest) -> None:
@@ -23,12 +23,25 @@ def _page_urls(hits: list[Any], request: HttpRequest) -> None:
 
 
 def query_string(data: dict[str, Any], **changes: Any) -> str:
-    """The current search with some parameters changed (for facet and page links)."""
-    params = {k: v for k, v in data.items() if v not in (None, "") and k != "page"}
-    params.update({k: v for k, v in changes.items() if v not in (None, "")})
-    for key in [k for k, v in changes.items() if v in (None, "")]:
+    """The current search with some parameters changed (for facet and page links); a
+    list value is repeated (``?language=vi&language=km``)."""
+    params = {k: v for k, v in data.items() if v not in (None, "", []) and k != "page"}
+    params.update({k: v for k, v in changes.items() if v not in (None, "", [])})
+    for key in [k for k, v in changes.items() if v in (None, "", [])]:
         params.pop(key, None)
-    return "?" + urlencode({k: str(v) for k, v in params.items()})
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs.extend((key, str(v)) for v in values)
+    return "?" + urlencode(pairs)
+
+
+def toggled(data: dict[str, Any], name: str, value: str) -> list[str]:
+    """The facet's selected values with ``value`` added, or removed if it was selected."""
+    chosen = [str(v) for v in selected_values(data, name)]
+    if value in chosen:
+        return [v for v in chosen if v != value]
+    return [*chosen, value]
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -69,7 +82,8 @@ FACET_LABELS = {
 
 
 def facet_links(result: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Facet groups with a link per value that adds (or, when selected, removes) it."""
+    """Facet groups with a link per value that adds it to the facet's selected values
+    (or, when selected, removes it)."""
     groups = []
     for name, label in FACET_LABELS.items():
         values = result.facets.get(name) or []
@@ -84,7 +98,7 @@ def facet_links(result: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
                         "label": v.label,
                         "count": v.count,
                         "selected": v.selected,
-                        "url": query_string(data, **{name: "" if v.selected else v.value}),
+                        "url": query_string(data, **{name: toggled(data, name, v.value)}),
                     }
                     for v in values
                 ],

@@ -4,6 +4,7 @@ signals, the public view and the admin view queried over HTTP."""
 from __future__ import annotations
 
 import datetime
+import html
 import re
 from typing import Any
 
@@ -325,3 +326,50 @@ def test_postgresql_accepts_literals_with_quotes_and_backslashes() -> None:
             if query:
                 cursor.execute("SELECT %s::tsvector @@ %s::tsquery", [vector, query])
                 assert cursor.fetchone()[0] is True
+
+
+def facet_counts_in(body: str, facet: str) -> dict[str, tuple[str, str]]:
+    """``label -> (count, link)`` of one facet group."""
+    group = re.search(rf'data-facet="{facet}".*?</ul>', body, re.S).group(0)
+    return {
+        label: (count, html.unescape(url))
+        for url, label, count in re.findall(
+            r'<a href="([^"]*)"[^>]*>([^<]+)</a> <span class="count" data-count="(\d+)"', group
+        )
+    }
+
+
+def test_several_values_of_one_facet(client: Any, corpus: dict[str, Any]) -> None:
+    response = search(client, item_type="radio_segment", language=["km", "tyz"])
+    assert set(titles(response)) == {"សិទ្ធិកុមារនៅតាមភូមិ", "Quyền lục nhỏ tẻo bản"}
+    body = response.content.decode()
+    assert 'data-total="2"' in body
+    languages = facet_counts_in(body, "language")
+    # The language facet is counted without its own filter, so more can be added.
+    assert languages["Tiếng Việt"][0] == "4"
+    assert "language=km&language=tyz&language=vi" in languages["Tiếng Việt"][1]
+    # A selected value's link removes it and keeps the other.
+    khmer_link = languages["ភាសាខ្មែរ"][1]
+    assert "language=tyz" in khmer_link and "language=km" not in khmer_link
+    # Other facets are counted within the selection (here: the two versions' topic).
+    topics = facet_counts_in(body, "topic")
+    assert topics["Quyền trẻ em (CRC)"][0] == "2"
+    # Values of different facets still combine with AND.
+    assert titles(search(client, language=["km", "tyz"], topic="anti-trafficking")) == []
+
+
+def test_a_result_window_bounds_the_work(
+    client: Any, corpus: dict[str, Any], monkeypatch: Any
+) -> None:
+    from cms.search import query
+
+    monkeypatch.setattr(query, "RESULT_WINDOW", 3)
+    body = search(client, item_type="radio_segment").content.decode()
+    assert 'data-total="3"' in body and "data-more" in body
+    assert "Hơn 3 kết quả" in body
+    assert len(titles(search(client, item_type="radio_segment"))) == 3
+    languages = facet_counts_in(body, "language")
+    assert sum(int(count) for count, _url in languages.values()) == 3
+    # Under the window, the count is exact and says so.
+    body = search(client, q="quyen tre em", language="vi").content.decode()
+    assert 'data-total="2"' in body and "data-more" not in body
