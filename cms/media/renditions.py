@@ -155,17 +155,18 @@ def retry(rendition: MediaRendition) -> None:
 
 def cancel(rendition: MediaRendition) -> bool:
     """Cancel a queued or running job. A queued one is cancelled at once; a running one is
-    flagged and its worker stops ffmpeg within about a second. False if it was neither."""
-    queued = MediaRendition.objects.filter(pk=rendition.pk, status=RenditionStatus.PENDING).update(
-        status=RenditionStatus.CANCELLED, error_code="cancelled", progress=0.0
-    )
-    if queued:
+    flagged and its worker stops ffmpeg within about a second. Asking again for a job still
+    running (its worker may have died) marks it cancelled at once; a live worker still sees
+    the flag and stops. False if the job was neither queued nor running."""
+    queued = MediaRendition.objects.filter(pk=rendition.pk, status=RenditionStatus.PENDING)
+    if queued.update(status=RenditionStatus.CANCELLED, error_code="cancelled", progress=0.0):
         return True
-    return bool(
-        MediaRendition.objects.filter(pk=rendition.pk, status=RenditionStatus.RUNNING).update(
-            cancel_requested=True
-        )
-    )
+    running = MediaRendition.objects.filter(pk=rendition.pk, status=RenditionStatus.RUNNING)
+    if running.filter(cancel_requested=True).update(
+        status=RenditionStatus.CANCELLED, error_code="cancelled", progress=0.0
+    ):
+        return True
+    return bool(running.update(cancel_requested=True))
 
 
 class CancelPoller:

@@ -109,6 +109,16 @@ def test_running_job_is_stopped_without_leaving_a_file(
     assert rendition.error_code == "cancelled" and not rendition.cancel_requested
     leftovers = [p for p in Path(media_root).rglob("*") if p.is_file() and "renditions" in p.parts]
     assert leftovers == []
+    # a job left "running" by a dead worker: the second press cancels it at once
+    MediaRendition.objects.filter(pk=rendition.pk).update(status=RenditionStatus.RUNNING)
+    assert client.post(cancel_url(rendition)).status_code == 302
+    rendition.refresh_from_db()
+    assert rendition.cancel_requested and rendition.status == RenditionStatus.RUNNING
+    page = client.get(f"/admin/media-masters/{master.pk}/renditions/").content.decode()
+    assert "Hủy hẳn" in page
+    client.post(cancel_url(rendition))
+    rendition.refresh_from_db()
+    assert rendition.status == RenditionStatus.CANCELLED
     # it can be started again from the page
     renditions.retry(rendition)
     rendition.refresh_from_db()
