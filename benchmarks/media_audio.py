@@ -10,7 +10,8 @@ directory, then times:
 (c) the two-pass ``loudnorm`` recipe, per rendition (analysis pass + normalising encode).
 
 (a) and (b) run in interleaved rounds (medians reported); CPU seconds of the ffmpeg children
-are printed too, as they are far less sensitive to other work on the machine.
+are printed too (less sensitive to other work on the machine, though not immune: a busy
+machine inflates them as well).
 
 Run: ``python benchmarks/media_audio.py [minutes] [rounds]`` from the repository root.
 """
@@ -176,7 +177,7 @@ def main() -> None:
         print(f"(c)/pipeline              = {t_ln[0] / t_pipe:.2f}  (target >= 2.5)")
         print(f"(c)/pipeline(1 process)   = {t_ln[0] / t_pipe1:.2f}")
         print(
-            f"CPU seconds (load-insensitive): pipeline(1 process) {c_pipe1:.1f}, "
+            f"ffmpeg CPU seconds (less load-sensitive): pipeline(1 process) {c_pipe1:.1f}, "
             f"baseline {c_base:.1f}, ratio {c_pipe1 / c_base:.2f}; loudnorm {t_ln[1]:.1f}"
         )
         print(f"load average at end: {load()}")
