@@ -21,12 +21,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -42,6 +45,7 @@ import bagit  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from wagtail.models import Locale, Page, Site  # noqa: E402
 
@@ -159,6 +163,21 @@ def populate(count: int, master: MediaMaster) -> SectionIndexPage:
     return section
 
 
+class QueryCounter:
+    """Counts the queries a run makes, and the most frequent ones by table (where the
+    per-item cost goes)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.tables: Counter[str] = Counter()
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        match = re.search(r'(FROM|INTO|UPDATE)\s+"([^"]+)"', sql)
+        self.tables[f"{sql.split()[0]} {match.group(2) if match else '?'}"] += 1
+        return execute(sql, params, many, context)
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     call_command("migrate", verbosity=0)
@@ -176,12 +195,15 @@ def main() -> None:
         ItemVersion.objects.all().delete()
         ArchiveItem.objects.all().delete()
         target = DirectoryTarget(tmp_path / "usb")
+        first_queries, second_queries = QueryCounter(), QueryCounter()
         start = time.perf_counter()
-        report = export([target])
+        with connection.execute_wrapper(first_queries):
+            report = export([target])
         first = time.perf_counter() - start
         assert report.count("exported") == count, report.summary()
         start = time.perf_counter()
-        report = export([target])
+        with connection.execute_wrapper(second_queries):
+            report = export([target])
         second = time.perf_counter() - start
         assert report.count("unchanged") == count, report.summary()
 
@@ -200,6 +222,10 @@ def main() -> None:
     print(f"(b) unchanged run:  {second:.1f} s = {count / second:.1f} items/s")
     print(f"(c) bagit.make_bag alone (copy + bag, {len(sample)} items): {1 / baseline:.1f} items/s")
     print(f"ratio first export / bagit alone: {(count / first) * baseline:.2f}")
+    for label, counter in (("first export", first_queries), ("unchanged run", second_queries)):
+        print(f"queries per item, {label}: {counter.count / count:.1f}")
+        for shape, n in counter.tables.most_common(8):
+            print(f"    {n / count:5.1f}  {shape}")
 
 
 if __name__ == "__main__":

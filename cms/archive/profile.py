@@ -31,7 +31,7 @@ import jsonschema
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from cms.archive import conf
 from cms.content.models import ExhibitionPage, ItemPage, RadioSegmentPage, VideoPage
@@ -664,6 +664,8 @@ def build_record(item: Item, planned: Planned | None = None) -> dict[str, Any]:
     media_kind = product_type.media_kind if product_type else "TEXT"
     unit = primary.producing_unit
     province = provider_province(primary)
+    # Term languages from one query, not one per term (the export is database-bound).
+    locale_codes = dict(Locale.objects.values_list("pk", "language_code"))
     topics = list(primary.topics.all().order_by("code"))
     audiences = list(primary.audiences.all().order_by("code"))
     channels = list(primary.channels.all().order_by("code"))
@@ -692,17 +694,17 @@ def build_record(item: Item, planned: Planned | None = None) -> dict[str, Any]:
             dc["identifier"].append({"@id": url})
         dc["language"].append(BCP47.get(lang, lang))
     if unit is not None:
-        dc["creator"].append(lang_value(unit.name, unit.locale.language_code))
-        dc["publisher"].append(lang_value(unit.name, unit.locale.language_code))
+        dc["creator"].append(lang_value(unit.name, locale_codes[unit.locale_id]))
+        dc["publisher"].append(lang_value(unit.name, locale_codes[unit.locale_id]))
     for other in cooperating:
-        dc["contributor"].append(lang_value(other.name, other.locale.language_code))
+        dc["contributor"].append(lang_value(other.name, locale_codes[other.locale_id]))
     for topic in topics:
-        dc["subject"].append(lang_value(topic.name, topic.locale.language_code))
+        dc["subject"].append(lang_value(topic.name, locale_codes[topic.locale_id]))
     if start:
         dc["date"].append(start.isoformat() if end == start else f"{start}/{end}")
     dc["type"].append(DCMI_TYPES.get(media_kind, "Text"))
     if product_type is not None:
-        dc["type"].append(lang_value(product_type.name, product_type.locale.language_code))
+        dc["type"].append(lang_value(product_type.name, locale_codes[product_type.locale_id]))
     for mime in sorted({f.mime for f in files if f.role in ("master", "image")}):
         dc["format"].append(mime)
     dc["identifier"].insert(0, code)
