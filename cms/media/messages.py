@@ -27,6 +27,11 @@ PIPELINE_MESSAGES = {
     "io_error": _("Lỗi đọc/ghi tệp trên máy chủ (có thể đầy ổ đĩa); hệ thống sẽ thử lại."),
     "too_large": _("Tệp vượt quá dung lượng tải lên tối đa."),
     "wrong_kind": _("Loại tệp không phù hợp với trường này."),
+    # Not a pipeline code: set by requeue_stale() when workers keep dying on a job.
+    "worker_lost": _(
+        "Máy xử lý dừng đột ngột nhiều lần khi đang làm bản dựng này. "
+        "Hãy bấm Thử lại; nếu vẫn lỗi, báo quản trị viên."
+    ),
 }
 
 

@@ -10,6 +10,7 @@ to the storage under a new name only when complete.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import shutil
 import tempfile
@@ -169,6 +170,57 @@ def cancel(rendition: MediaRendition) -> bool:
     return bool(running.update(cancel_requested=True))
 
 
+# A running job touches its row at least this often (progress or heartbeat); a row left
+# "running" much longer than that belongs to a worker that died (killed, machine lost).
+HEARTBEAT_SECONDS = 30.0
+MAX_ATTEMPTS_AFTER_WORKER_LOSS = 3
+
+
+def heartbeat(rendition_id: int) -> None:
+    MediaRendition.objects.filter(pk=rendition_id, status=RenditionStatus.RUNNING).update(
+        updated_at=timezone.now()
+    )
+
+
+def requeue_stale(older_than: datetime.timedelta) -> tuple[list[int], list[int]]:
+    """Jobs whose worker died mid-way: run them again, or fail them after repeated losses.
+
+    A job is stale when it is "running" but has not touched its row for ``older_than``
+    (several heartbeats). Its partial output only ever existed in the dead worker's
+    temporary directory, so starting again from the master is safe. Returns the ids
+    re-queued and the ids failed.
+    """
+    cutoff = timezone.now() - older_than
+    requeued: list[int] = []
+    failed: list[int] = []
+    with transaction.atomic():
+        stale = list(
+            MediaRendition.objects.select_for_update(skip_locked=True).filter(
+                status=RenditionStatus.RUNNING, updated_at__lt=cutoff
+            )
+        )
+        for rendition in stale:
+            if rendition.attempts >= MAX_ATTEMPTS_AFTER_WORKER_LOSS:
+                fail(
+                    rendition,
+                    "worker_lost",
+                    f"the worker stopped {rendition.attempts} times while making this",
+                    permanent=True,
+                )
+                failed.append(rendition.pk)
+                continue
+            MediaRendition.objects.filter(pk=rendition.pk).update(
+                status=RenditionStatus.PENDING,
+                progress=0.0,
+                error_code="",
+                error_detail="",
+                cancel_requested=False,
+            )
+            enqueue(rendition)
+            requeued.append(rendition.pk)
+    return requeued, failed
+
+
 class CancelPoller:
     """``should_cancel`` for the pipeline: reads the rendition's cancel flag at most once a
     second (the pipeline polls more often while ffmpeg runs)."""
@@ -176,6 +228,7 @@ class CancelPoller:
     def __init__(self, rendition_id: int) -> None:
         self.rendition_id = rendition_id
         self.last = 0.0
+        self.last_beat = time.monotonic()
         self.cancelled = False
 
     def __call__(self) -> bool:
@@ -185,6 +238,9 @@ class CancelPoller:
             self.cancelled = MediaRendition.objects.filter(
                 pk=self.rendition_id, cancel_requested=True
             ).exists()
+            if now - self.last_beat >= HEARTBEAT_SECONDS:
+                self.last_beat = now
+                heartbeat(self.rendition_id)
         return self.cancelled
 
 
@@ -216,7 +272,7 @@ class ProgressWriter:
         if now - self.last >= 1.0 or fraction >= 1.0:
             self.last = now
             MediaRendition.objects.filter(pk=self.rendition_id).update(
-                progress=max(0.0, min(1.0, fraction))
+                progress=max(0.0, min(1.0, fraction)), updated_at=timezone.now()
             )
 
 
