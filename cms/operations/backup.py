@@ -17,7 +17,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ class BackupError(Exception):
     pass
 
 
-def _pg_env(db: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+def _pg_env(db: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
     args = ["-h", str(db.get("HOST") or "localhost"), "-U", str(db.get("USER") or "")]
     if db.get("PORT"):
         args += ["-p", str(db["PORT"])]
