@@ -127,7 +127,8 @@ def packages(request: HttpRequest, token: StationToken) -> HttpResponse:
         limit = int(request.GET.get("limit", 50))
     except ValueError:
         return error(400, "invalid_limit")
-    limit = max(1, min(limit, int(conf.get("MAX_PAGE_SIZE"))))
+    if not 1 <= limit <= int(conf.get("MAX_PAGE_SIZE")):
+        return error(400, "invalid_limit")
     seconds = int(conf.get("LIST_CACHE_SECONDS"))
     key = access.list_cache_key(token.station, request, cursor, limit)
     body = cache.get(key) if seconds else None

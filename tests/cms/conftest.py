@@ -60,6 +60,28 @@ def make_user(db: None, django_user_model: Any) -> Any:
 
 
 @pytest.fixture
+def make_station_user(make_user: Any) -> Any:
+    """A commune station in Đồng Đăng and a user who belongs to it."""
+
+    def make(username: str = "tram-dong-dang", name: str = "Đài xã Đồng Đăng") -> Any:
+        from cms.stations.models import Station, StationMembership
+        from cms.taxonomy.models import AdministrativeUnit
+
+        station = Station.objects.create(
+            name=name,
+            code=username,
+            kind="commune_radio",
+            administrative_unit=AdministrativeUnit.objects.get(code="C2025-20-dong-dang"),
+            languages=["vi"],
+        )
+        user = make_user(username)
+        StationMembership.objects.create(user=user, station=station)
+        return user
+
+    return make
+
+
+@pytest.fixture
 def master_factory(db: None, samples: Path) -> Any:
     from cms.media.uploads import master_from_file
 

@@ -82,19 +82,8 @@ def test_oai_records_carry_hostile_text_as_xml_text(hostile_item: Any, client: C
     assert not root.xpath("//*[local-name()='script']"), "no element smuggled into the record"
 
 
-def test_station_portal_escapes_station_names(make_user: Any) -> None:
-    from cms.stations.models import Station, StationMembership
-    from cms.taxonomy.models import AdministrativeUnit
-
-    station = Station.objects.create(
-        name=f"Đài {SCRIPT_TAG}",
-        code="xa-1",
-        kind="commune_radio",
-        administrative_unit=AdministrativeUnit.objects.get(code="C2025-20-dong-dang"),
-        languages=["vi"],
-    )
-    user = make_user("tram-xa-1")
-    StationMembership.objects.create(user=user, station=station)
+def test_station_portal_escapes_station_names(make_station_user: Any) -> None:
+    user = make_station_user("tram-xa-1", name=f"Đài {SCRIPT_TAG}")
     client = Client()
     client.force_login(user)
     response = client.get("/stations/")

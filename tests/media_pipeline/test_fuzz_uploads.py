@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +28,16 @@ MEDIA_SAMPLES = [
 ]
 IMAGE_SAMPLES = ["logo_alpha.png", "poster_cmyk.jpg"]
 LIMITS = Limits(max_duration_s=4 * 3600, max_pixels=80_000_000)
+
+
+def fuzz(examples: int) -> Any:
+    """Reproducible runs (derandomised), no per-example deadline: ffprobe takes its time."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        derandomize=True,
+    )
 
 
 @st.composite
@@ -66,12 +77,7 @@ def test_mutated_media_gets_a_known_answer(sample: str, tmp_path: Path) -> None:
     # Keep the examples small enough that ffprobe answers quickly: the first 256 KiB.
     data = original[: 256 * 1024]
 
-    @settings(
-        max_examples=25,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-        derandomize=True,
-    )
+    @fuzz(examples=25)
     @given(mutations(data))
     def run(mutated: bytes) -> None:
         path = tmp_path / f"upload{Path(sample).suffix}"
@@ -85,12 +91,7 @@ def test_mutated_media_gets_a_known_answer(sample: str, tmp_path: Path) -> None:
 def test_mutated_images_get_a_known_answer(sample: str, tmp_path: Path) -> None:
     data = (SAMPLES / sample).read_bytes()
 
-    @settings(
-        max_examples=40,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-        derandomize=True,
-    )
+    @fuzz(examples=40)
     @given(mutations(data))
     def run(mutated: bytes) -> None:
         path = tmp_path / f"upload{Path(sample).suffix}"

@@ -1,0 +1,54 @@
+"""The station API fuzzed from its own OpenAPI schema (schemathesis, in-process WSGI).
+
+Every operation gets generated requests, valid and invalid, with a real station token:
+no 5xx, status codes, content types, headers and bodies as the schema documents them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+pytestmark = pytest.mark.django_db
+
+schema = schemathesis.openapi.from_wsgi("/api/stations/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection() -> Iterator[None]:
+    """As Django's test client does: requests must not close the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def station_token(make_station_user: Any) -> str:
+    from cms.stations import tokens
+
+    station = make_station_user().station_membership.station
+    return tokens.issue(station, label="fuzz").secret
+
+
+@schema.parametrize()
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+def test_station_api_conforms_to_its_schema(case: Any, station_token: str) -> None:
+    # The brute-force limit (tested in tests/cms/stations) would otherwise answer 429 to
+    # every generated request once the bad-token examples pile up.
+    cache.clear()
+    case.call_and_validate(headers={"Authorization": f"Bearer {station_token}"})
