@@ -291,14 +291,21 @@ def analytic_cursor() -> Iterator[Any]:
 
 
 def _window_postgresql(
-    qs: QuerySet[SearchDocument], query: str, language: str | None, limit: int
+    qs: QuerySet[SearchDocument],
+    query: str,
+    language: str | None,
+    limit: int,
+    only_facet: str = "",
 ) -> Window:
     """One statement: the newest ``RESULT_WINDOW`` matches with their ``ts_rank`` into a
     materialised CTE of narrow rows, then the best ``limit`` of them, their count and
     their facet keys counted (``string_to_table``), so only a page's worth of rows and the
-    facet counts come back to Python."""
+    facet counts come back to Python.
+
+    ``only_facet``: the statement only counts that facet's keys and ranks nothing (the
+    recount of a filtered facet needs neither hits nor ``ts_rank``)."""
     folded = query_terms(query)
-    if folded:
+    if folded and not only_facet:
         qs = qs.annotate(rank=TsRank("vector", tsquery_literal(folded, prefix=True)))
     else:
         qs = qs.annotate(rank=Value(0.0, output_field=FloatField()))
@@ -313,14 +320,15 @@ def _window_postgresql(
         "v AS (SELECT * FROM w LIMIT %s) "
         f"(SELECT 'h', id, NULL::text, 0::bigint FROM v ORDER BY {order} LIMIT %s) "
         "UNION ALL SELECT 'f', NULL, k, COUNT(*) FROM v, string_to_table(v.facet_keys, ' ') k "
-        "GROUP BY k "
+        "WHERE k LIKE %s GROUP BY k "
         "UNION ALL SELECT 'n', NULL, NULL, COUNT(*) FROM w"
     )
     ranked: list[int] = []
     keys: Counter[str] = Counter()
     count = 0
+    key_pattern = f"{only_facet}:%" if only_facet else "%"
     with analytic_cursor() as cursor:
-        cursor.execute(sql, [*inner_params, RESULT_WINDOW, *order_params, limit])
+        cursor.execute(sql, [*inner_params, RESULT_WINDOW, *order_params, limit, key_pattern])
         for kind, pk, key, n in cursor.fetchall():
             if kind == "h":
                 ranked.append(pk)
@@ -334,7 +342,11 @@ def _window_postgresql(
 
 
 def _window_python(
-    qs: QuerySet[SearchDocument], query: str, language: str | None, limit: int
+    qs: QuerySet[SearchDocument],
+    query: str,
+    language: str | None,
+    limit: int,
+    only_facet: str = "",
 ) -> Window:
     """Stage 1 for SQLite (no ``ts_rank``): the same window, ordered in Python."""
     rows = list(
@@ -444,7 +456,7 @@ def run_search(
                 # Values of one facet combine with OR: count this facet's values as if
                 # it were not filtered, so the visitor can add another one.
                 others = match_documents(apply_filters(base, data, without=name), query)
-                keys = stage_one(others, query, language, 0).keys
+                keys = stage_one(others, query, language, 0, only_facet=name).keys
                 facets[name] = facet_counts(keys, data, names)[name]
     return SearchResult(
         total=total, hits=hits, facets=facets, page=page, pages=pages, more=window.more
