@@ -38,5 +38,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{API}/packages/<int:package_id>/files/<path:path>", api.bag_file, name="api_file"),
     path(f"{API}/packages/<int:package_id>/receipt", api.receipt, name="api_receipt"),
     path(f"{API}/packages/<int:package_id>/airings", api.airings, name="api_airings"),
-    re_path(r"^api/stations/v1/(?P<rest>.*)$", unknown_api_route, name="api_unknown"),
+    # (?s:…): a path with a newline in it is still an unknown API route (JSON 404).
+    re_path(r"^api/stations/v1/(?P<rest>(?s:.*))$", unknown_api_route, name="api_unknown"),
 ]

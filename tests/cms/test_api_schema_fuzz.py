@@ -16,6 +16,10 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,4 +55,10 @@ def test_station_api_conforms_to_its_schema(case: Any, station_token: str) -> No
     # The brute-force limit (tested in tests/cms/stations) would otherwise answer 429 to
     # every generated request once the bad-token examples pile up.
     cache.clear()
-    case.call_and_validate(headers={"Authorization": f"Bearer {station_token}"})
+    # Left out: "every schema-valid request is accepted" (a made-up opaque cursor is rightly
+    # a 400) and "every schema-violating request is rejected" (unknown query parameters are
+    # ignored, as HTTP APIs do; out-of-range values are tested in tests/cms/stations).
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {station_token}"},
+        excluded_checks=[positive_data_acceptance, negative_data_rejection],
+    )

@@ -54,7 +54,7 @@ def test_cancel_needs_permission(client, make_user, master_factory) -> None:
     assert rendition.status == RenditionStatus.PENDING
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_running_job_is_stopped_without_leaving_a_file(
     client, make_user, tmp_path: Path, media_root, monkeypatch
 ) -> None:

@@ -130,6 +130,22 @@ def test_cursor_pages_through_packages_in_availability_order(
     assert call(client, "GET", f"{API}/packages?since=!!bad", token).status_code == 400
 
 
+def test_page_size_outside_the_documented_range_is_refused(client, world) -> None:
+    """The schema says 1–200: a client asking for more learns it instead of getting less."""
+    for limit in ("0", "201", "-5", "abc"):
+        response = call(client, "GET", f"{API}/packages?limit={limit}", world["own"])
+        assert response.status_code == 400, limit
+        assert response.json()["error"] == "invalid_limit"
+    assert call(client, "GET", f"{API}/packages?limit=200", world["own"]).status_code == 200
+
+
+def test_unknown_routes_are_json_404s_even_for_posts_and_odd_paths(client, world) -> None:
+    for method, path in (("POST", "/packages/x/receipt"), ("GET", "/packages/1/files/a%0Ab")):
+        response = call(client, method, f"{API}{path}", world["own"])
+        assert response.status_code == 404, path
+        assert response["Content-Type"].startswith("application/json")
+
+
 def test_manifest_lists_every_file_with_checksum_and_download_urls(client, world) -> None:
     delivery = world["delivery_a"]
     manifest = call(client, "GET", f"{API}/packages/{delivery.package_id}", world["own"]).json()
