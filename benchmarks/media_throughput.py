@@ -86,7 +86,8 @@ def main() -> None:
     ensure_database(url)
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
         os.environ["CMS_MEDIA_ROOT"] = str(Path(tmp) / "media")
-        os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.media_settings"
+        os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test_queue"
+        os.environ.setdefault("CMS_LOG_LEVEL", "WARNING")
         import django
 
         django.setup()

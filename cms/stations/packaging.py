@@ -137,6 +137,19 @@ def seconds(value: float | None) -> float | None:
     return None if value is None else round(float(value), 3)
 
 
+def rundown_row(order: int, item: Any, page: Page, language: str, file: str) -> dict[str, Any]:
+    """The cue-sheet fields every kind of item has; callers add files, durations, cues."""
+    return {
+        "order": order,
+        "item_id": item.pk,
+        "page_id": page.pk,
+        "title": nfc(page.title),
+        "language": language,
+        "file": file,
+        "note": nfc(item.note),
+    }
+
+
 def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
     """Decide every file of the bag and the rundown rows, without touching any bytes."""
     from cms.content.models import ExhibitionPage, RadioSegmentPage, VideoPage
@@ -244,19 +257,13 @@ def plan_exhibition(
         return  # nothing to show: no rundown row for a station without a screen
     plan.rundown.append(
         {
-            "order": order,
-            "item_id": item.pk,
-            "page_id": page.pk,
-            "title": nfc(page.title),
-            "language": language,
-            "file": images[0].path,
+            **rundown_row(order, item, page, language, images[0].path),
             "files": {"captions": captions.path},
             "images": [f.path for f in images],
             "duration": None,
             "cue_in": None,
             "cue_out": None,
             "media_duration": None,
-            "note": nfc(item.note),
         }
     )
 
@@ -348,18 +355,12 @@ def plan_item(
     plan.files.extend(media + extras)
     plan.rundown.append(
         {
-            "order": order,
-            "item_id": item.pk,
-            "page_id": page.pk,
-            "title": nfc(page.title),
-            "language": language,
-            "file": media[0].path,
+            **rundown_row(order, item, page, language, media[0].path),
             "files": {f.role: f.path for f in media + extras},
             "duration": seconds(None if cue_out is None else cue_out - item.cue_in),
             "cue_in": seconds(item.cue_in),
             "cue_out": seconds(cue_out),
             "media_duration": seconds(duration),
-            "note": nfc(item.note),
         }
     )
 

@@ -8,7 +8,6 @@ a power cut would.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
 import signal
@@ -21,6 +20,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from media_pipeline.hashing import sha256_file
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -31,7 +32,7 @@ def worker_env(media_root: Path) -> dict[str, str]:
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.cms.media.worker_settings",
+        "DJANGO_SETTINGS_MODULE": "cms.settings.test_queue",
         "DATABASE_URL": url,
         "CMS_MEDIA_ROOT": str(media_root),
         "PYTHONPATH": str(ROOT),
@@ -47,10 +48,6 @@ def start_worker(env: dict[str, str], *extra: str) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own process group: SIGKILL reaches ffmpeg too
     )
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_killed_worker_leaves_nothing_and_the_job_is_run_again(
@@ -79,7 +76,7 @@ def test_killed_worker_leaves_nothing_and_the_job_is_run_again(
     )  # fmt: skip
     master = master_from_file(source, "Bản tin dài", "vi")
     master_path = Path(master.file.path)
-    master_digest = sha256(master_path)
+    master_digest = sha256_file(master_path)
     rendition = MediaRendition.objects.create(
         master=master, profile="loudspeaker", key="killed-worker-test"
     )
@@ -107,7 +104,7 @@ def test_killed_worker_leaves_nothing_and_the_job_is_run_again(
     assert rendition.status == RenditionStatus.RUNNING, "the dead worker could not say so"
     visible = [p for p in media_root.rglob("*") if p.is_file() and "renditions" in p.parts]
     assert visible == [], f"partial output visible: {visible}"
-    assert sha256(master_path) == master_digest, "the master was modified"
+    assert sha256_file(master_path) == master_digest, "the master was modified"
 
     # A fresh heartbeat keeps a live job from being taken away ...
     assert requeue_stale(datetime.timedelta(minutes=5)) == ([], [])
@@ -131,4 +128,4 @@ def test_killed_worker_leaves_nothing_and_the_job_is_run_again(
     )  # fmt: skip
     assert probe["streams"][0]["codec_name"] == "mp3"
     assert abs(float(probe["format"]["duration"]) - 1200) < 0.5
-    assert sha256(master_path) == master_digest
+    assert sha256_file(master_path) == master_digest
