@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import PipelineError
+from .errors import PipelineError, os_error
 
 K = TypeVar("K")
 
@@ -64,7 +64,7 @@ def atomic_outputs(dests: Mapping[K, str | os.PathLike[str]]) -> Iterator[dict[K
             os.replace(tmp, final[key])
     except OSError as exc:
         _cleanup(temps.values())
-        raise PipelineError("io_error", f"writing output failed: {exc}") from exc
+        raise os_error(exc, "writing output failed") from exc
     except BaseException:
         _cleanup(temps.values())
         raise

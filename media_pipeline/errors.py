@@ -33,11 +33,15 @@ code                 permanent meaning
 ``cancelled``        yes       ``should_cancel()`` returned true; the job was stopped on
                                purpose, so it must not be retried automatically
 ``io_error``         no        reading or writing a file failed at the OS level
+``disk_full``        no        no space (or quota) left where the output or a temporary file
+                               is written; nothing was published, a retry after room is made
+                               succeeds
 ==================== ========= ===========================================================
 """
 
 from __future__ import annotations
 
+import errno
 from typing import Final
 
 PERMANENT_CODES: Final[frozenset[str]] = frozenset(
@@ -58,7 +62,11 @@ PERMANENT_CODES: Final[frozenset[str]] = frozenset(
         "cancelled",
     }
 )
-TRANSIENT_CODES: Final[frozenset[str]] = frozenset({"ffmpeg_missing", "timeout", "io_error"})
+TRANSIENT_CODES: Final[frozenset[str]] = frozenset(
+    {"ffmpeg_missing", "timeout", "io_error", "disk_full"}
+)
+#: ``errno`` values that mean "the disk is full" (no space, quota exceeded, file too large)
+DISK_FULL_ERRNOS: Final[frozenset[int]] = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 ERROR_CODES: Final[frozenset[str]] = PERMANENT_CODES | TRANSIENT_CODES
 
 
@@ -84,3 +92,9 @@ class PipelineError(Exception):
 
 def _rebuild(code: str, detail: str, permanent: bool) -> PipelineError:
     return PipelineError(code, detail, permanent=permanent)
+
+
+def os_error(exc: OSError, detail: str) -> PipelineError:
+    """The pipeline error for a failed file operation: ``disk_full`` or ``io_error``."""
+    code = "disk_full" if exc.errno in DISK_FULL_ERRNOS else "io_error"
+    return PipelineError(code, f"{detail}: {exc}")

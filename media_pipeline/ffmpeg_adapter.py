@@ -41,8 +41,8 @@ FFPROBE_BIN = os.environ.get("MEDIA_PIPELINE_FFPROBE", "ffprobe")
 #: how often ``should_cancel`` is consulted while ffmpeg runs (it may hit a database)
 CANCEL_POLL_SECONDS = 0.5
 _STDERR_MAX_LINES = 4000
+_DISK_FULL_MARKERS = ("No space left on device", "Disk quota exceeded", "File too large")
 _TRANSIENT_MARKERS = (
-    "No space left on device",
     "Cannot allocate memory",
     "Resource temporarily unavailable",
     "Input/output error",
@@ -309,6 +309,8 @@ def run_job(
     rc = proc.returncode
     if rc != 0:
         tail = "\n".join(list(err_lines)[-15:])
+        if any(m in stderr for m in _DISK_FULL_MARKERS):
+            raise PipelineError("disk_full", f"ffmpeg ran out of disk space: {tail}")
         transient = rc < 0 or any(m in stderr for m in _TRANSIENT_MARKERS)
         raise PipelineError(
             "ffmpeg_failed",

@@ -25,6 +25,11 @@ PIPELINE_MESSAGES = {
     "timeout": _("Xử lý quá thời gian cho phép; hệ thống sẽ thử lại."),
     "cancelled": _("Đã hủy theo yêu cầu."),
     "io_error": _("Lỗi đọc/ghi tệp trên máy chủ (có thể đầy ổ đĩa); hệ thống sẽ thử lại."),
+    "disk_full": _(
+        "Ổ đĩa của máy chủ đã đầy nên chưa làm được bản dựng; không có tệp dở dang nào được "
+        "lưu và bản gốc vẫn nguyên vẹn. Hệ thống sẽ tự thử lại; nếu vẫn lỗi, hãy báo quản trị "
+        "viên giải phóng dung lượng rồi bấm Thử lại."
+    ),
     "too_large": _("Tệp vượt quá dung lượng tải lên tối đa."),
     "wrong_kind": _("Loại tệp không phù hợp với trường này."),
     # Not a pipeline code: set by requeue_stale() when workers keep dying on a job.

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
-from media_pipeline.errors import PipelineError
+from media_pipeline.errors import PipelineError, os_error
 from media_pipeline.hashing import rendition_key, sha256_file
 from media_pipeline.profiles import (
     AUDIO_PROFILE_NAMES,
@@ -357,7 +357,8 @@ def run(rendition_id: int) -> str:
             return cancelled(rendition)
         return fail(rendition, error.code, error.detail, error.permanent)
     except OSError as error:
-        return fail(rendition, "io_error", str(error), permanent=False)
+        pipeline_error = os_error(error, "reading or writing the rendition failed")
+        return fail(rendition, pipeline_error.code, pipeline_error.detail, permanent=False)
 
 
 class Made:

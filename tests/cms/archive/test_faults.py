@@ -9,7 +9,6 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from cms.archive.exporter import export
 from cms.archive.models import ExportRecord, ExportStatus, ItemVersion
 from cms.content.models import RadioSegmentPage
 from tests.cms.conftest import complete_metadata
+from tests.conftest import SmallDisk
 
 from .conftest import VI_NAME, make_master
 
@@ -218,19 +218,9 @@ def test_full_disk_leaves_no_partial_bag_and_next_run_completes(radio_item, tmp_
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 1 MB file system (tmpfs), like a nearly full USB disk; unmounted afterwards."""
-    assert os.geteuid() == 0, "mounting a tmpfs needs root (the test command runs as root)"
-    mount_point = tmp_path / "USB đầy"
-    mount_point.mkdir()
-    subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(mount_point)],
-        check=True,
-    )
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=True)
+def small_disk(tmp_path: Path, small_disks: Any) -> Path:
+    """A real 1 MB file system, like a nearly full USB disk."""
+    return small_disks(tmp_path / "USB đầy", "1m")
 
 
 def visible_names(root: Path) -> set[str]:
@@ -262,7 +252,7 @@ def test_full_usb_disk_leaves_no_partial_bag_and_next_run_completes(
     assert failed.status == ExportStatus.FAILED and "hết dung lượng đĩa" in failed.error
 
     # The archivist frees room (here: the file system grows) and runs the export again.
-    subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
+    SmallDisk.grow(small_disk, "64m")
     if how.startswith("built"):
         call_command("export_archive", "--to-dir", str(small_disk))
     else:
