@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +26,8 @@ def test_nginx_accepts_the_site_configuration(tmp_path: Path) -> None:
     site = (ROOT / "deploy" / "nginx" / "cms.conf").read_text(encoding="utf-8")
     assert "/etc/ssl/cms/" in site
     site = site.replace("/etc/ssl/cms/", f"{certs}/")
+    site = site.replace("/var/cache/nginx/cms", str(tmp_path / "cache"))
+    site = site.replace("/var/log/nginx/", f"{tmp_path}/logs/")
     (tmp_path / "logs").mkdir()
     (tmp_path / "nginx.conf").write_text(
         "pid nginx.pid;\nerror_log logs/error.log;\nevents {}\n"
@@ -68,3 +71,112 @@ def test_every_timer_has_its_service_and_runs_an_existing_command() -> None:
         line = next(x for x in service.splitlines() if x.startswith("ExecStart="))
         command = line.split("manage.py", 1)[1].split()[0]
         assert command in commands, f"{timer.name} runs unknown command {command}"
+
+
+STUB_APP = '''
+import itertools
+
+counter = itertools.count()
+
+
+def app(environ, start_response):
+    """Numbers every response, so a test sees whether the app or nginx's cache answered."""
+    path = environ["PATH_INFO"]
+    headers = [("Content-Type", "text/plain; charset=utf-8")]
+    if path.endswith("/set-cookie/"):
+        headers.append(("Set-Cookie", "visited=1; Path=/"))
+    if path.endswith("/private/"):
+        headers.append(("Cache-Control", "private"))
+    if path.endswith("/no-store/"):
+        headers.append(("Cache-Control", "no-store"))
+    body = f"{environ['REQUEST_METHOD']} {path} #{next(counter)} {environ.get('HTTP_COOKIE', '')}"
+    start_response("200 OK", headers)
+    return [body.encode()]
+'''
+
+
+def test_public_pages_are_micro_cached_and_served_stale_but_never_private_ones(
+    tmp_path: Path,
+) -> None:
+    """The real site configuration in a real nginx, in front of a real gunicorn (a stub WSGI
+    app that numbers its responses). The cache lifetime is cut to 3 s here so that the
+    stale path can be seen without waiting a minute."""
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from prod_local import nginx_main, nginx_site, self_signed
+    from stations_bench import free_port, wait_port
+
+    (tmp_path / "stubapp.py").write_text(STUB_APP, encoding="utf-8")
+    app_port, https, http = free_port(), free_port(), free_port()
+    gunicorn = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{app_port}",
+         "--workers", "1", "--chdir", str(tmp_path), "stubapp:app"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    site = nginx_site(
+        upstream=app_port, http=http, https=https, var=tmp_path / "var",
+        certs=tmp_path / "ssl", cache=tmp_path / "cache", logs=tmp_path,
+    )  # fmt: skip
+    assert "proxy_cache_valid 200 301 302 60s;" in site
+    site = site.replace("proxy_cache_valid 200 301 302 60s;", "proxy_cache_valid 200 301 302 3s;")
+    self_signed(tmp_path / "ssl")
+    (tmp_path / "nginx").mkdir()
+    conf = tmp_path / "nginx" / "nginx.conf"
+    conf.write_text(nginx_main(site, tmp_path / "nginx"), encoding="utf-8")
+    nginx = subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", str(tmp_path / "nginx")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    context = ssl.create_default_context(cafile=str(tmp_path / "ssl" / "fullchain.pem"))
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
+    )
+
+    def get(path: str, method: str = "GET", **headers: str) -> tuple[int, str, str]:
+        request = urllib.request.Request(
+            f"https://127.0.0.1:{https}{path}", method=method, headers=headers,
+            data=b"x" if method == "POST" else None,
+        )  # fmt: skip
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status, response.headers["X-Cache-Status"], response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers["X-Cache-Status"], error.read().decode()
+
+    try:
+        wait_port(app_port, gunicorn)
+        wait_port(https, nginx)
+        first = get("/vi/tin-tuc/")
+        assert first[:2] == (200, "MISS")
+        assert get("/vi/tin-tuc/") == (200, "HIT", first[2])  # the same response, from nginx
+        # Never cached: the admin, the station API, the portal, downloads, the health check,
+        # POST, a request with a session cookie, responses with Set-Cookie or private/no-store.
+        for path in ("/admin/", "/api/stations/v1/packages", "/stations/", "/documents/1/a.pdf",
+                     "/healthz", "/oai/", "/vi/search/?q=a"):  # fmt: skip
+            one, two = get(path), get(path)
+            assert one[1] == two[1] == "BYPASS" and one[2] != two[2], path
+        posts = get("/vi/tin-tuc/", "POST"), get("/vi/tin-tuc/", "POST")
+        assert posts[0][1] is None and posts[0][2] != posts[1][2]  # the cache is not involved
+        signed_in = get("/vi/ca-nhan/", Cookie="sessionid=abc; csrftoken=def")
+        assert signed_in[1] == "BYPASS" and "sessionid=abc" in signed_in[2]
+        anonymous = get("/vi/ca-nhan/")
+        assert anonymous[1] == "MISS" and "sessionid" not in anonymous[2]  # nothing was stored
+        assert get("/vi/ca-nhan/", Authorization="Bearer x")[1] == "BYPASS"
+        for path in ("/vi/set-cookie/", "/vi/private/", "/vi/no-store/"):
+            one, two = get(path), get(path)
+            assert one[1] == two[1] == "MISS" and one[2] != two[2], path
+        # The app stops: the public page is still served, stale; the health check says so.
+        time.sleep(3.5)
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+        assert get("/vi/tin-tuc/") == (200, "STALE", first[2])
+        assert get("/healthz")[0] == 502
+        assert get("/vi/never-seen/")[0] == 502
+    finally:
+        for process in (nginx, gunicorn):
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
