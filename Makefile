@@ -8,8 +8,11 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_VERSION := 0.13.8
+# `make soak`: examples per fuzz test (hypothesis/schemathesis; the default run uses 25–300).
+CMS_FUZZ_EXAMPLES ?= 1000
 
-.PHONY: help run setup setup-production test lint check-static test-python messages fonts lock clean
+.PHONY: help run setup setup-production test lint check-static test-python messages fonts lock clean \
+	prod-local load soak
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -69,6 +72,26 @@ test: ## Install what tests need, start PostgreSQL, run lint, checks and every t
 	  export DATABASE_URL=$$url; \
 	  $(MAKE) --no-print-directory check-static && \
 	  $(BIN)/pytest $(PYTEST_ARGS)
+
+prod-local: ## Production setup on loopback (PostgreSQL, S3, gunicorn, nginx+TLS, 2 workers) until Ctrl-C
+	@scripts/system-deps.sh test
+	@$(MAKE) --no-print-directory $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory messages fonts
+	$(BIN)/python scripts/prod_local.py $(PROD_LOCAL_ARGS)
+
+load: ## Load test of the production setup: public site, 300 stations, editor, 2 workers transcoding
+	@scripts/system-deps.sh test
+	@$(MAKE) --no-print-directory $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory messages fonts
+	$(BIN)/python -u benchmarks/load_production.py --full $(LOAD_ARGS)
+
+soak: ## The long part: `make load`, then the fuzz tests with CMS_FUZZ_EXAMPLES (1000) examples each
+	@$(MAKE) --no-print-directory load
+	@url=$$(scripts/test-postgres.sh start | head -1); \
+	  trap "scripts/test-postgres.sh stop" EXIT; \
+	  export DATABASE_URL=$$url CMS_FUZZ_EXAMPLES=$(CMS_FUZZ_EXAMPLES); \
+	  $(BIN)/pytest -p no:cacheprovider tests/media_pipeline/test_fuzz_uploads.py \
+	    tests/cms/test_api_schema_fuzz.py tests/cms/archive/test_oai_fuzz.py $(PYTEST_ARGS)
 
 lock: ## Re-resolve requirements/*.in into the hashed lock files
 	$(BIN)/uv pip compile requirements/base.in -o requirements/base.txt --python-version 3.11 --generate-hashes -q

@@ -6,6 +6,7 @@ no 5xx, status codes, content types, headers and bodies as the schema documents 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,7 +47,7 @@ def station_token(make_station_user: Any) -> str:
 
 @schema.parametrize()
 @settings(
-    max_examples=30,
+    max_examples=max(30, int(os.environ.get("CMS_FUZZ_EXAMPLES", 0))),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,

@@ -8,6 +8,7 @@ and never changes the file it reads (masters are read-only).
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ LIMITS = Limits(max_duration_s=4 * 3600, max_pixels=80_000_000)
 def fuzz(examples: int) -> Any:
     """Reproducible runs (derandomised), no per-example deadline: ffprobe takes its time."""
     return settings(
-        max_examples=examples,
+        max_examples=max(examples, int(os.environ.get("CMS_FUZZ_EXAMPLES", 0))),
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         derandomize=True,

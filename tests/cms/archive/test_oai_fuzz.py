@@ -6,6 +6,7 @@ protocol's error codes — never a 500."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 from urllib.parse import quote
 
@@ -96,7 +97,7 @@ def test_hostile_requests_get_protocol_answers_never_a_500(client, settings_fixt
     bulk_rows(3, timezone.now() - dt.timedelta(hours=1), spec="language:km")
 
     @settings(
-        max_examples=300,
+        max_examples=max(300, int(os.environ.get("CMS_FUZZ_EXAMPLES", 0))),
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         database=None,

@@ -1,0 +1,900 @@
+"""Load on the production setup of ``scripts/prod_local.py``: public site, stations, editor.
+
+Everything goes through nginx (HTTPS, the real ``deploy/nginx/cms.conf``) to gunicorn
+(``deploy/gunicorn.conf.py``), PostgreSQL, moto S3 and two ``db_worker`` processes, all with
+``cms.settings.production``. Scenarios, first each alone on an idle stack (the baseline),
+then all at once (loaded):
+
+* public pages, cached: anonymous GETs of every live page in several locales (the nginx
+  micro-cache answers; ``X-Cache-Status: HIT`` is checked);
+* public pages, uncached: the same pages with a distinct query string per request, so each
+  one is a cache MISS rendered by the app (checked);
+* stations: each polls the station API every ``--interval`` s (following ``next_cursor``),
+  downloads every new package (the app redirects to a presigned S3 URL; the bytes come
+  from the object store), checks its SHA-256 and confirms receipt;
+* editor: signed in to the Wagtail admin (password + TOTP code, as production requires),
+  opens a page's edit form and saves it (POST with the form's CSRF token) again and again;
+* transcoding (loaded phase only): masters made with ffmpeg test sources (1080p video with
+  a tone, and speech-band audio) stored through the upload code path on S3; the stack's 2
+  workers render them (real ffmpeg) while the other scenarios run.
+
+Afterwards, "nothing lost": every successful save is a revision, every transcode job is
+DONE with its file in S3, every station download's SHA-256 matched and every confirmation
+is recorded. The clients are asyncio tasks with a small HTTP/1.1 keep-alive client (no
+extra dependency), one connection per simulated client. No timed assertions.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/load_production.py            # quick (small) run
+    .venv/bin/python benchmarks/load_production.py --full     # 300 stations, 60 s phases
+    .venv/bin/python benchmarks/load_production.py --attach /tmp/cms-prod-local  # running stack
+
+Without ``--attach`` it starts its own stack (PostgreSQL on ``--pg-port``, default 54341)
+and stops it at the end. Station and package rows of a previous run are replaced (with
+``--attach`` the demo's packages too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import random
+import re
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import stations_bench as bench  # noqa: E402
+from prod_local import Stack, totp_now  # noqa: E402
+
+API = "/api/stations/v1"
+LOCALES = ("vi", "km", "en", "hmn", "cjm")
+
+
+# --- a small HTTP/1.1 client --------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, list[str]]
+    body: bytes
+
+    def header(self, name: str) -> str:
+        values = self.headers.get(name.lower())
+        return values[0] if values else ""
+
+
+class Connection:
+    """One keep-alive connection (TLS or not); reconnects after an error or a close."""
+
+    def __init__(self, url: str, context: ssl.SSLContext | None) -> None:
+        parts = urlsplit(url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.netloc = parts.netloc
+        self.context = context if parts.scheme == "https" else None
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def close(self) -> None:
+        if self.streams is not None and self.loop is asyncio.get_running_loop():
+            self.streams[1].close()
+        self.streams = None
+
+    async def request(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
+        timeout: float = 60,
+    ) -> Response:
+        try:
+            return await asyncio.wait_for(self._request(method, target, headers, body), timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    async def _request(
+        self, method: str, target: str, headers: dict[str, str] | None, body: bytes
+    ) -> Response:
+        if self.streams is not None and self.loop is not asyncio.get_running_loop():
+            self.streams = None  # opened by an earlier asyncio.run(): a new connection
+        if self.streams is None:
+            self.loop = asyncio.get_running_loop()
+            self.streams = await asyncio.open_connection(
+                self.host, self.port, ssl=self.context, server_hostname=self.host
+                if self.context else None,
+            )  # fmt: skip
+        reader, writer = self.streams
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {self.netloc}"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if body or method == "POST":
+            lines.append(f"Content-Length: {len(body)}")
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        await writer.drain()
+        status_line = await reader.readline()
+        if not status_line:
+            raise ConnectionError("closed before the status line")
+        status = int(status_line.split()[1])
+        found: dict[str, list[str]] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _sep, value = line.decode("latin-1").partition(":")
+            found.setdefault(name.strip().lower(), []).append(value.strip())
+        if method == "HEAD" or status in (204, 304):
+            data = b""
+        elif "content-length" in found:
+            data = await reader.readexactly(int(found["content-length"][0]))
+        elif "chunked" in ",".join(found.get("transfer-encoding", [])):
+            chunks = []
+            while size := int((await reader.readline()).split(b";")[0].strip() or b"0", 16):
+                chunks.append((await reader.readexactly(size + 2))[:-2])
+            await reader.readline()
+            data = b"".join(chunks)
+        else:
+            data = await reader.read()
+            self.close()
+        if "close" in ",".join(found.get("connection", [])).lower():
+            self.close()
+        return Response(status, found, data)
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, seconds: float, error: str | None = None) -> None:
+        self.latencies.append(seconds)
+        if error:
+            self.errors.append(error)
+
+    def note(self, key: str) -> None:
+        self.notes[key] = self.notes.get(key, 0) + 1
+
+    def quantile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    def row(self, seconds: float) -> str:
+        n = len(self.latencies)
+        rate = 100 * len(self.errors) / n if n else 0.0
+        kinds = f" {sorted(set(self.errors))[:4]}" if self.errors else ""
+        return (
+            f"{self.name:34} {n:7d} {n / seconds:8.1f} {self.quantile(0.5) * 1000:8.0f} "
+            f"{self.quantile(0.95) * 1000:8.0f} {rate:7.2f} %{kinds}"
+        )
+
+
+HEADER = f"{'scenario':34} {'requests':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>9}"
+
+
+async def timed(stats: Stats, call: Any, check: Any) -> Response | None:
+    started = time.perf_counter()
+    try:
+        response = await call
+    except Exception as error:
+        stats.add(time.perf_counter() - started, type(error).__name__)
+        return None
+    problem = check(response)
+    stats.add(time.perf_counter() - started, problem)
+    return response
+
+
+# --- public pages -------------------------------------------------------------------------
+
+
+async def public_client(
+    base: str, context: ssl.SSLContext, urls: list[str], stats: Stats, end: float, bust: bool
+) -> None:
+    connection = Connection(base, context)
+    order = random.sample(urls, len(urls))
+    n = 0
+    while time.monotonic() < end:
+        url = order[n % len(order)]
+        n += 1
+        if bust:
+            url += f"?v={uuid.uuid4().hex}"
+        # Served from the cache: HIT, or STALE/UPDATING while one request refreshes an
+        # expired entry (proxy_cache_background_update). A busted URL must be a MISS.
+        expected = {"MISS"} if bust else {"HIT", "STALE", "UPDATING", "REVALIDATED"}
+
+        def check(response: Response, expected: set[str] = expected) -> str | None:
+            cache = response.header("x-cache-status")
+            stats.note(cache or "none")
+            if response.status != 200:
+                return str(response.status)
+            return None if cache in expected else f"cache {cache or 'none'}"
+
+        await timed(stats, connection.request("GET", url), check)
+    connection.close()
+
+
+# --- stations -----------------------------------------------------------------------------
+
+
+@dataclass
+class StationResult:
+    downloads: dict[int, str] = field(default_factory=dict)  # package id -> sha256 seen
+    confirmed: set[int] = field(default_factory=set)
+
+
+async def station_client(
+    base: str,
+    context: ssl.SSLContext,
+    token: str,
+    interval: float,
+    end: float,
+    stats: dict[str, Stats],
+    result: StationResult,
+) -> None:
+    api = Connection(base, context)
+    store: Connection | None = None
+    auth = {"Authorization": f"Bearer {token}"}
+    cursor = ""
+    await asyncio.sleep(random.uniform(0, interval))
+    while time.monotonic() < end:
+        started = time.monotonic()
+        while True:  # one poll: follow next_cursor while has_more
+            query = f"?{urlencode({'since': cursor})}" if cursor else ""
+            response = await timed(
+                stats["poll"],
+                api.request("GET", f"{API}/packages{query}", auth),
+                lambda r: None if r.status == 200 else str(r.status),
+            )
+            if response is None or response.status != 200:
+                break
+            document = json.loads(response.body)
+            cursor = document["next_cursor"] or ""
+            for package in document["packages"]:
+                if package["id"] in result.confirmed:
+                    continue
+                store = await download(api, store, context, package, auth, stats, result)
+            if not document["has_more"]:
+                break
+        await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
+    api.close()
+    if store is not None:
+        store.close()
+
+
+async def download(
+    api: Connection,
+    store: Connection | None,
+    context: ssl.SSLContext,
+    package: dict[str, Any],
+    auth: dict[str, str],
+    stats: dict[str, Stats],
+    result: StationResult,
+) -> Connection | None:
+    """bag.zip: the app's redirect, then the presigned S3 URL; check, then confirm."""
+    path = urlsplit(package["bag"]["zip_url"]).path
+    started = time.perf_counter()
+    try:
+        redirect = await api.request("GET", path, auth)
+        if redirect.status == 200:
+            body = redirect.body
+        elif redirect.status in (302, 307):
+            target = urlsplit(redirect.header("location"))
+            if store is None or store.netloc != target.netloc:
+                store = Connection(f"{target.scheme}://{target.netloc}", context)
+            fetched = await store.request("GET", f"{target.path}?{target.query}", timeout=300)
+            if fetched.status != 200:
+                raise ConnectionError(f"store {fetched.status}")
+            body = fetched.body
+        else:
+            raise ConnectionError(f"bag {redirect.status}")
+    except Exception as error:
+        stats["download"].add(time.perf_counter() - started, str(error)[:40])
+        return store
+    digest = hashlib.sha256(body).hexdigest()
+    good = digest == package["bag"]["zip_sha256"]
+    stats["download"].add(time.perf_counter() - started, None if good else "sha256 mismatch")
+    result.downloads[package["id"]] = digest
+    if not good:
+        return store
+    receipt_path = f"{API}/packages/{package['id']}/receipt"
+    payload = json.dumps({"sha256": digest}).encode()
+    headers = {**auth, "Content-Type": "application/json"}
+    response = await timed(
+        stats["receipt"],
+        api.request("POST", receipt_path, headers, payload),
+        lambda r: None if r.status == 200 else str(r.status),
+    )
+    if response is not None and response.status == 200:
+        result.confirmed.add(package["id"])
+    return store
+
+
+# --- editor -------------------------------------------------------------------------------
+
+
+class EditForm(HTMLParser):
+    """The fields a browser would submit from ``<form id=...>`` (no JavaScript needed for
+    the pages used here: title and rich-text fields are plain inputs)."""
+
+    def __init__(self, form_id: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.fields: list[list[str]] = []
+        self._textarea: list[str] | None = None
+        self._select: list[str] | None = None
+        self._first_option: str | None = None
+        self._selected: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("id") == self.form_id:
+            self.inside = True
+        if not self.inside or "disabled" in a:
+            return
+        kind = a.get("type", "text").lower()
+        if tag == "input" and a.get("name"):
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            default = "on" if kind in ("checkbox", "radio") else ""
+            self.fields.append([a["name"], a.get("value", default)])
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = [a["name"], ""]
+            self.fields.append(self._textarea)
+        elif tag == "select" and a.get("name"):
+            self._select, self._first_option, self._selected = [a["name"]], None, []
+            self._multiple = "multiple" in a
+        elif tag == "option" and self._select is not None:
+            value = a.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in a:
+                self._selected.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select" and self._select is not None:
+            values = self._selected or (
+                [] if self._multiple or self._first_option is None else [self._first_option]
+            )
+            self.fields += [[self._select[0], value] for value in values]
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+
+class Browser:
+    """An admin session: cookies, CSRF, forms."""
+
+    def __init__(self, base: str, context: ssl.SSLContext) -> None:
+        self.base = base
+        self.connection = Connection(base, context)
+        self.cookies: dict[str, str] = {}
+
+    async def send(
+        self, method: str, path: str, form: list[tuple[str, str]] | None = None
+    ) -> Response:
+        headers = {"Referer": self.base + path, "Origin": self.base}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = b""
+        if form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urlencode(form).encode()
+        response = await self.connection.request(method, path, headers, body)
+        for value in response.headers.get("set-cookie", []):
+            name, _sep, rest = value.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response
+
+    async def login(self, user: str, password: str, totp_key: str) -> None:
+        page = await self.send("GET", "/admin/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+        assert token, page.status
+        # A TOTP code is accepted once per 30-second step: wait for a fresh step.
+        await asyncio.sleep(31 - time.time() % 30)
+        form = [
+            ("csrfmiddlewaretoken", token.group(1).decode()),
+            ("username", user),
+            ("password", password),
+            ("otp_token", totp_now(totp_key)),
+            ("next", "/admin/"),
+        ]
+        response = await self.send("POST", "/admin/login/", form)
+        assert response.status == 302 and "sessionid" in self.cookies, response.status
+
+
+async def editor_client(
+    browser: Browser,
+    page_id: int,
+    title: str,
+    end: float,
+    pause: float,
+    stats: dict[str, Stats],
+    saved: list[str],
+) -> None:
+    path = f"/admin/pages/{page_id}/edit/"
+    n = 0
+    while time.monotonic() < end:
+        form_page = await timed(
+            stats["open"],
+            browser.send("GET", path),
+            lambda r: None if r.status == 200 and b"page-edit-form" in r.body else str(r.status),
+        )
+        if form_page is None or form_page.status != 200:
+            await asyncio.sleep(pause)
+            continue
+        parser = EditForm("page-edit-form")
+        parser.feed(form_page.body.decode("utf-8"))
+        n += 1
+        new_title = f"{title} · lưu {uuid.uuid4().hex[:8]}"
+        form = [(k, new_title if k == "title" else v) for k, v in parser.fields]
+        response = await timed(
+            stats["save"],
+            browser.send("POST", path, form),
+            lambda r: None if r.status == 302 else str(r.status),
+        )
+        if response is not None and response.status == 302:
+            saved.append(new_title)
+        await asyncio.sleep(pause)
+
+
+# --- set-up and checks (synchronous Django ORM, outside the event loop) -------------------
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def wait_idle(label: str, timeout: float = 3600) -> None:
+    """Until no rendition job is pending or running (the demo's, at start-up)."""
+    from cms.media.models import MediaRendition, RenditionStatus
+
+    deadline = time.monotonic() + timeout
+    busy = {RenditionStatus.PENDING, RenditionStatus.RUNNING}
+    while (count := MediaRendition.objects.filter(status__in=busy).count()) and (
+        time.monotonic() < deadline
+    ):
+        print(f"  waiting for {count} {label} rendition jobs …", flush=True)
+        time.sleep(10)
+
+
+def public_urls() -> tuple[list[str], list[str]]:
+    from wagtail.models import Page
+
+    urls, locales = [], set()
+    for page in Page.objects.live().public().filter(depth__gt=1).select_related("locale"):
+        parts = page.get_url_parts()
+        if parts and page.locale.language_code in LOCALES:
+            urls.append(parts[2])
+            locales.add(page.locale.language_code)
+    return sorted(set(urls)), sorted(locales)
+
+
+def make_stations(count: int, size: int) -> dict[str, Any]:
+    """``count`` stations with tokens and one ready package whose zip is in S3."""
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    bench.MEDIA.mkdir(parents=True, exist_ok=True)
+    data = bench.make_stations(count, {"load": size})
+    package = data["packages"]["load"]
+    name = f"{package['folder']}/load.zip"
+    with (bench.MEDIA / name).open("rb") as handle:
+        stored = default_storage.save(name, File(handle))
+    assert stored == name, (stored, name)
+    (bench.MEDIA / name).unlink()
+    return data
+
+
+def make_masters(count: int, seconds: int, folder: Path) -> list[Path]:
+    """ffmpeg test sources: 1080p video + tone, and speech-band audio, in turn."""
+    paths = []
+    for n in range(count):
+        if n % 2 == 0:
+            path = folder / f"load-video-{n}.mp4"
+            inputs = [
+                "-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=25:duration={seconds}",
+                "-f", "lavfi", "-i", f"sine=frequency={300 + 40 * n}:duration={seconds}",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-shortest",
+            ]  # fmt: skip
+        else:
+            path = folder / f"load-audio-{n}.wav"
+            inputs = [
+                "-f", "lavfi", "-i",
+                f"anoisesrc=color=pink:amplitude=0.2:duration={seconds * 4},"
+                f"bandpass=f={800 + 50 * n}:width_type=h:w=2500",
+                "-ar", "48000", "-ac", "2",
+            ]  # fmt: skip
+        subprocess.run(["ffmpeg", "-v", "error", "-y", *inputs, str(path)], check=True)
+        paths.append(path)
+    return paths
+
+
+def store_masters(paths: list[Path]) -> list[int]:
+    from django.db import transaction
+
+    from cms.media import renditions
+    from cms.media.uploads import master_from_file
+
+    ids = []
+    with transaction.atomic():
+        for n, path in enumerate(paths):
+            master = master_from_file(path, f"Tải thử {n + 1}", "vi")
+            renditions.plan(master)
+            ids.append(master.pk)
+    return ids
+
+
+def editor_page() -> tuple[int, str, Any]:
+    from wagtail.models import Page, Revision
+
+    from cms.content.models import SectionIndexPage
+
+    page = SectionIndexPage.objects.filter(locale__language_code="vi").first() or (
+        Page.objects.filter(depth=2).first()
+    )
+    assert page is not None
+    latest = Revision.page_revisions.filter(object_id=str(page.pk)).order_by("-pk").first()
+    return page.pk, page.title, latest.pk if latest else 0
+
+
+def check_saves(page_id: int, since_revision: int, saved: list[str]) -> str:
+    from wagtail.models import Revision
+
+    revisions = Revision.page_revisions.filter(object_id=str(page_id), pk__gt=since_revision)
+    titles = {r.content.get("title") for r in revisions}
+    missing = [t for t in saved if t not in titles]
+    return (
+        f"editor: {len(saved)} saves answered 302, {revisions.count()} new revisions, "
+        f"{len(missing)} saved titles missing from the revisions"
+    ) + (" — LOST" if missing else " — nothing lost")
+
+
+def check_transcodes(master_ids: list[int], timeout: float) -> tuple[str, float]:
+    from django.core.files.storage import default_storage
+
+    from cms.media.models import MediaRendition, RenditionStatus
+
+    started = time.monotonic()
+    jobs = MediaRendition.objects.filter(master_id__in=master_ids)
+    busy = (RenditionStatus.PENDING, RenditionStatus.RUNNING)
+    while jobs.filter(status__in=busy).exists() and time.monotonic() - started < timeout:
+        time.sleep(2)
+    total = jobs.count()
+    done = list(jobs.filter(status=RenditionStatus.DONE))
+    in_s3 = [r for r in done if r.file and default_storage.exists(r.file.name)]
+    not_done = list(jobs.exclude(status=RenditionStatus.DONE).values_list("profile", "status"))
+    finished = max((r.finished_at for r in done if r.finished_at), default=None)
+    text = (
+        f"transcoding: {total} jobs, {len(done)} DONE, {len(in_s3)} with their file in S3; "
+        f"not done: {not_done or 'none'}"
+    ) + (" — nothing lost" if len(in_s3) == total == len(done) else " — LOST")
+    return text, finished.timestamp() if finished else 0.0
+
+
+def check_stations(data: dict[str, Any], results: list[StationResult], first: int) -> str:
+    """``results[i]`` is station ``bench-{first + i}`` (the order of ``make_stations``)."""
+    from cms.stations.models import PackageDelivery
+
+    package = data["packages"]["load"]
+    downloads = [r.downloads.get(package["id"]) for r in results]
+    good = sum(1 for d in downloads if d == package["sha256"])
+    bad = sum(1 for d in downloads if d is not None and d != package["sha256"])
+    confirmed = sum(1 for r in results if package["id"] in r.confirmed)
+    recorded = PackageDelivery.objects.filter(
+        package_id=package["id"],
+        received_at__isnull=False,
+        station__code__in=[f"bench-{first + i}" for i in range(len(results))],
+    ).count()
+    lost = bad or recorded != confirmed or good != len(results)
+    return (
+        f"stations: {len(results)} stations, {good} downloads with the right SHA-256, {bad} "
+        f"wrong, {confirmed} confirmations answered 200, {recorded} receipts recorded"
+    ) + (" — LOST or incomplete" if lost else " — nothing lost")
+
+
+# --- phases -------------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    seconds: float = 0.0
+    stats: dict[str, Stats] = field(default_factory=dict)
+
+    def get(self, name: str) -> Stats:
+        return self.stats.setdefault(name, Stats(name))
+
+
+async def run_phase(
+    args: argparse.Namespace,
+    base: str,
+    context: ssl.SSLContext,
+    seconds: float,
+    *,
+    urls: list[str],
+    cached: int,
+    uncached: int,
+    tokens: list[str],
+    results: list[StationResult],
+    browser: Browser | None,
+    page: tuple[int, str, Any] | None,
+    saved: list[str],
+) -> Phase:
+    phase = Phase(seconds)
+    end = time.monotonic() + seconds
+    tasks = []
+    for _ in range(cached):
+        tasks.append(public_client(base, context, urls, phase.get("public cached"), end, False))
+    for _ in range(uncached):
+        tasks.append(public_client(base, context, urls, phase.get("public uncached"), end, True))
+    if tokens:
+        station_stats = {k: phase.get(f"stations {k}") for k in ("poll", "download", "receipt")}
+        for token, result in zip(tokens, results, strict=True):
+            tasks.append(
+                station_client(base, context, token, args.interval, end, station_stats, result)
+            )
+    if browser is not None and page is not None:
+        editor_stats = {"open": phase.get("editor open form"), "save": phase.get("editor save")}
+        tasks.append(editor_client(browser, page[0], page[1], end, 0.5, editor_stats, saved))
+    started = time.monotonic()
+    await asyncio.gather(*tasks)
+    phase.seconds = time.monotonic() - started
+    return phase
+
+
+def print_phase(title: str, phase: Phase) -> None:
+    print(f"\n{title} ({phase.seconds:.0f} s)\n{HEADER}")
+    for stats in phase.stats.values():
+        print(stats.row(phase.seconds))
+        if stats.name.startswith("public"):
+            print(f"{'':36}X-Cache-Status: {stats.notes}")
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b else "n/a"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--full", action="store_true", help="300 stations, 60 s phases")
+    parser.add_argument("--stations", type=int)
+    parser.add_argument("--seconds", type=float, help="length of the loaded phase")
+    parser.add_argument("--idle-seconds", type=float)
+    parser.add_argument("--interval", type=float, help="station poll interval (s)")
+    parser.add_argument("--cached-clients", type=int)
+    parser.add_argument("--uncached-clients", type=int)
+    parser.add_argument("--masters", type=int)
+    parser.add_argument("--master-seconds", type=int)
+    parser.add_argument("--package-mb", type=float, default=1.0)
+    parser.add_argument("--attach", type=Path, help="work dir of a running prod_local stack")
+    parser.add_argument("--pg-port", type=int, default=54341)
+    args = parser.parse_args()
+    full = {
+        "stations": 300,
+        "seconds": 60.0,
+        "idle_seconds": 20.0,
+        "interval": 15.0,
+        "cached_clients": 16,
+        "uncached_clients": 4,
+        "masters": 4,
+        "master_seconds": 60,
+    }
+    quick = {
+        "stations": 30,
+        "seconds": 20.0,
+        "idle_seconds": 8.0,
+        "interval": 5.0,
+        "cached_clients": 4,
+        "uncached_clients": 2,
+        "masters": 2,
+        "master_seconds": 10,
+    }
+    for key, value in (full if args.full else quick).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+
+    load_start = os.getloadavg()
+    stack: Stack | None = None
+    if args.attach:
+        state = json.loads((args.attach / "stack.json").read_text(encoding="utf-8"))
+    else:
+        print("starting the production stack (scripts/prod_local.py) …", flush=True)
+        stack = Stack(
+            work=Path(f"/tmp/cms-load-{args.pg_port}"),
+            pg_port=args.pg_port,
+            quiet=True,
+        ).start()
+        state = json.loads((stack.work / "stack.json").read_text(encoding="utf-8"))
+    try:
+        measure(args, state, load_start)
+    finally:
+        if stack is not None:
+            stack.stop()
+
+
+def measure(args: argparse.Namespace, state: dict[str, Any], load_start: tuple[float, ...]) -> None:
+    base = state["base_url"]
+    context = ssl.create_default_context(cafile=state["cert"])
+    setup_django(state["env"])
+    wait_idle("demo")
+    urls, locales = public_urls()
+    idle_count = min(args.stations, 30)
+    data = make_stations(args.stations + idle_count, int(args.package_mb * 1024 * 1024))
+    tokens = data["tokens"]
+    page = editor_page()
+    with tempfile.TemporaryDirectory(prefix="load-masters-") as tmp:
+        masters = make_masters(args.masters, args.master_seconds, Path(tmp))
+        browser = Browser(base, context)
+        asyncio.run(browser.login("admin", state["admin_password"], state["totp_key"]))
+        # Warm-up: every page once (fills the micro-cache), the admin form once.
+        warm = Phase()
+        asyncio.run(_warm(base, context, urls, browser, page, warm))
+        load_before = os.getloadavg()
+        print(
+            f"machine: {psutil.cpu_count()} cores; {len(urls)} public pages in {len(locales)} "
+            f"locales ({', '.join(locales)}); load average at start {load_start[0]:.1f}, "
+            f"before measuring {load_before[0]:.1f}/{load_before[1]:.1f}/{load_before[2]:.1f}"
+        )
+        saved: list[str] = []
+        common = {"urls": urls, "browser": None, "page": None, "saved": saved}
+        idle: dict[str, Phase] = {}
+        for name, kwargs in (
+            ("cached", {"cached": args.cached_clients, "uncached": 0}),
+            ("uncached", {"cached": 0, "uncached": args.uncached_clients}),
+        ):
+            idle[name] = asyncio.run(
+                run_phase(
+                    args,
+                    base,
+                    context,
+                    args.idle_seconds,
+                    tokens=[],
+                    results=[],
+                    **kwargs,
+                    **common,
+                )
+            )
+        idle_results = [StationResult() for _ in range(idle_count)]
+        idle["stations"] = asyncio.run(
+            run_phase(
+                args,
+                base,
+                context,
+                max(args.idle_seconds, args.interval * 2),
+                cached=0,
+                uncached=0,
+                tokens=tokens[args.stations :],
+                results=idle_results,
+                **common,
+            )
+        )
+        idle["editor"] = asyncio.run(
+            run_phase(
+                args,
+                base,
+                context,
+                args.idle_seconds,
+                cached=0,
+                uncached=0,
+                tokens=[],
+                results=[],
+                **{**common, "browser": browser, "page": page},
+            )
+        )
+        for name, phase in idle.items():
+            print_phase(f"idle baseline: {name} alone", phase)
+
+        print(f"\nstoring {len(masters)} masters ({args.master_seconds} s each) …", flush=True)
+        transcode_start = time.time()
+        master_ids = store_masters(masters)
+    results = [StationResult() for _ in range(args.stations)]
+    loaded = asyncio.run(
+        run_phase(
+            args,
+            base,
+            context,
+            args.seconds,
+            cached=args.cached_clients,
+            uncached=args.uncached_clients,
+            tokens=tokens[: args.stations],
+            results=results,
+            browser=browser,
+            page=page,
+            urls=urls,
+            saved=saved,
+        )
+    )
+    loaded_end = time.time()
+    load_loaded = os.getloadavg()
+    print_phase(
+        f"loaded: everything at once, {args.stations} stations polling every "
+        f"{args.interval:g} s, 2 workers transcoding",
+        loaded,
+    )
+    print("\nnothing lost:")
+    transcodes, last_finished = check_transcodes(master_ids, timeout=3600)
+    print(f"  {transcodes}")
+    busy_until = last_finished - transcode_start
+    print(
+        f"  (the transcodes took {busy_until:.0f} s from storing the masters; the loaded phase "
+        f"lasted {loaded_end - transcode_start:.0f} s of that: workers busy "
+        f"{'throughout' if busy_until >= loaded_end - transcode_start else 'for part of it'})"
+    )
+    print(f"  {check_saves(page[0], page[2], saved)}")
+    print(f"  {check_stations(data, results, 0)}")
+    print(f"  idle phase: {check_stations(data, idle_results, args.stations)}")
+    print("\nratios:")
+    cached, uncached = idle["cached"].get("public cached"), idle["uncached"].get("public uncached")
+    rate_c = len(cached.latencies) / idle["cached"].seconds
+    rate_u = len(uncached.latencies) / idle["uncached"].seconds
+    per_client = ratio(rate_c / args.cached_clients, rate_u / args.uncached_clients)
+    print(
+        f"  idle, cached vs uncached: throughput {ratio(rate_c, rate_u)} (with "
+        f"{args.cached_clients} vs {args.uncached_clients} clients; per client {per_client}), "
+        f"p95 {ratio(cached.quantile(0.95), uncached.quantile(0.95))}"
+    )
+    for name, phase_name in (
+        ("public cached", "cached"),
+        ("public uncached", "uncached"),
+        ("stations poll", "stations"),
+        ("stations download", "stations"),
+        ("editor save", "editor"),
+    ):
+        before = idle[phase_name].get(name).quantile(0.95)
+        after = loaded.get(name).quantile(0.95)
+        print(f"  {name}: p95 loaded / idle = {after * 1000:.0f} / {before * 1000:.0f} ms = "
+              f"{ratio(after, before)}")  # fmt: skip
+    load_end = os.getloadavg()
+    print(
+        f"\nload average: {load_before[0]:.1f} before measuring, {load_loaded[0]:.1f} at the end "
+        f"of the loaded phase, {load_end[0]:.1f} after the transcodes"
+    )
+
+
+async def _warm(
+    base: str, context: ssl.SSLContext, urls: list[str], browser: Browser,
+    page: tuple[int, str, Any], phase: Phase,
+) -> None:  # fmt: skip
+    connection = Connection(base, context)
+    for url in urls:
+        await connection.request("GET", url)
+    connection.close()
+    await browser.send("GET", f"/admin/pages/{page[0]}/edit/")
+
+
+if __name__ == "__main__":
+    main()
