@@ -1,17 +1,36 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from cms.media.messages import message_for
-from cms.media.uploads import CheckedUpload, apply_checked, check_media_upload, nfc_name
+from cms.media.uploads import (
+    CheckedUpload,
+    StorageUnavailable,
+    apply_checked,
+    check_media_upload,
+    nfc_name,
+    store_master_file,
+)
+
+logger = logging.getLogger(__name__)
 
 
 class MediaMasterForm(WagtailAdminModelForm):
-    """Upload form for masters: the file is checked by content before it is saved."""
+    """Upload form for masters: the file is checked by content before it is saved.
+
+    A new file is stored as the last step of validation, once everything else is valid, so
+    a storage failure (the S3 server stopped mid-upload, a full disk) is a form error in
+    Vietnamese on the file field, not a server error: no row is written, no rendition is
+    planned, and the editor can send the same file again. The row is written only after
+    its file is in the storage, so no row ever names a missing object.
+    """
 
     checked: CheckedUpload | None = None
+    stored_name: str | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,6 +51,14 @@ class MediaMasterForm(WagtailAdminModelForm):
         upload.name = nfc_name(upload.name)
         return upload
 
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.checked is not None and self.stored_name is None and not self._errors:
+            try:
+                self.stored_name = store_master_file(self.instance, self.cleaned_data["file"])
+            except StorageUnavailable as error:
+                self.add_error("file", ValidationError(error.message, code=error.code))
+
     def save(self, commit: bool = True) -> Any:
         instance = super().save(commit=False)
         if self.checked is not None:
@@ -40,5 +67,17 @@ class MediaMasterForm(WagtailAdminModelForm):
             if self.for_user is not None and not instance.uploaded_by_id:
                 instance.uploaded_by = self.for_user
         if commit:
-            instance.save()
+            try:
+                instance.save()
+            except BaseException:
+                self.discard_stored()
+                raise
         return instance
+
+    def discard_stored(self) -> None:
+        """Remove the file stored during validation when its row could not be written."""
+        if self.stored_name:
+            try:
+                self.instance.file.storage.delete(self.stored_name)
+            except Exception:  # best effort: the row's failure is the error to report
+                logger.warning("could not remove %s after a failed save", self.stored_name)

@@ -32,6 +32,16 @@ PIPELINE_MESSAGES = {
     ),
     "too_large": _("Tệp vượt quá dung lượng tải lên tối đa."),
     "wrong_kind": _("Loại tệp không phù hợp với trường này."),
+    # Not pipeline codes: the storage (disk or S3 server) would not take an upload, or would
+    # not give a master back to the rendition worker.
+    "storage_unavailable": _(
+        "Không lưu được tệp vào kho lưu trữ (máy chủ lưu trữ không phản hồi hoặc báo lỗi). "
+        "Chưa có gì được lưu; hãy tải tệp lên lại sau ít phút."
+    ),
+    "source_unavailable": _(
+        "Không đọc được tệp gốc từ kho lưu trữ (máy chủ lưu trữ không phản hồi); "
+        "hệ thống sẽ thử lại."
+    ),
     # Not a pipeline code: set by requeue_stale() when workers keep dying on a job.
     "worker_lost": _(
         "Máy xử lý dừng đột ngột nhiều lần khi đang làm bản dựng này. "

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
+from cms.media.storage import OBJECT_STORE_ERRORS
 from media_pipeline.errors import PipelineError, os_error
 from media_pipeline.hashing import rendition_key, sha256_file
 from media_pipeline.profiles import (
@@ -244,19 +245,50 @@ class CancelPoller:
         return self.cancelled
 
 
+class SourceUnavailable(PipelineError):
+    """The object store did not give the source back (down, unreachable, timing out, 5xx).
+
+    Transient: the job is retried with backoff like any transient failure. Its code,
+    ``source_unavailable``, is the CMS's (like ``worker_lost``), not the pipeline's: the
+    pipeline never talks to a storage."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("io_error", detail, permanent=False)
+        self.code = "source_unavailable"
+        self.args = (f"{self.code}: {detail}",)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (SourceUnavailable, (self.detail,))
+
+
 @contextmanager
 def local_copy(source: MediaMaster | CustomImage) -> Iterator[Path]:
     """A local path for a source: the file itself on local storage, else a streamed copy
-    (only read: masters are never modified)."""
+    (only read: masters are never modified).
+
+    From an object store: a missing object is ``not_found`` (permanent); the store down or
+    failing is ``SourceUnavailable`` (transient, retried). A copy cut short is removed with
+    its temporary directory, never used. Errors of the local disk stay ``OSError``."""
     try:
-        yield Path(source.file.path)
+        path: Path | None = Path(source.file.path)
+    except NotImplementedError:  # not on local disk
+        path = None
+    if path is not None:
+        yield path
         return
-    except NotImplementedError:
-        pass
     with tempfile.TemporaryDirectory(prefix="master-") as tmp:
         target = Path(tmp) / Path(source.file.name).name
-        with source.file.open("rb") as src, target.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1024 * 1024)
+        try:
+            with source.file.open("rb") as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1024 * 1024)
+        except OBJECT_STORE_ERRORS as error:  # before OSError: some of them are OSErrors too
+            raise SourceUnavailable(
+                f"could not read {source.file.name} from the storage: {error!r}"
+            ) from error
+        except FileNotFoundError as error:
+            raise PipelineError(
+                "not_found", f"{source.file.name} is not in the storage: {error}"
+            ) from error
         yield target
 
 

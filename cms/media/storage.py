@@ -8,14 +8,36 @@ path or on common file systems are removed.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
 import unicodedata
 from typing import Any
 
+from boto3.exceptions import Boto3Error
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import FileSystemStorage
+from s3transfer.exceptions import RetriesExceededError
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
+
+logger = logging.getLogger(__name__)
+
+#: What a storage raises when it cannot take or give back a file: the disk (OSError), or the
+#: object store down, unreachable, timing out or refusing (botocore's connection, timeout and
+#: closed-connection errors, ``ClientError``, boto3's ``S3UploadFailedError``, s3transfer's
+#: ``RetriesExceededError`` on downloads).
+STORAGE_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    BotoCoreError,
+    ClientError,
+    Boto3Error,
+    RetriesExceededError,
+)
+#: The same without ``OSError``: the errors that only an object store raises.
+OBJECT_STORE_ERRORS: tuple[type[Exception], ...] = STORAGE_ERRORS[1:]
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 MAX_NAME_BYTES = 180
@@ -81,4 +103,62 @@ class UnicodeFileSystemStorage(UnicodeNameMixin, FileSystemStorage):
 
 
 class UnicodeS3Storage(UnicodeNameMixin, S3Storage):
-    """S3-compatible object storage, switched on by ``CMS_S3_BUCKET``."""
+    """S3-compatible object storage, switched on by ``CMS_S3_BUCKET``.
+
+    botocore's defaults (60 s to connect, 60 s per read, up to 5 attempts with "legacy"
+    backoff) keep an editor waiting minutes when the store is down; here a request gives up
+    after ``connect_timeout`` seconds to connect and ``read_timeout`` seconds of silence,
+    and is tried ``max_attempts`` times in all ("standard" retry mode: connection errors,
+    throttling and 5xx). The three are options (``STORAGES["default"]["OPTIONS"]``) and
+    override the same fields of a ``client_config`` given as well.
+
+    A multipart upload that failed half-way (the store went away) leaves its parts on the
+    store when its abort could not reach it either. Once a file is stored under a key, any
+    unfinished multipart upload to the same key is aborted: it is such a leftover, and if it
+    were ever completed it would replace the file just stored.
+    """
+
+    def get_default_settings(self) -> dict[str, Any]:
+        return {
+            **super().get_default_settings(),
+            "connect_timeout": 5.0,
+            "read_timeout": 60.0,
+            "max_attempts": 3,
+        }
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.client_config = self.client_config.merge(
+            Config(
+                connect_timeout=float(self.connect_timeout),
+                read_timeout=float(self.read_timeout),
+                retries={"mode": "standard", "max_attempts": int(self.max_attempts)},
+            )
+        )
+
+    def _save(self, name: str, content: Any) -> str:
+        stored = str(super()._save(name, content))
+        size = getattr(content, "size", None)
+        if size is None or size >= self.transfer_config.multipart_threshold:
+            self.abort_unfinished_uploads(stored)
+        return stored
+
+    def abort_unfinished_uploads(self, name: str) -> int:
+        """Abort unfinished multipart uploads to exactly ``name``'s key; best effort (the file
+        is stored whatever happens here). Returns how many were aborted."""
+        key = self._normalize_name(clean_name(name))
+        client = self.connection.meta.client
+        aborted = 0
+        try:
+            listing = client.list_multipart_uploads(Bucket=self.bucket_name, Prefix=key)
+            for upload in listing.get("Uploads", []):
+                if upload.get("Key") == key:
+                    client.abort_multipart_upload(
+                        Bucket=self.bucket_name, Key=key, UploadId=upload["UploadId"]
+                    )
+                    aborted += 1
+        except STORAGE_ERRORS as error:
+            logger.warning("could not abort unfinished uploads of %s: %s", key, error)
+        if aborted:
+            logger.info("aborted %d unfinished multipart upload(s) of %s", aborted, key)
+        return aborted

@@ -8,6 +8,7 @@ every check passes, so a refused upload leaves nothing behind.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 import unicodedata
@@ -22,7 +23,20 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from cms.media.messages import message_for
+from cms.media.storage import STORAGE_ERRORS
 from media_pipeline.errors import PipelineError
+
+logger = logging.getLogger(__name__)
+
+
+class StorageUnavailable(Exception):
+    """The storage (local disk or S3 server) did not take the file: nothing was stored."""
+
+    code = "storage_unavailable"
+
+    @property
+    def message(self) -> str:
+        return message_for(self.code)
 
 
 @dataclass
@@ -134,9 +148,23 @@ def master_from_file(path: Path, title: str, language: str, user: Any = None) ->
         title=title, language=language, original_name=nfc_name(path.name), uploaded_by=user
     )
     apply_checked(master, checked)
-    master.file.save(nfc_name(path.name), upload, save=False)
+    store_master_file(master, upload)
     master.save()
     return master
+
+
+def store_master_file(master: Any, upload: Any) -> str:
+    """Put a checked upload in the storage as ``master``'s file, before any row is written.
+
+    On failure (disk, or the S3 server down, timing out or refusing) nothing is stored and
+    ``StorageUnavailable`` is raised; the master keeps no name of a missing file."""
+    name = nfc_name(upload.name)
+    try:
+        master.file.save(name, upload, save=False)
+    except STORAGE_ERRORS as error:
+        logger.warning("could not store the master file %r: %r", name, error)
+        raise StorageUnavailable(str(error)) from error
+    return str(master.file.name)
 
 
 def nfc_name(name: str) -> str:

@@ -171,6 +171,12 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            # Give up on a store that is down within seconds, not minutes (botocore's
+            # defaults: 60 s to connect, 60 s per read, 5 attempts): an editor uploading a
+            # master gets the form's error instead of a hung page. See UnicodeS3Storage.
+            "connect_timeout": float(os.environ.get("CMS_S3_CONNECT_TIMEOUT", "5")),
+            "read_timeout": float(os.environ.get("CMS_S3_READ_TIMEOUT", "60")),
+            "max_attempts": int(os.environ.get("CMS_S3_MAX_ATTEMPTS", "3")),
         },
     }
 else:
