@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -62,6 +63,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import stations_bench as bench  # noqa: E402
 from prod_local import Stack, totp_now  # noqa: E402
+from stations_polling import postmaster  # noqa: E402
 
 API = "/api/stations/v1"
 LOCALES = ("vi", "km", "en", "hmn", "cjm")
@@ -209,12 +211,23 @@ async def timed(stats: Stats, call: Any, check: Any) -> Response | None:
 
 
 async def public_client(
-    base: str, context: ssl.SSLContext, urls: list[str], stats: Stats, end: float, bust: bool
+    base: str,
+    context: ssl.SSLContext,
+    urls: list[str],
+    stats: Stats,
+    end: float,
+    bust: bool,
+    rate: float = 0.0,
 ) -> None:
+    """Back-to-back GETs, or ``rate`` requests per second at most (0: as fast as it can)."""
     connection = Connection(base, context)
     order = random.sample(urls, len(urls))
     n = 0
+    next_at = time.monotonic() + (random.uniform(0, 1 / rate) if rate else 0.0)
     while time.monotonic() < end:
+        if rate:
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            next_at += 1 / rate
         url = order[n % len(order)]
         n += 1
         if bust:
@@ -512,6 +525,8 @@ def make_stations(count: int, size: int) -> dict[str, Any]:
     data = bench.make_stations(count, {"load": size})
     package = data["packages"]["load"]
     name = f"{package['folder']}/load.zip"
+    if default_storage.exists(name):  # an earlier run's, on an attached stack
+        default_storage.delete(name)
     with (bench.MEDIA / name).open("rb") as handle:
         stored = default_storage.save(name, File(handle))
     assert stored == name, (stored, name)
@@ -627,6 +642,35 @@ def check_stations(data: dict[str, Any], results: list[StationResult], first: in
     ) + (" — LOST or incomplete" if lost else " — nothing lost")
 
 
+def cpu_seconds(stack: Stack | None) -> dict[str, float]:
+    """CPU time (user + system) per part of the stack, children included, and of this load
+    generator itself (the stack's processes are its children, counted under their parts)."""
+    if stack is None:
+        return {}
+
+    def tree(process: psutil.Process) -> float:
+        total = 0.0
+        for member in [process, *process.children(recursive=True)]:
+            try:
+                t = member.cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+            except psutil.Error:
+                pass
+        return total
+
+    parts: dict[str, float] = {}
+    for name, popen in stack.processes.items():
+        group = "workers+ffmpeg" if name.startswith("worker") else name
+        with contextlib.suppress(psutil.Error):
+            parts[group] = parts.get(group, 0.0) + tree(psutil.Process(popen.pid))
+    master = postmaster(str(stack.pg_port))
+    if master is not None:
+        parts["postgres"] = tree(master)
+    me = psutil.Process().cpu_times()
+    parts["load generator"] = me.user + me.system
+    return parts
+
+
 # --- phases -------------------------------------------------------------------------------
 
 
@@ -653,12 +697,16 @@ async def run_phase(
     browser: Browser | None,
     page: tuple[int, str, Any] | None,
     saved: list[str],
+    public_rate: float = 0.0,
 ) -> Phase:
     phase = Phase(seconds)
     end = time.monotonic() + seconds
     tasks = []
+    rate = public_rate / cached if public_rate and cached else 0.0
     for _ in range(cached):
-        tasks.append(public_client(base, context, urls, phase.get("public cached"), end, False))
+        tasks.append(
+            public_client(base, context, urls, phase.get("public cached"), end, False, rate)
+        )
     for _ in range(uncached):
         tasks.append(public_client(base, context, urls, phase.get("public uncached"), end, True))
     if tokens:
@@ -700,6 +748,12 @@ def main() -> None:
     parser.add_argument("--masters", type=int)
     parser.add_argument("--master-seconds", type=int)
     parser.add_argument("--package-mb", type=float, default=1.0)
+    parser.add_argument(
+        "--public-rate",
+        type=float,
+        default=0.0,
+        help="cap on the cached public requests per second in the loaded phase (0: none)",
+    )
     parser.add_argument("--attach", type=Path, help="work dir of a running prod_local stack")
     parser.add_argument("--pg-port", type=int, default=54341)
     args = parser.parse_args()
@@ -740,13 +794,18 @@ def main() -> None:
         ).start()
         state = json.loads((stack.work / "stack.json").read_text(encoding="utf-8"))
     try:
-        measure(args, state, load_start)
+        measure(args, state, load_start, stack)
     finally:
         if stack is not None:
             stack.stop()
 
 
-def measure(args: argparse.Namespace, state: dict[str, Any], load_start: tuple[float, ...]) -> None:
+def measure(
+    args: argparse.Namespace,
+    state: dict[str, Any],
+    load_start: tuple[float, ...],
+    stack: Stack | None,
+) -> None:
     base = state["base_url"]
     context = ssl.create_default_context(cafile=state["cert"])
     setup_django(state["env"])
@@ -822,6 +881,7 @@ def measure(args: argparse.Namespace, state: dict[str, Any], load_start: tuple[f
         transcode_start = time.time()
         master_ids = store_masters(masters)
     results = [StationResult() for _ in range(args.stations)]
+    cpu_before = cpu_seconds(stack)
     loaded = asyncio.run(
         run_phase(
             args,
@@ -836,23 +896,37 @@ def measure(args: argparse.Namespace, state: dict[str, Any], load_start: tuple[f
             page=page,
             urls=urls,
             saved=saved,
+            public_rate=args.public_rate,
         )
     )
     loaded_end = time.time()
     load_loaded = os.getloadavg()
+    cpu_after = cpu_seconds(stack)
+    cap = f"capped at {args.public_rate:g} req/s" if args.public_rate else "as fast as they can"
     print_phase(
         f"loaded: everything at once, {args.stations} stations polling every "
-        f"{args.interval:g} s, 2 workers transcoding",
+        f"{args.interval:g} s, 2 workers transcoding, cached public clients {cap}",
         loaded,
     )
+    if cpu_after:
+        used = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
+        print(
+            f"CPU seconds used in the loaded phase ({loaded.seconds:.0f} s × 2 cores = "
+            f"{2 * loaded.seconds:.0f} available): "
+            + ", ".join(f"{name} {seconds:.0f}" for name, seconds in used.items())
+        )
     print("\nnothing lost:")
     transcodes, last_finished = check_transcodes(master_ids, timeout=3600)
     print(f"  {transcodes}")
     busy_until = last_finished - transcode_start
+    phase_length = loaded_end - transcode_start
+    media_minutes = sum(
+        (2 if n % 2 == 0 else 8) * args.master_seconds / 120 for n in range(args.masters)
+    )
     print(
-        f"  (the transcodes took {busy_until:.0f} s from storing the masters; the loaded phase "
-        f"lasted {loaded_end - transcode_start:.0f} s of that: workers busy "
-        f"{'throughout' if busy_until >= loaded_end - transcode_start else 'for part of it'})"
+        f"  (2 workers rendered {args.masters} masters, {media_minutes:.0f} min of media, in "
+        f"{busy_until:.0f} s from storing them; the loaded phase lasted {phase_length:.0f} s: "
+        f"workers busy {'throughout' if busy_until >= phase_length else 'for part of it'})"
     )
     print(f"  {check_saves(page[0], page[2], saved)}")
     print(f"  {check_stations(data, results, 0)}")

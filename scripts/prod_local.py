@@ -430,6 +430,7 @@ def main() -> None:
         workers=args.workers,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
     try:
         stack.start()
         print(stack.summary(), flush=True)
