@@ -756,6 +756,9 @@ def main() -> None:
     )
     parser.add_argument("--attach", type=Path, help="work dir of a running prod_local stack")
     parser.add_argument("--pg-port", type=int, default=54341)
+    parser.add_argument(
+        "--worker-nice", type=int, default=0, help="run the workers (and ffmpeg) under nice -n N"
+    )
     args = parser.parse_args()
     full = {
         "stations": 300,
@@ -790,6 +793,7 @@ def main() -> None:
         stack = Stack(
             work=Path(f"/tmp/cms-load-{args.pg_port}"),
             pg_port=args.pg_port,
+            worker_nice=args.worker_nice,
             quiet=True,
         ).start()
         state = json.loads((stack.work / "stack.json").read_text(encoding="utf-8"))
@@ -903,6 +907,7 @@ def measure(
     load_loaded = os.getloadavg()
     cpu_after = cpu_seconds(stack)
     cap = f"capped at {args.public_rate:g} req/s" if args.public_rate else "as fast as they can"
+    cap += f", workers under nice -n {args.worker_nice}" if args.worker_nice else ""
     print_phase(
         f"loaded: everything at once, {args.stations} stations polling every "
         f"{args.interval:g} s, 2 workers transcoding, cached public clients {cap}",

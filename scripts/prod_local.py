@@ -126,6 +126,9 @@ class Stack:
     app_port: int = 0
     s3_port: int = 0
     workers: int = 2
+    # `nice` for the workers and their ffmpeg children (0 as in cms-worker@.service; the load
+    # benchmark compares it with 10 = systemd's Nice=10).
+    worker_nice: int = 0
     web_processes: int | None = None
     demo: bool = True
     scheduler: bool = True
@@ -214,6 +217,7 @@ class Stack:
             self._spawn(
                 f"worker-{n}",
                 [
+                    *(["nice", "-n", str(self.worker_nice)] if self.worker_nice else []),
                     str(PYTHON), "manage.py", "db_worker", "--queue-name", "*", "--no-reload",
                     "--worker-id", f"prod-local-{n}",
                 ],
