@@ -611,7 +611,7 @@ def check_transcodes(master_ids: list[int], timeout: float) -> tuple[str, float]
         time.sleep(2)
     total = jobs.count()
     done = list(jobs.filter(status=RenditionStatus.DONE))
-    in_s3 = [r for r in done if r.file and default_storage.exists(r.file.name)]
+    in_s3 = [r for r in done if r.file and default_storage.exists(str(r.file.name))]
     not_done = list(jobs.exclude(status=RenditionStatus.DONE).values_list("profile", "status"))
     finished = max((r.finished_at for r in done if r.finished_at), default=None)
     text = (
@@ -833,12 +833,13 @@ def measure(
             f"before measuring {load_before[0]:.1f}/{load_before[1]:.1f}/{load_before[2]:.1f}"
         )
         saved: list[str] = []
-        common = {"urls": urls, "browser": None, "page": None, "saved": saved}
+        common: dict[str, Any] = {"urls": urls, "browser": None, "page": None, "saved": saved}
         idle: dict[str, Phase] = {}
-        for name, kwargs in (
+        alone: tuple[tuple[str, dict[str, Any]], ...] = (
             ("cached", {"cached": args.cached_clients, "uncached": 0}),
             ("uncached", {"cached": 0, "uncached": args.uncached_clients}),
-        ):
+        )
+        for name, kwargs in alone:
             idle[name] = asyncio.run(
                 run_phase(
                     args,
