@@ -26,3 +26,6 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
+
+handler400 = "cms.operations.views.bad_request"
+handler500 = "cms.operations.views.server_error"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,13 @@ SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 def samples() -> Path:
     assert SAMPLES.is_dir(), f"sample media not found at {SAMPLES}"
     return SAMPLES
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class SmallDisk:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from wagtail.models import Locale
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from cms.content.models import ExhibitionPage
 
 
+@transaction.non_atomic_requests  # it must answer, in JSON, when the database cannot
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness and database readiness for load balancers and monitoring."""
     try:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.models import Page
@@ -223,8 +223,15 @@ def index_page(page: Page, revision: Any = None) -> bool:
 
 
 def safely_index(page: Page, revision: Any = None) -> None:
+    """Index a page without letting an indexing bug stop the save or publish that called
+    it: the index rows are written in a savepoint (the request is one transaction) and
+    rolled back alone on failure. A lost database is not an indexing bug: it propagates, and
+    the whole request is rolled back."""
     try:
-        index_page(page, revision)
+        with transaction.atomic():
+            index_page(page, revision)
+    except (OperationalError, InterfaceError):
+        raise
     except Exception:
         logger.exception("Search index update failed for page %s", page.pk)
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -66,6 +67,10 @@ def token_required(*methods: str) -> Callable[[View], View]:
                 return error(405, "method_not_allowed", Allow=", ".join(methods))
             return view(request, token, *args, **kwargs)
 
+        if set(methods) <= {"GET", "HEAD"}:
+            # Polls and downloads only read (and touch last_used_at): no request
+            # transaction around them, so a cached poll stays a single query.
+            return transaction.non_atomic_requests(wrapper)
         return wrapper
 
     return decorator
@@ -277,6 +282,7 @@ def airings(request: HttpRequest, token: StationToken, package_id: int) -> HttpR
     )
 
 
+@transaction.non_atomic_requests  # static document: no database needed
 def openapi(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
         schema(request.build_absolute_uri("/api/stations/v1")),

@@ -195,6 +195,7 @@ def test_javascript_catalog_translates() -> None:
     )
 
 
+@pytest.mark.django_db  # every request is a database transaction (ATOMIC_REQUESTS)
 def test_admin_javascript_catalog_is_vietnamese(client) -> None:
     body = client.get("/admin/jsi18n/").content.decode()
     catalog = json.loads(re.search(r"const newcatalog = (\{.*?\});", body, re.S).group(1))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,18 +24,13 @@ from cms.content.models import ExhibitionItem, ExhibitionPage, RadioSegmentPage
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
 from cms.media.uploads import master_from_file
 from tests.cms.conftest import complete_metadata
+from tests.conftest import free_port
 
 MOTO = Path(sys.executable).parent / "moto_server"
 # Vietnamese (with a combining-mark-prone name), Khmer and Cham (script) file names.
 VI_NAME = "Phóng sự quyền trẻ em ở thôn bản.wav"
 KM_NAME = "សិទ្ធិកុមារ នៅតាមភូមិ.ogg"
 CJM_NAME = "ꨀꨇꩉ ꨌꩌ.wav"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class MotoServer:

@@ -31,6 +31,7 @@ from cms.stations.models import (
 )
 from cms.taxonomy.models import AdministrativeUnit
 from tests.cms.conftest import complete_metadata
+from tests.conftest import free_port
 
 NGINX = "/usr/sbin/nginx"
 TONES = {"vi": 440, "km": 550, "hmn": 660}
@@ -238,12 +239,6 @@ def expired() -> datetime.datetime:
 
 
 # --- nginx ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # ``user root``: the tests run as root and pytest's temporary directories are private (0700);
