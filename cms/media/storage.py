@@ -40,17 +40,26 @@ STORAGE_ERRORS: tuple[type[Exception], ...] = (
 OBJECT_STORE_ERRORS: tuple[type[Exception], ...] = STORAGE_ERRORS[1:]
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+#: Bidirectional embedding, override and isolate controls: invisible, they make
+#: "ảnh\u202egpj.exe" look like "ảnhexe.jpg". (Zero-width joiners and spaces stay: Khmer
+#: and other scripts need them.)
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: Names Windows (the stations' PCs, the archive's NAS shares) cannot create.
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.I)
 MAX_NAME_BYTES = 180
 
 
 def safe_file_name(name: str) -> str:
     """A file name that keeps its letters in any script, never a path, never empty."""
     name = unicodedata.normalize("NFC", os.path.basename(name.replace("\\", "/")))
-    name = _UNSAFE.sub("_", name).strip().lstrip(".")
-    name = re.sub(r"\s+", " ", name)
+    name = _BIDI_CONTROLS.sub("", _UNSAFE.sub("_", name))
+    name = re.sub(r"\s+", " ", name).strip().lstrip(".")
     if not name:
         name = "file"
     stem, ext = os.path.splitext(name)
+    stem = stem.rstrip(". ")  # Windows drops trailing dots and spaces
+    if _WINDOWS_RESERVED.match(stem + ext) or _WINDOWS_RESERVED.match(stem):
+        stem = f"_{stem}"
     ext = ext[:16]
     while len((stem + ext).encode("utf-8")) > MAX_NAME_BYTES and stem:
         stem = stem[:-1]

@@ -203,6 +203,21 @@ def test_receipt_needs_the_right_checksum(client, world) -> None:
     assert delivery.received_at is not None
 
 
+def test_oversized_confirmation_body_is_a_json_400_and_confirms_nothing(
+    client, world, settings
+) -> None:
+    delivery = world["delivery_a"]
+    sha = delivery.build.bag_sha256
+    padded = json.dumps({"sha256": sha, "pad": " " * settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+    for kind in ("receipt", "airings"):
+        url = f"{API}/packages/{delivery.package_id}/{kind}"
+        response = call(client, "POST", url, world["own"], data=padded)
+        assert response.status_code == 400, kind
+        assert response.json() == {"error": "bad_request"}
+    delivery.refresh_from_db()
+    assert delivery.received_at is None and not delivery.airings.exists()
+
+
 def test_airing_report_records_items_and_rejects_foreign_ones(client, world) -> None:
     delivery = world["delivery_a"]
     item = delivery.package.items.get()
