@@ -12,7 +12,7 @@ UV_VERSION := 0.13.8
 CMS_FUZZ_EXAMPLES ?= 1000
 
 .PHONY: help run setup setup-production test lint check-static test-python messages fonts lock clean \
-	prod-local load soak
+	prod-local load soak audit
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -92,6 +92,11 @@ soak: ## The long part: `make load`, then the fuzz tests with CMS_FUZZ_EXAMPLES 
 	  export DATABASE_URL=$$url CMS_FUZZ_EXAMPLES=$(CMS_FUZZ_EXAMPLES); \
 	  $(BIN)/pytest -p no:cacheprovider tests/media_pipeline/test_fuzz_uploads.py \
 	    tests/cms/test_api_schema_fuzz.py tests/cms/archive/test_oai_fuzz.py $(PYTEST_ARGS)
+
+audit: ## Check the locked dependencies for known vulnerabilities (pip-audit; needs its online database)
+	@$(MAKE) --no-print-directory $(VENV)/.installed-dev
+	$(BIN)/uv tool run --from "pip-audit==2.10.1" pip-audit --strict --require-hashes --disable-pip \
+	  -r requirements/base.txt -r requirements/dev.txt
 
 lock: ## Re-resolve requirements/*.in into the hashed lock files
 	$(BIN)/uv pip compile requirements/base.in -o requirements/base.txt --python-version 3.11 --generate-hashes -q
