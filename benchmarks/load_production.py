@@ -757,7 +757,10 @@ def main() -> None:
     parser.add_argument("--attach", type=Path, help="work dir of a running prod_local stack")
     parser.add_argument("--pg-port", type=int, default=54341)
     parser.add_argument(
-        "--worker-nice", type=int, default=0, help="run the workers (and ffmpeg) under nice -n N"
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="run the workers (and ffmpeg) under nice -n N (10 as in cms-worker@.service)",
     )
     args = parser.parse_args()
     full = {

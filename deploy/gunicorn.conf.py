@@ -23,3 +23,6 @@ access_log_format = (
 )
 errorlog = "-"
 forwarded_allow_ips = "127.0.0.1"
+# gunicorn's control socket (~/.gunicorn/gunicorn.ctl) is shared by every instance of a user
+# and unused here: systemd sends the signals.
+control_socket_disable = True

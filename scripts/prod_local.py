@@ -126,9 +126,8 @@ class Stack:
     app_port: int = 0
     s3_port: int = 0
     workers: int = 2
-    # `nice` for the workers and their ffmpeg children (0 as in cms-worker@.service; the load
-    # benchmark compares it with 10 = systemd's Nice=10).
-    worker_nice: int = 0
+    # `nice` for the workers and their ffmpeg children (10, as Nice=10 in cms-worker@.service).
+    worker_nice: int = 10
     web_processes: int | None = None
     demo: bool = True
     scheduler: bool = True

@@ -46,6 +46,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cms_cache",
+        # Django's default (300 entries) is less than one per station: every station's cached
+        # package list and failed-token counter would be culled before its next poll.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CMS_CACHE_MAX_ENTRIES", 50000))},
     }
 }
 

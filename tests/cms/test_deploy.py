@@ -180,3 +180,99 @@ def test_public_pages_are_micro_cached_and_served_stale_but_never_private_ones(
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
+
+
+READING_APP = '''
+def app(environ, start_response):
+    """Reads the whole request body, as a login or upload form does."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    with open("seen.log", "a") as log:  # in the --chdir directory
+        log.write(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']} {len(body)}\\n")
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [f"{len(body)}".encode()]
+'''
+
+
+def test_slow_clients_hold_nginx_connections_not_gunicorn_threads(tmp_path: Path) -> None:
+    """A "slowloris": 12 clients start posting a form and then trickle one byte every half
+    second. gunicorn has 2 threads here; were the bodies passed through as they arrive,
+    the first two slow clients would hold both and nobody else would be served. With the
+    site configuration nginx takes the bodies whole first: the app sees none of the slow
+    posts while everyone else is served."""
+    import socket
+    import ssl
+    import threading
+    import urllib.request
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from prod_local import nginx_main, nginx_site, self_signed
+    from stations_bench import free_port, wait_port
+
+    (tmp_path / "readingapp.py").write_text(READING_APP, encoding="utf-8")
+    app_port, https, http = free_port(), free_port(), free_port()
+    gunicorn = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{app_port}",
+         "--worker-class", "gthread", "--workers", "1", "--threads", "2",
+         "--chdir", str(tmp_path), "readingapp:app"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    site = nginx_site(
+        upstream=app_port, http=http, https=https, var=tmp_path / "var",
+        certs=tmp_path / "ssl", cache=tmp_path / "cache", logs=tmp_path,
+    )  # fmt: skip
+    self_signed(tmp_path / "ssl")
+    (tmp_path / "nginx").mkdir()
+    conf = tmp_path / "nginx" / "nginx.conf"
+    conf.write_text(nginx_main(site, tmp_path / "nginx"), encoding="utf-8")
+    nginx = subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", str(tmp_path / "nginx")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    context = ssl.create_default_context(cafile=str(tmp_path / "ssl" / "fullchain.pem"))
+    stop = threading.Event()
+    started = threading.Barrier(13)
+
+    def slow_client() -> None:
+        raw = socket.create_connection(("127.0.0.1", https), timeout=30)
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            tls.sendall(
+                b"POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: 100000\r\n\r\nusername="
+            )
+            started.wait()
+            while not stop.wait(0.5):
+                tls.sendall(b"a")
+
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
+    )
+    seen = tmp_path / "seen.log"
+    slow: list[threading.Thread] = []
+    try:
+        wait_port(app_port, gunicorn)
+        wait_port(https, nginx)
+        slow = [threading.Thread(target=slow_client, daemon=True) for _ in range(12)]
+        for thread in slow:
+            thread.start()
+        started.wait(timeout=30)
+        time.sleep(2)  # the slow bodies are trickling now
+        # everyone else is served: a health check and a complete form post
+        with opener.open(f"https://127.0.0.1:{https}/healthz", timeout=20) as response:
+            assert response.status == 200
+        form = urllib.request.Request(
+            f"https://127.0.0.1:{https}/admin/login/", data=b"username=bientap&password=x"
+        )
+        with opener.open(form, timeout=20) as response:
+            assert response.read() == b"27"
+        lines = seen.read_text().splitlines()
+        assert lines == ["GET /healthz 0", "POST /admin/login/ 27"], lines
+    finally:
+        stop.set()
+        for thread in slow:
+            thread.join(timeout=10)
+        for process in (nginx, gunicorn):
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
