@@ -87,3 +87,29 @@ def test_unknown_non_localised_urls_are_404_not_redirects(client: Client, home, 
 def test_unprefixed_public_path_still_redirects_to_a_language(client: Client, home) -> None:
     response = client.get("/phat-thanh/")
     assert response.status_code == 302 and response["Location"] == "/vi/phat-thanh/"
+
+
+@pytest.mark.django_db
+def test_language_switcher_links_each_translation_or_that_languages_home(
+    client: Client, translated_homes
+) -> None:
+    from wagtail.models import Locale
+
+    from cms.content.models import SectionIndexPage
+
+    section = SectionIndexPage(title="Phát thanh", slug="phat-thanh")
+    translated_homes.add_child(instance=section)
+    section.save_revision().publish()
+    khmer = section.copy_for_translation(Locale.objects.get(language_code="km"))
+    khmer.title = "វិទ្យុ"
+    khmer.save_revision().publish()
+    draft = section.copy_for_translation(Locale.objects.get(language_code="en"))
+    draft.save_revision()  # not live: the switcher must not link it
+
+    html = client.get("/vi/phat-thanh/").content.decode()
+    links = dict(re.findall(r'<li><a href="([^"]+)" lang="[^"]+" hreflang="([^"]+)"', html))
+    by_language = {hreflang: href for href, hreflang in links.items()}
+    assert by_language["km"] == "/km/phat-thanh/"
+    assert by_language["vi"] == "/vi/phat-thanh/"
+    assert by_language["en"] == "/en/"
+    assert len(by_language) == len(LANGUAGES)

@@ -1,22 +1,37 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import template
-from wagtail.models import Locale, Page
+from django.http import HttpRequest
+from wagtail.models import Page
 
 register = template.Library()
 
 
-@register.simple_tag
-def translation_url(page: Page, language_code: str) -> str:
+@register.simple_tag(takes_context=True)
+def translation_url(context: template.Context, page: Page, language_code: str) -> str:
     """The URL of this page in another language, or that language's home page."""
-    locale = Locale.objects.filter(language_code=language_code).first()
-    if locale is not None:
-        translation = page.get_translation_or_none(locale)
-        if translation is not None and translation.live:
-            url = translation.get_url()
-            if url:
-                return url
-    return f"/{language_code}/"
+    return translation_urls(page, context.get("request")).get(language_code) or (
+        f"/{language_code}/"
+    )
+
+
+def translation_urls(page: Page, request: HttpRequest | None) -> dict[str, str]:
+    """The live translations' URLs by language code: one query for the language switcher's
+    every entry (it was two per language), kept on the request."""
+    cached = getattr(request, "_cms_translation_urls", None)
+    if cached is not None and cached[0] == page.pk:
+        return cast(dict[str, str], cached[1])
+    urls = {}
+    translations = Page.objects.filter(translation_key=page.translation_key, live=True)
+    for translation in translations.select_related("locale"):
+        url = translation.get_url(request=request)
+        if url:
+            urls[translation.locale.language_code] = url
+    if request is not None:
+        request._cms_translation_urls = (page.pk, urls)  # type: ignore[attr-defined]
+    return urls
 
 
 @register.filter
