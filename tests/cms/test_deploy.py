@@ -73,6 +73,64 @@ def test_every_timer_has_its_service_and_runs_an_existing_command() -> None:
         assert command in commands, f"{timer.name} runs unknown command {command}"
 
 
+class SiteInFront:
+    """The real site configuration (``deploy/nginx/cms.conf`` with loopback ports and local
+    paths, over TLS) in a real nginx, in front of a real gunicorn running a stub WSGI app."""
+
+    def __init__(self, tmp: Path, app: str, *gunicorn: str, cache_seconds: int = 60) -> None:
+        import ssl
+        import urllib.request
+
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from prod_local import nginx_main, nginx_site, self_signed
+        from stations_bench import free_port
+
+        (tmp / "stubapp.py").write_text(app, encoding="utf-8")
+        self.app_port, self.https, http = free_port(), free_port(), free_port()
+        self.gunicorn_args = [
+            str(Path(sys.executable).with_name("gunicorn")), "--bind",
+            f"127.0.0.1:{self.app_port}", "--workers", "1", *gunicorn, "--chdir", str(tmp),
+            "stubapp:app",
+        ]  # fmt: skip
+        site = nginx_site(
+            upstream=self.app_port, http=http, https=self.https, var=tmp / "var",
+            certs=tmp / "ssl", cache=tmp / "cache", logs=tmp,
+        )  # fmt: skip
+        lifetime = "proxy_cache_valid 200 301 302 60s;"
+        assert lifetime in site
+        site = site.replace(lifetime, lifetime.replace("60s", f"{cache_seconds}s"))
+        self_signed(tmp / "ssl")
+        (tmp / "nginx").mkdir()
+        self.conf = tmp / "nginx" / "nginx.conf"
+        self.conf.write_text(nginx_main(site, tmp / "nginx"), encoding="utf-8")
+        self.prefix = tmp / "nginx"
+        self.context = ssl.create_default_context(cafile=str(tmp / "ssl" / "fullchain.pem"))
+        self.opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=self.context)
+        )
+        self.gunicorn = subprocess.Popen(
+            self.gunicorn_args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.nginx: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> SiteInFront:
+        from stations_bench import wait_port
+
+        self.nginx = subprocess.Popen(
+            [NGINX, "-c", str(self.conf), "-p", str(self.prefix)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_port(self.app_port, self.gunicorn)
+        wait_port(self.https, self.nginx)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process in (self.nginx, self.gunicorn):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+
+
 STUB_APP = '''
 import itertools
 
@@ -101,39 +159,11 @@ def test_public_pages_are_micro_cached_and_served_stale_but_never_private_ones(
     """The real site configuration in a real nginx, in front of a real gunicorn (a stub WSGI
     app that numbers its responses). The cache lifetime is cut to 3 s here so that the
     stale path can be seen without waiting a minute."""
-    import ssl
     import urllib.error
     import urllib.request
 
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from prod_local import nginx_main, nginx_site, self_signed
-    from stations_bench import free_port, wait_port
-
-    (tmp_path / "stubapp.py").write_text(STUB_APP, encoding="utf-8")
-    app_port, https, http = free_port(), free_port(), free_port()
-    gunicorn = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{app_port}",
-         "--workers", "1", "--chdir", str(tmp_path), "stubapp:app"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    site = nginx_site(
-        upstream=app_port, http=http, https=https, var=tmp_path / "var",
-        certs=tmp_path / "ssl", cache=tmp_path / "cache", logs=tmp_path,
-    )  # fmt: skip
-    assert "proxy_cache_valid 200 301 302 60s;" in site
-    site = site.replace("proxy_cache_valid 200 301 302 60s;", "proxy_cache_valid 200 301 302 3s;")
-    self_signed(tmp_path / "ssl")
-    (tmp_path / "nginx").mkdir()
-    conf = tmp_path / "nginx" / "nginx.conf"
-    conf.write_text(nginx_main(site, tmp_path / "nginx"), encoding="utf-8")
-    nginx = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(tmp_path / "nginx")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    context = ssl.create_default_context(cafile=str(tmp_path / "ssl" / "fullchain.pem"))
-    opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
-    )
+    site = SiteInFront(tmp_path, STUB_APP, cache_seconds=3)
+    https, opener, gunicorn = site.https, site.opener, site.gunicorn
 
     def get(path: str, method: str = "GET", **headers: str) -> tuple[int, str, str]:
         request = urllib.request.Request(
@@ -146,9 +176,7 @@ def test_public_pages_are_micro_cached_and_served_stale_but_never_private_ones(
         except urllib.error.HTTPError as error:
             return error.code, error.headers["X-Cache-Status"], error.read().decode()
 
-    try:
-        wait_port(app_port, gunicorn)
-        wait_port(https, nginx)
+    with site:
         first = get("/vi/tin-tuc/")
         assert first[:2] == (200, "MISS")
         assert get("/vi/tin-tuc/") == (200, "HIT", first[2])  # the same response, from nginx
@@ -175,11 +203,6 @@ def test_public_pages_are_micro_cached_and_served_stale_but_never_private_ones(
         assert get("/vi/tin-tuc/") == (200, "STALE", first[2])
         assert get("/healthz")[0] == 502
         assert get("/vi/never-seen/")[0] == 502
-    finally:
-        for process in (nginx, gunicorn):
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
 
 
 READING_APP = '''
@@ -201,35 +224,11 @@ def test_slow_clients_hold_nginx_connections_not_gunicorn_threads(tmp_path: Path
     site configuration nginx takes the bodies whole first: the app sees none of the slow
     posts while everyone else is served."""
     import socket
-    import ssl
     import threading
     import urllib.request
 
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from prod_local import nginx_main, nginx_site, self_signed
-    from stations_bench import free_port, wait_port
-
-    (tmp_path / "readingapp.py").write_text(READING_APP, encoding="utf-8")
-    app_port, https, http = free_port(), free_port(), free_port()
-    gunicorn = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{app_port}",
-         "--worker-class", "gthread", "--workers", "1", "--threads", "2",
-         "--chdir", str(tmp_path), "readingapp:app"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    site = nginx_site(
-        upstream=app_port, http=http, https=https, var=tmp_path / "var",
-        certs=tmp_path / "ssl", cache=tmp_path / "cache", logs=tmp_path,
-    )  # fmt: skip
-    self_signed(tmp_path / "ssl")
-    (tmp_path / "nginx").mkdir()
-    conf = tmp_path / "nginx" / "nginx.conf"
-    conf.write_text(nginx_main(site, tmp_path / "nginx"), encoding="utf-8")
-    nginx = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(tmp_path / "nginx")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    context = ssl.create_default_context(cafile=str(tmp_path / "ssl" / "fullchain.pem"))
+    site = SiteInFront(tmp_path, READING_APP, "--worker-class", "gthread", "--threads", "2")
+    https, opener, context = site.https, site.opener, site.context
     stop = threading.Event()
     started = threading.Barrier(13)
 
@@ -245,14 +244,10 @@ def test_slow_clients_hold_nginx_connections_not_gunicorn_threads(tmp_path: Path
             while not stop.wait(0.5):
                 tls.sendall(b"a")
 
-    opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
-    )
     seen = tmp_path / "seen.log"
     slow: list[threading.Thread] = []
     try:
-        wait_port(app_port, gunicorn)
-        wait_port(https, nginx)
+        site.__enter__()
         slow = [threading.Thread(target=slow_client, daemon=True) for _ in range(12)]
         for thread in slow:
             thread.start()
@@ -272,7 +267,4 @@ def test_slow_clients_hold_nginx_connections_not_gunicorn_threads(tmp_path: Path
         stop.set()
         for thread in slow:
             thread.join(timeout=10)
-        for process in (nginx, gunicorn):
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+        site.__exit__()

@@ -44,6 +44,7 @@ from cms.media import renditions
 from cms.media.messages import message_for
 from cms.media.models import MediaMaster, MediaRendition, RenditionStatus
 from cms.media.uploads import master_from_file
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")  # whitenoise
 MOTO = Path(sys.executable).parent / "moto_server"
@@ -52,12 +53,6 @@ ADD_MASTER = "/admin/snippets/media/mediamaster/add/"
 NAME = "Phóng sự lũ quét – bản gốc.wav"
 KEY = f"media/masters/vi/{NAME}"
 CUT_AFTER = 12 * 1024 * 1024  # past the first 8 MB part's worth, well before the end
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None) -> None:
