@@ -107,15 +107,18 @@ class Relay:
         threading.Thread(target=self.accept, args=(listener,), daemon=True).start()
 
     def down(self) -> None:
-        if self.on_down is not None and not self.is_down:
-            self.on_down()
+        # Several relayed connections (multipart parts in flight) can cross the cut at once:
+        # only the first caller takes the relay down and calls on_down, before any reset.
         with self.lock:
             listener, self.listener = self.listener, None
             doomed, self.sockets = set(self.sockets), set()
             if self.cut_at is None:
                 self.cut_at = self.sent
-        if listener is not None:
-            listener.close()
+        if listener is None:
+            return
+        if self.on_down is not None:
+            self.on_down()
+        listener.close()
         for sock in doomed:
             reset(sock)
 
