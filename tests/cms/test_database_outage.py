@@ -28,7 +28,8 @@ import pytest
 import requests
 from django.db import connection
 
-from tests.conftest import SAMPLES, free_port
+from tests.conftest import SAMPLES
+from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SCRIPT = ROOT / "scripts" / "test-postgres.sh"

@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-import requests
-from botocore.config import Config
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.models import Locale
 
@@ -24,67 +18,12 @@ from cms.content.models import ExhibitionItem, ExhibitionPage, RadioSegmentPage
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
 from cms.media.uploads import master_from_file
 from tests.cms.conftest import complete_metadata
-from tests.conftest import free_port
+from tests.support import MotoServer
 
-MOTO = Path(sys.executable).parent / "moto_server"
 # Vietnamese (with a combining-mark-prone name), Khmer and Cham (script) file names.
 VI_NAME = "Phóng sự quyền trẻ em ở thôn bản.wav"
 KM_NAME = "សិទ្ធិកុមារ នៅតាមភូមិ.ogg"
 CJM_NAME = "ꨀꨇꩉ ꨌꩌ.wav"
-
-
-class MotoServer:
-    """moto_server in its own process, restartable on the same port (so a test can stop
-    the store mid-export and bring it back)."""
-
-    def __init__(self, tmp: Path, no_auth_actions: int | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tmp / "moto.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        # With INITIAL_NO_AUTH_ACTION_COUNT set, moto lets that many requests through
-        # unauthenticated (to create a user and its key) and then checks every request's
-        # signature and the user's IAM policy, like a real store.
-        self.no_auth_actions = no_auth_actions
-
-    def start(self) -> None:
-        assert MOTO.exists(), f"moto_server not found at {MOTO}"
-        env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"}
-        if self.no_auth_actions is not None:
-            env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(self.no_auth_actions)
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [str(MOTO), "-H", "127.0.0.1", "-p", str(self.port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/moto-api/", timeout=1).status_code < 500:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError(f"moto_server did not start; see {self.log}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.process = None
-
-    def reset(self) -> None:
-        requests.post(f"{self.url}/moto-api/reset", timeout=5)
-
-    def client(self, service: str = "s3", **credentials: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.url,
-            region_name="us-east-1",
-            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
-            **credentials,
-        )
 
 
 @pytest.fixture(scope="session")

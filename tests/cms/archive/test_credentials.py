@@ -16,8 +16,7 @@ import pytest
 from cms.archive.delivery import S3Target, configured_targets
 from cms.archive.exporter import export
 from cms.archive.models import ExportRecord, ExportStatus, ItemVersion
-
-from .conftest import MotoServer
+from tests.support import MotoServer
 
 BUCKETS = ("national-archive", "second-copy")
 # Requests moto lets through before it starts checking: two users, their policies and keys.

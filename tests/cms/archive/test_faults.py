@@ -21,7 +21,7 @@ from cms.archive.exporter import export
 from cms.archive.models import ExportRecord, ExportStatus, ItemVersion
 from cms.content.models import RadioSegmentPage
 from tests.cms.conftest import complete_metadata
-from tests.conftest import SmallDisk
+from tests.support import SmallDisk
 
 from .conftest import VI_NAME, make_master
 

@@ -21,7 +21,7 @@ from cms.media.models import MediaRendition, RenditionStatus
 from cms.media.renditions import run
 from cms.media.uploads import master_from_file
 from media_pipeline.hashing import sha256_file
-from tests.conftest import SmallDisk
+from tests.support import SmallDisk
 
 pytestmark = pytest.mark.django_db
 

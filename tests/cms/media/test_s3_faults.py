@@ -29,42 +29,26 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from django_tasks import task_backends
 
 from cms.media import renditions
 from cms.media.messages import message_for
 from cms.media.models import MediaMaster, MediaRendition, RenditionStatus
 from cms.media.uploads import master_from_file
-from tests.conftest import free_port
+from tests.support import MotoServer, free_port, s3_default_storage
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")  # whitenoise
-MOTO = Path(sys.executable).parent / "moto_server"
 BUCKET = "cms-media"
 ADD_MASTER = "/admin/snippets/media/mediamaster/add/"
 NAME = "Phóng sự lũ quét – bản gốc.wav"
 KEY = f"media/masters/vi/{NAME}"
 CUT_AFTER = 12 * 1024 * 1024  # past the first 8 MB part's worth, well before the end
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            alive = process is None or process.poll() is None
-            assert alive and time.monotonic() < deadline, f"nothing listens on {port}"
-            time.sleep(0.05)
 
 
 class Relay:
@@ -199,43 +183,22 @@ class Store:
 def s3(settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Store]:
     """moto_server behind a relay; the default storage on S3 through the relay; a task
     backend that records jobs instead of running them."""
-    assert MOTO.exists(), f"moto_server not found at {MOTO}"
     for key, value in {
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(key, value)
-    port = free_port()
-    log = (tmp_path / "moto.log").open("wb")
-    moto = subprocess.Popen(
-        [str(MOTO), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
-    )
-    relay = Relay(port)
+    moto = MotoServer(tmp_path)
+    moto.start()
+    relay = Relay(moto.port)
     try:
-        wait_for_port(port, moto)
-        direct = boto3.client(
-            "s3",
-            endpoint_url=f"http://127.0.0.1:{port}",
-            region_name="us-east-1",
-            config=Config(retries={"max_attempts": 1}),
-        )
+        direct = moto.client()
         direct.create_bucket(Bucket=BUCKET)
         relay.up()
         settings.STORAGES = {
             **settings.STORAGES,
-            "default": {
-                "BACKEND": "cms.media.storage.UnicodeS3Storage",
-                "OPTIONS": {
-                    "bucket_name": BUCKET,
-                    "endpoint_url": relay.url,
-                    "region_name": "us-east-1",
-                    "location": "media",
-                    "default_acl": "private",
-                    "querystring_auth": True,
-                    "file_overwrite": False,
-                },
-            },
+            "default": s3_default_storage(BUCKET, relay.url),
         }
         settings.TASKS = {
             "default": {
@@ -249,9 +212,7 @@ def s3(settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
     finally:
         relay.on_down = None
         relay.down()
-        moto.terminate()
-        moto.wait(timeout=10)
-        log.close()
+        moto.stop()
 
 
 def keys(direct: Any, prefix: str = "media/") -> list[str]:

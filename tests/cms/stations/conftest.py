@@ -31,7 +31,7 @@ from cms.stations.models import (
 )
 from cms.taxonomy.models import AdministrativeUnit
 from tests.cms.conftest import complete_metadata
-from tests.conftest import free_port
+from tests.support import free_port
 
 NGINX = "/usr/sbin/nginx"
 TONES = {"vi": 440, "km": 550, "hmn": 660}

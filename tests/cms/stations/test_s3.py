@@ -4,8 +4,6 @@ API redirects to a short-lived presigned URL that serves the bytes and Range req
 from __future__ import annotations
 
 import hashlib
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -14,64 +12,35 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import pytest
 from django.core.cache import cache
 
-from .conftest import free_port
+from tests.support import MotoServer, s3_default_storage
 
 pytestmark = pytest.mark.django_db
-MOTO = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "moto_server"
 BUCKET = "cms-test"
 
 
 @pytest.fixture
-def s3(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [str(MOTO), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
+def s3(settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    server = MotoServer(tmp_path)
+    server.start()
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, "moto_server"
-                time.sleep(0.1)
-        for key, value in {
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }.items():
-            monkeypatch.setenv(key, value)
-        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(
-            Bucket=BUCKET
-        )
+        server.client().create_bucket(Bucket=BUCKET)
         settings.STORAGES = {
             **settings.STORAGES,
-            "default": {
-                "BACKEND": "cms.media.storage.UnicodeS3Storage",
-                "OPTIONS": {
-                    "bucket_name": BUCKET,
-                    "endpoint_url": endpoint,
-                    "region_name": "us-east-1",
-                    "location": "media",
-                    "default_acl": "private",
-                    "querystring_auth": True,
-                    "file_overwrite": False,
-                },
-            },
+            "default": s3_default_storage(BUCKET, server.url),
         }
         settings.CMS_STATIONS = {"PRESIGNED_URL_SECONDS": 120}
-        yield endpoint
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 def fetch(url: str, **headers: str) -> tuple[int, bytes]:
