@@ -245,20 +245,12 @@ class CancelPoller:
         return self.cancelled
 
 
-class SourceUnavailable(PipelineError):
+class SourceUnavailable(Exception):
     """The object store did not give the source back (down, unreachable, timing out, 5xx).
 
-    Transient: the job is retried with backoff like any transient failure. Its code,
-    ``source_unavailable``, is the CMS's (like ``worker_lost``), not the pipeline's: the
-    pipeline never talks to a storage."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__("io_error", detail, permanent=False)
-        self.code = "source_unavailable"
-        self.args = (f"{self.code}: {detail}",)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (SourceUnavailable, (self.detail,))
+    Transient: :func:`run` fails the job as ``source_unavailable`` and it is retried with
+    backoff like any transient failure. The code is the CMS's (like ``worker_lost``), not
+    the pipeline's: the pipeline never talks to a storage."""
 
 
 @contextmanager
@@ -388,6 +380,8 @@ def run(rendition_id: int) -> str:
         if error.code == "cancelled":
             return cancelled(rendition)
         return fail(rendition, error.code, error.detail, error.permanent)
+    except SourceUnavailable as error:
+        return fail(rendition, "source_unavailable", str(error), permanent=False)
     except OSError as error:
         pipeline_error = os_error(error, "reading or writing the rendition failed")
         return fail(rendition, pipeline_error.code, pipeline_error.detail, permanent=False)

@@ -58,7 +58,7 @@ def safe_file_name(name: str) -> str:
         name = "file"
     stem, ext = os.path.splitext(name)
     stem = stem.rstrip(". ")  # Windows drops trailing dots and spaces
-    if _WINDOWS_RESERVED.match(stem + ext) or _WINDOWS_RESERVED.match(stem):
+    if _WINDOWS_RESERVED.match(stem + ext):
         stem = f"_{stem}"
     ext = ext[:16]
     while len((stem + ext).encode("utf-8")) > MAX_NAME_BYTES and stem:
