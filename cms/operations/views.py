@@ -22,37 +22,33 @@ def database_unavailable(error: BaseException | None) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """``handler400``: a request refused before any view ran (too much form data, too many
-    fields, a forged host): JSON for API clients, a page in the reader's language for
-    everyone else."""
+def error_response(request: HttpRequest, status: int, code: str) -> HttpResponse:
+    """JSON ``{"error": code}`` for API clients (station sync clients), the page
+    ``<status>.html`` in the reader's language for everyone else; never cached."""
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse({"error": "bad_request"}, status=400)
+        response = JsonResponse({"error": code}, status=status)
     else:
-        response = TemplateResponse(request, "400.html", status=400)
+        response = TemplateResponse(request, f"{status}.html", status=status)
         response.render()
     response["Cache-Control"] = "no-store"
     return response
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400``: a request refused before any view ran (too much form data, too many
+    fields, a forged host)."""
+    return error_response(request, 400, "bad_request")
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: a database outage gets a 503 with Retry-After and its own page
     (the request's transaction was rolled back, so nothing was saved half-way); anything
-    else the plain 500 page. API clients (station sync clients) get JSON."""
+    else the plain 500 page."""
     error = sys.exc_info()[1]
-    unavailable = database_unavailable(error)
-    if unavailable:
-        logger.error("database unavailable: %s", str(error).strip()[:500])
-    response: HttpResponse
-    if request.path.startswith("/api/"):
-        code = "database_unavailable" if unavailable else "server_error"
-        response = JsonResponse({"error": code}, status=503 if unavailable else 500)
-    else:
-        template = "503.html" if unavailable else "500.html"
-        response = TemplateResponse(request, template, status=503 if unavailable else 500)
-        response.render()
-    if unavailable:
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
+    if not database_unavailable(error):
+        return error_response(request, 500, "server_error")
+    logger.error("database unavailable: %s", str(error).strip()[:500])
+    response = error_response(request, 503, "database_unavailable")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
