@@ -51,7 +51,6 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -62,6 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import stations_bench as bench  # noqa: E402
+from html_forms import FormFields  # noqa: E402
 from prod_local import Stack, totp_now  # noqa: E402
 from stations_polling import postmaster  # noqa: E402
 
@@ -346,64 +346,6 @@ async def download(
 # --- editor -------------------------------------------------------------------------------
 
 
-class EditForm(HTMLParser):
-    """The fields a browser would submit from ``<form id=...>`` (no JavaScript needed for
-    the pages used here: title and rich-text fields are plain inputs)."""
-
-    def __init__(self, form_id: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.form_id = form_id
-        self.inside = False
-        self.fields: list[list[str]] = []
-        self._textarea: list[str] | None = None
-        self._select: list[str] | None = None
-        self._first_option: str | None = None
-        self._selected: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("id") == self.form_id:
-            self.inside = True
-        if not self.inside or "disabled" in a:
-            return
-        kind = a.get("type", "text").lower()
-        if tag == "input" and a.get("name"):
-            if kind in ("submit", "button", "file", "image", "reset"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            default = "on" if kind in ("checkbox", "radio") else ""
-            self.fields.append([a["name"], a.get("value", default)])
-        elif tag == "textarea" and a.get("name"):
-            self._textarea = [a["name"], ""]
-            self.fields.append(self._textarea)
-        elif tag == "select" and a.get("name"):
-            self._select, self._first_option, self._selected = [a["name"]], None, []
-            self._multiple = "multiple" in a
-        elif tag == "option" and self._select is not None:
-            value = a.get("value", "")
-            if self._first_option is None:
-                self._first_option = value
-            if "selected" in a:
-                self._selected.append(value)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select" and self._select is not None:
-            values = self._selected or (
-                [] if self._multiple or self._first_option is None else [self._first_option]
-            )
-            self.fields += [[self._select[0], value] for value in values]
-            self._select = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-
 class Browser:
     """An admin session: cookies, CSRF, forms."""
 
@@ -465,7 +407,7 @@ async def editor_client(
         if form_page is None or form_page.status != 200:
             await asyncio.sleep(pause)
             continue
-        parser = EditForm("page-edit-form")
+        parser = FormFields("page-edit-form")
         parser.feed(form_page.body.decode("utf-8"))
         n += 1
         new_title = f"{title} · lưu {uuid.uuid4().hex[:8]}"
