@@ -25,3 +25,11 @@ def small_disks() -> Iterator[Callable[..., Path]]:
     finally:
         for mount_point in reversed(disks.mounted):
             subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+@pytest.fixture
+def s3_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test credentials moto_server accepts, for boto3 and django-storages."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")

@@ -180,15 +180,9 @@ class Store:
 
 
 @pytest.fixture
-def s3(settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Store]:
+def s3(settings: Any, s3_credentials: None, tmp_path: Path) -> Iterator[Store]:
     """moto_server behind a relay; the default storage on S3 through the relay; a task
     backend that records jobs instead of running them."""
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
     moto = MotoServer(tmp_path)
     moto.start()
     relay = Relay(moto.port)

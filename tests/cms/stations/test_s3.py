@@ -22,13 +22,7 @@ BUCKET = "cms-test"
 
 
 @pytest.fixture
-def s3(settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
+def s3(settings: Any, s3_credentials: None, tmp_path: Path) -> Iterator[str]:
     server = MotoServer(tmp_path)
     server.start()
     try:
