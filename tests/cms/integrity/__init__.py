@@ -1,0 +1,1 @@
+"""Regression tests for the editorial chain: published means approved, released means unchanged."""
