@@ -34,11 +34,16 @@ fonts: ## Subset the OS's Noto fonts into per-script web fonts
 	@$(MANAGE) build_fonts -v0 >/dev/null
 
 setup: ## Install everything `make run` needs (OS packages, venv, catalogs, fonts, database)
+	@echo "[1/5] Debian packages (ffmpeg, espeak-ng, fonts, gettext)"
 	@scripts/system-deps.sh run
+	@echo "[2/5] Python environment in $(VENV)/ (locked, hashed requirements)"
 	@$(MAKE) --no-print-directory $(VENV)/.installed-base
+	@echo "[3/5] Translation catalogs and web fonts"
 	@$(MAKE) --no-print-directory messages fonts
+	@echo "[4/5] Database var/db.sqlite3"
 	@mkdir -p var
 	@$(MANAGE) migrate -v0
+	@echo "[5/5] Demo content (sample media are generated into var/samples/ the first time)"
 	@$(MANAGE) load_demo
 
 setup-production: ## Production machine: venv from the locked requirements, catalogs, fonts (no database, no demo)
