@@ -43,7 +43,7 @@ from .profiles import DEFAULT_PROFILES, ImageProfile, Profile
 DEFAULT_MAX_IMAGE_PIXELS = 120_000_000
 #: pixels per byte of file above which a big image is treated as a bomb (real photos: < 50)
 BOMB_PIXELS_PER_BYTE = 2000
-#: archive quality threshold from DESIGN.md (1200 x 800, about 0.95 MP)
+#: archive quality threshold (docs/design.md#output-profiles: 1200 x 800, about 0.95 MP)
 MIN_ARCHIVE_LONG_EDGE = 1200
 MIN_ARCHIVE_SHORT_EDGE = 800
 

@@ -1,4 +1,4 @@
-"""Output profiles, declared once as data (see DESIGN.md section 4).
+"""Output profiles, declared once as data (the reasons are in docs/design.md#output-profiles).
 
 Profiles are frozen dataclasses so they can be hashed into rendition keys
 (:func:`media_pipeline.hashing.rendition_key`) and shared between threads.
