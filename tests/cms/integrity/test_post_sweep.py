@@ -35,6 +35,12 @@ SWEPT_ROLES = ("reporter", "editor", "translator", "archivist")
 SKIPPED = {"wagtailadmin_logout", "wagtailcore_logout", "wagtailadmin_login"}
 PREFIXES = ("/admin/",)
 FINGERPRINT_KEYS = ("vi:live", "km:live", "master:", "rendition:")
+# Crashes inside Wagtail itself on an empty POST, with the reason. Each must still crash (the
+# test fails when one is fixed upstream, so the entry is removed) and change nothing.
+KNOWN_UPSTREAM_500 = {
+    # wagtail.admin.forms.choosers.URLOrAbsolutePathField.to_python(None) calls None.startswith
+    "wagtailadmin_choose_external_link",
+}
 
 
 def sha256_of(name: str) -> str | None:
@@ -231,7 +237,8 @@ def test_no_admin_post_by_a_non_publisher_changes_what_the_public_receives(
     for name, url in urls:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(url, {"csrfmiddlewaretoken": token}, HTTP_X_CSRFTOKEN=token)
-        if response.status_code >= 500:
+        crashed = response.status_code >= 500
+        if crashed != (name in KNOWN_UPSTREAM_500):
             errors.append(f"{name} {url}: {response.status_code}")
         # A refused request is checked cheaply; one that was let through, in full.
         if denied(response) and fingerprint(world["pages"], world["masters"]) == {
