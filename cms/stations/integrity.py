@@ -72,18 +72,30 @@ def size_of(state: str) -> int:
     return int(parts[1] if parts[0] == "s3" else parts[2])
 
 
+def state_key(storage_name: str, state: str) -> str:
+    return "stations:intact:" + hashlib.sha256(f"{storage_name}|{state}".encode()).hexdigest()
+
+
 def is_intact(storage_name: str, *, sha256: str, size: int) -> bool:
     """True if the stored file still has the recorded size and SHA-256 (cached per state)."""
     state = file_state(storage_name)
     if state is None or size_of(state) != size or not sha256:
         return False
-    key = "stations:intact:" + hashlib.sha256(f"{storage_name}|{state}".encode()).hexdigest()
+    key = state_key(storage_name, state)
     if cache.get(key) == sha256:
         return True
     if stored_sha256(storage_name) != sha256:
         return False
     cache.set(key, sha256, VERIFIED_SECONDS)
     return True
+
+
+def remember(storage_name: str, sha256: str) -> None:
+    """Record a file the build has just hashed and stored, in its state now, as verified, so
+    the first download of a large zip does not hash it again inside the request."""
+    state = file_state(storage_name)
+    if state is not None:
+        cache.set(state_key(storage_name, state), sha256, VERIFIED_SECONDS)
 
 
 def alarm(package_id: int, build_id: int, storage_name: str, path: str) -> None:

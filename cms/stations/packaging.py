@@ -50,6 +50,7 @@ from wagtail.models import Locale, Page
 
 from cms import formats
 from cms.media.models import MediaRendition, RenditionStatus
+from cms.stations import integrity
 from cms.stations.models import (
     BOARD_PROFILE_RE,
     BroadcastPackage,
@@ -702,6 +703,9 @@ def build(build_id: int) -> str:
         )
         return BuildStatus.FAILED
     shutil.rmtree(staging, ignore_errors=True)
+    for entry in files:
+        integrity.remember(entry["storage_name"], entry["sha256"])
+    integrity.remember(f"{folder}/{bag_name}.zip", zip_sha256)
     PackageBuild.objects.filter(pk=build_id).update(
         status=BuildStatus.READY,
         bag_name=bag_name,

@@ -280,3 +280,22 @@ def test_tampered_zip_is_refused_even_with_its_old_modification_time(
 
     path.unlink()  # a missing file is no better
     assert portal.get(zip_url).status_code == 503
+
+
+def test_a_fresh_build_is_served_without_hashing_it_again(
+    released: tuple[Any, PackageDelivery], make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build records what it has just hashed: the first download costs a stat, not a
+    read of the whole zip inside the request."""
+    from cms.stations import integrity
+
+    def no_hashing(name: str) -> str:
+        raise AssertionError(f"{name} hashed again while serving")
+
+    monkeypatch.setattr(integrity, "stored_sha256", no_hashing)
+    station, delivery = released
+    assert delivery.build is not None
+    portal = station_login(make_user, station, "dai-a")
+    response = portal.get(f"/stations/goi/{delivery.package_id}/tai-ve/")
+    assert response.status_code == 200
+    assert sha256(body(response)) == delivery.build.zip_sha256
