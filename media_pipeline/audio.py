@@ -13,7 +13,9 @@ the master again, which is cheap next to encoding) to use more cores.
 from __future__ import annotations
 
 import os
+import re
 import threading
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,6 +50,22 @@ from .profiles import DEFAULT_PROFILES, AudioProfile, Profile
 #: this fraction of the profile tolerance (should be rare: the limiter probe pre-compensates)
 RETRY_FRACTION = 0.6
 _MAX_TAG_CHARS = 1024
+#: Line breaks, C0/C1 controls, DEL, bidi embedding/override/isolate/mark controls: none of
+#: them belongs in a one-line tag a player shows (a title with CR/LF, NUL or U+202E).
+_TAG_CONTROLS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+)
+_TAG_KEY = re.compile(r"[^A-Za-z0-9_]")
+
+
+def tag_text(value: str, limit: int = _MAX_TAG_CHARS) -> str:
+    """The text of an ID3 tag (``ffmpeg -metadata``): NFC, one line, control characters
+    stripped (line breaks become spaces), at most ``limit`` characters."""
+    text = _TAG_CONTROLS.sub(
+        lambda m: " " if m.group(0) in "\r\n\x0b\x0c\x85\u2028\u2029" else "",
+        unicodedata.normalize("NFC", value),
+    )
+    return re.sub(r"\s+", " ", text).strip()[:limit]
 
 
 @dataclass(frozen=True)
@@ -65,8 +83,9 @@ class AudioTags:
 
     def items(self) -> list[tuple[str, str]]:
         pairs = [("title", self.title), ("language", self.language), ("item_id", self.item_id)]
-        pairs += [(k, v) for k, v in self.extra.items()]
-        return [(k, v[:_MAX_TAG_CHARS]) for k, v in pairs if v]
+        pairs += [(_TAG_KEY.sub("_", k), v) for k, v in self.extra.items() if _TAG_KEY.sub("", k)]
+        cleaned = [(k, tag_text(v)) for k, v in pairs]
+        return [(k, v) for k, v in cleaned if v]
 
 
 @dataclass(frozen=True)

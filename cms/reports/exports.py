@@ -3,7 +3,6 @@ so Excel opens Vietnamese correctly). Both carry the same lines as the admin pag
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from cms.formats import csv_rows, xlsx_cell, xlsx_row
 from cms.reports.figures import Report
 
 
@@ -73,38 +73,36 @@ def _roman(number: int) -> str:
     return out
 
 
-def _cell(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
-
-
 def to_xlsx(report: Report) -> bytes:
+    """Every cell through ``cms.formats.xlsx_cell``: a topic or unit name that starts with
+    ``=`` is text in the sheet, never a formula."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Báo cáo")[:31]
     bold = Font(bold=True)
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    row = 0
     for index, line in enumerate(title_lines(report)):
-        sheet.append([line])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(
-            bold=index == 0, size=14 if index == 0 else 11
-        )
+        row += 1
+        xlsx_cell(sheet, row, 1, line).font = Font(bold=index == 0, size=14 if index == 0 else 11)
     for title, headers, rows, note in tables(report):
-        sheet.append([])
-        sheet.append([title])
-        sheet.cell(row=sheet.max_row, column=1).font = bold
-        sheet.append([_("STT"), *headers])
+        row += 2  # an empty row, then the table's title
+        xlsx_cell(sheet, row, 1, title).font = bold
+        row += 1
+        xlsx_row(sheet, row, [_("STT"), *headers])
         for column in range(1, len(headers) + 2):
-            cell = sheet.cell(row=sheet.max_row, column=column)
+            cell = sheet.cell(row=row, column=column)
             cell.font, cell.border = bold, border
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for number, row in enumerate(rows, start=1):
-            sheet.append([number, *(_cell(value) for value in row)])
-            for column in range(1, len(row) + 2):
-                sheet.cell(row=sheet.max_row, column=column).border = border
+        for number, values in enumerate(rows, start=1):
+            row += 1
+            xlsx_row(sheet, row, [number, *values])
+            for column in range(1, len(values) + 2):
+                sheet.cell(row=row, column=column).border = border
         if note:
-            sheet.append([note])
-            sheet.cell(row=sheet.max_row, column=1).font = Font(italic=True)
+            row += 1
+            xlsx_cell(sheet, row, 1, note).font = Font(italic=True)
     for column, width in zip(range(1, 6), (6, 60, 14, 12, 12), strict=True):
         sheet.column_dimensions[get_column_letter(column)].width = width
     buffer = io.BytesIO()
@@ -113,16 +111,11 @@ def to_xlsx(report: Report) -> bytes:
 
 
 def to_csv(report: Report) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for line in title_lines(report):
-        writer.writerow([line])
+    """UTF-8 with BOM; every cell through ``cms.formats.csv_text`` (no formula cells)."""
+    lines: list[list[Any]] = [[line] for line in title_lines(report)]
     for title, headers, rows, note in tables(report):
-        writer.writerow([])
-        writer.writerow([title])
-        writer.writerow([_("STT"), *headers])
-        for number, row in enumerate(rows, start=1):
-            writer.writerow([number, *row])
+        lines += [[], [title], [_("STT"), *headers]]
+        lines += [[number, *values] for number, values in enumerate(rows, start=1)]
         if note:
-            writer.writerow([note])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            lines.append([note])
+    return csv_rows(lines).encode("utf-8")

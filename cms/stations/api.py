@@ -209,6 +209,9 @@ def bag_zip(request: HttpRequest, token: StationToken, package_id: int) -> HttpR
         sha256=build.zip_sha256,
         size=build.zip_size,
         filename=f"{build.bag_name}.zip",
+        build=build,
+        path="bag.zip",
+        api=True,
     )
 
 
@@ -220,6 +223,7 @@ def bag_file(request: HttpRequest, token: StationToken, package_id: int, path: s
     entry = delivery.build.file_entry(path) if delivery and delivery.build else None
     if delivery is None or entry is None:
         return not_found()
+    assert delivery.build is not None
     access.record_download(request, delivery, path, token=token)
     return downloads.serve(
         request,
@@ -227,6 +231,9 @@ def bag_file(request: HttpRequest, token: StationToken, package_id: int, path: s
         sha256=entry["sha256"],
         size=entry["size"],
         filename=path.rsplit("/", 1)[-1],
+        build=delivery.build,
+        path=path,
+        api=True,
     )
 
 

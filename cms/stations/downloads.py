@@ -10,6 +10,9 @@ Three ways, chosen per deployment:
 * otherwise the app streams the file itself, one chunk at a time, with single-range support.
 
 The strong ETag is the file's SHA-256, which stations also use to check what they got.
+Before any of the three, the stored file is checked against that SHA-256
+(``cms.stations.integrity``): a released package's bytes never differ from its manifest;
+if they do, the answer is 503 and an alarm, never the bytes.
 """
 
 from __future__ import annotations
@@ -26,11 +29,14 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
+    JsonResponse,
     StreamingHttpResponse,
 )
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
-from cms.stations import conf
+from cms.stations import conf, integrity
+from cms.stations.models import PackageBuild
 
 mimetypes.add_type("audio/x-mpegurl", ".m3u8")
 mimetypes.add_type("text/vtt", ".vtt")
@@ -108,10 +114,34 @@ def content_type_of(filename: str) -> str:
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
+def unavailable(request: HttpRequest, api: bool) -> HttpResponse:
+    """503: the file exists in the manifest but its stored bytes are not the released ones."""
+    response: HttpResponse
+    if api:
+        response = JsonResponse({"error": "integrity_check_failed"}, status=503)
+    else:
+        response = render(request, "stations/unavailable.html", status=503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def serve(
-    request: HttpRequest, storage_name: str, *, sha256: str, size: int, filename: str
+    request: HttpRequest,
+    storage_name: str,
+    *,
+    sha256: str,
+    size: int,
+    filename: str,
+    build: PackageBuild,
+    path: str,
+    api: bool,
 ) -> HttpResponse:
-    """A response delivering one immutable stored file (the caller has authorised it)."""
+    """A response delivering one file of a released build (the caller has authorised it),
+    after checking that its stored bytes are still the ones recorded (``path`` names it in
+    the alarm: a path inside the bag, or ``bag.zip``)."""
+    if not integrity.is_intact(storage_name, sha256=sha256, size=size):
+        integrity.alarm(build.package_id, build.pk, storage_name, path)
+        return unavailable(request, api)
     etag = etag_for(sha256)
     content_type = content_type_of(filename)
     prefix = conf.get("ACCEL_REDIRECT_PREFIX")

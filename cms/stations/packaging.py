@@ -26,9 +26,7 @@ with Range requests and check it; a zip streamed on the fly could not be resumed
 from __future__ import annotations
 
 import contextlib
-import csv
 import dataclasses
-import io
 import json
 import logging
 import os
@@ -50,8 +48,9 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
+from cms import formats
 from cms.media.models import MediaRendition, RenditionStatus
-from cms.media.storage import safe_file_name
+from cms.stations import integrity
 from cms.stations.models import (
     BOARD_PROFILE_RE,
     BroadcastPackage,
@@ -105,14 +104,42 @@ class Plan:
     files: list[PlannedFile] = field(default_factory=list)
     rundown: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
+    #: names given so far per directory, as a case-insensitive file system compares them
+    names: dict[str, set[str]] = field(default_factory=dict)
+
+    def path(self, directory: str, stem: str, suffix: str) -> str:
+        """A new path ``<directory>/<name>`` that no other file of the bag has.
+
+        The name is the whole ``stem`` (a title's ``/`` is kept as ``-``: "Bản tin 1/12" is
+        not "12"); if it is taken (two roles of one item with the same suffix, or a name
+        cut at the length limit), `` (2)``, `` (3)``... is added, in planning order, so
+        the same package always gets the same names.
+        """
+        used = self.names.setdefault(directory, set())
+        name = formats.file_name(stem, suffix)
+        number = 1
+        while name_key(name) in used:
+            number += 1
+            tail = f" ({number})"
+            name = formats.file_name(f"{stem}{tail}", suffix)
+            while not name.endswith(f"{tail}{suffix}"):  # cut at the length limit: shorten
+                stem = stem[: max(0, len(stem) - 8)]
+                name = formats.file_name(f"{stem}{tail}", suffix)
+        used.add(name_key(name))
+        return f"{directory}/{name}"
+
+
+def name_key(name: str) -> str:
+    """How Windows and macOS compare names: case-insensitive, canonically equivalent."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value or "")
 
 
-def item_name(order: int, title: str, suffix: str) -> str:
-    return safe_file_name(f"{order:02d} - {nfc(title)}{suffix}")
+def item_path(plan: Plan, language: str, order: int, title: str, suffix: str) -> str:
+    return plan.path(language, f"{order:02d} - {nfc(title)}", suffix)
 
 
 def translation_in(page: Page, language: str) -> Page | None:
@@ -229,10 +256,11 @@ def plan_exhibition(
         if profile is None:
             continue
         assert profile.width and profile.height
-        name = safe_file_name(f"{order:02d}.{n:02d} - {nfc(exhibit.image.title)}.jpg")
         images.append(
             PlannedFile(
-                path=f"{language}/{name}",
+                path=plan.path(
+                    language, f"{order:02d}.{n:02d} - {nfc(exhibit.image.title)}", ".jpg"
+                ),
                 role="image",
                 language=language,
                 item_id=item.pk,
@@ -246,7 +274,7 @@ def plan_exhibition(
             )
         )
     captions = PlannedFile(
-        path=f"{language}/{item_name(order, page.title, '.txt')}",
+        path=item_path(plan, language, order, page.title, ".txt"),
         role="captions",
         language=language,
         item_id=item.pk,
@@ -305,7 +333,7 @@ def plan_item(
         suffix = Path(rendition.file.name).suffix.lower()
         media.append(
             PlannedFile(
-                path=f"{language}/{item_name(order, page.title, suffix)}",
+                path=item_path(plan, language, order, page.title, suffix),
                 role=profile,
                 language=language,
                 item_id=item.pk,
@@ -317,7 +345,7 @@ def plan_item(
         if mp2 and profile == "broadcast":
             media.append(
                 PlannedFile(
-                    path=f"{language}/{item_name(order, page.title, '.mp2')}",
+                    path=item_path(plan, language, order, page.title, ".mp2"),
                     role="broadcast_mp2",
                     language=language,
                     item_id=item.pk,
@@ -331,7 +359,7 @@ def plan_item(
     if script.strip():
         extras.append(
             PlannedFile(
-                path=f"{language}/{item_name(order, page.title, '.txt')}",
+                path=item_path(plan, language, order, page.title, ".txt"),
                 role="script",
                 language=language,
                 item_id=item.pk,
@@ -342,7 +370,7 @@ def plan_item(
         suffix = Path(page.subtitles.file.name).suffix.lower() or ".srt"
         extras.append(
             PlannedFile(
-                path=f"{language}/{item_name(order, page.title, suffix)}",
+                path=item_path(plan, language, order, page.title, suffix),
                 role="subtitles",
                 language=language,
                 item_id=item.pk,
@@ -376,51 +404,57 @@ def timecode(value: float | None) -> str:
 
 
 def rundown_csv(rows: list[dict[str, Any]]) -> str:
-    """The cue sheet; written with a BOM so Excel on a station's Windows PC reads UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        ["order", "language", "title", "file", "duration_s", "cue_in", "cue_out", "note"]
+    """The cue sheet (``cms.formats``: no cell is a formula); with a BOM for Excel."""
+    header = ["order", "language", "title", "file", "duration_s", "cue_in", "cue_out", "note"]
+    return formats.csv_rows(
+        [
+            header,
+            *(
+                [
+                    row["order"],
+                    row["language"],
+                    row["title"],
+                    row["file"],
+                    "" if row["duration"] is None else f"{row['duration']:.3f}",
+                    timecode(row["cue_in"]),
+                    timecode(row["cue_out"]),
+                    row["note"],
+                ]
+                for row in rows
+            ),
+        ]
     )
-    for row in rows:
-        writer.writerow(
-            [
-                row["order"],
-                row["language"],
-                row["title"],
-                row["file"],
-                "" if row["duration"] is None else f"{row['duration']:.3f}",
-                timecode(row["cue_in"]),
-                timecode(row["cue_out"]),
-                row["note"],
-            ]
-        )
-    return "\ufeff" + out.getvalue()
 
 
 def playlists(plan: Plan, title: str) -> list[PlannedFile]:
-    """One extended M3U (UTF-8) per language and format, paths relative to the playlist."""
-    by_key: dict[tuple[str, str], list[str]] = {}
+    """One extended M3U (UTF-8) per language and format, paths relative to the playlist;
+    written by ``cms.formats.m3u_playlist`` (a title is one line, whatever it holds)."""
+    by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in plan.rundown:
         for role, path in row["files"].items():
             if role in NOT_PLAYED:
                 continue
-            lines = by_key.setdefault((row["language"], role), [])
-            duration = row["duration"] if row["duration"] is not None else -1
-            lines.append(f"#EXTINF:{duration:.3f},{row['title']}")
-            if row["cue_in"]:
-                lines.append(f"#EXTVLCOPT:start-time={row['cue_in']:.3f}")
-            if row["cue_out"] is not None and row["cue_out"] != row["media_duration"]:
-                lines.append(f"#EXTVLCOPT:stop-time={row['cue_out']:.3f}")
-            lines.append(path.split("/", 1)[1])
+            by_key.setdefault((row["language"], role), []).append(
+                {
+                    "title": row["title"],
+                    "duration": row["duration"],
+                    "start": row["cue_in"],
+                    "stop": (
+                        row["cue_out"]
+                        if row["cue_out"] is not None and row["cue_out"] != row["media_duration"]
+                        else None
+                    ),
+                    "path": path.split("/", 1)[1],
+                }
+            )
     return [
         PlannedFile(
             path=f"{language}/{role}.m3u8",
             role="playlist",
             language=language,
-            text="\n".join(["#EXTM3U", f"#PLAYLIST:{nfc(title)}", *lines]) + "\n",
+            text=formats.m3u_playlist(nfc(title), entries),
         )
-        for (language, role), lines in sorted(by_key.items())
+        for (language, role), entries in sorted(by_key.items())
     ]
 
 
@@ -452,18 +486,36 @@ def package_summary(package: BroadcastPackage) -> dict[str, Any]:
 
 
 def copy_from_storage(storage_name: str, target: Path) -> None:
-    """Hard-link a local rendition (renditions are immutable), else copy its bytes."""
+    """Copy a stored file's bytes into a new file of the bag.
+
+    Never a hard link: a bag's file and the stored rendition must not share an inode,
+    or anything written to one (a later build, a tampered bag) changes the other. The copy
+    goes to a fresh temporary file that then replaces ``target`` atomically, so nothing is
+    ever written into an existing file (or through a link into shared storage).
+    """
+    with fresh_file(target) as partial, partial.open("xb") as dst:
+        try:
+            source = Path(default_storage.path(storage_name))
+        except NotImplementedError:
+            with default_storage.open(storage_name, "rb") as src:
+                shutil.copyfileobj(src, dst, 1024 * 1024)
+        else:
+            with source.open("rb") as src:
+                shutil.copyfileobj(src, dst, 1024 * 1024)
+
+
+@contextlib.contextmanager
+def fresh_file(target: Path) -> Iterator[Path]:
+    """A new, empty-named temporary path next to ``target`` for a writer to create; once
+    written, it replaces ``target`` atomically (``os.replace``), else it is removed."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".partial-{uuid.uuid4().hex}{target.suffix}")
     try:
-        source = Path(default_storage.path(storage_name))
-    except NotImplementedError:
-        with default_storage.open(storage_name, "rb") as src, target.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1024 * 1024)
-        return
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+        yield partial
+        os.replace(partial, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
 
 
 @contextlib.contextmanager
@@ -484,22 +536,20 @@ def local_file(source: Any) -> Iterator[Path]:
 
 
 def render_board_image(source: Any, profile: ImageProfile, caption: str, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with local_file(source) as path:
-        render_images(path, {profile.name: target}, {profile.name: profile}, caption=caption)
+    with local_file(source) as path, fresh_file(target) as partial:
+        render_images(path, {profile.name: partial}, {profile.name: profile}, caption=caption)
 
 
 def encode_mp2(storage_name: str, target: Path) -> None:
     """MPEG-1 Layer II from the (already loudness-normalised) broadcast WAV, as is."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with local_file(storage_name) as wav:
+    with local_file(storage_name) as wav, fresh_file(target) as partial:
         channels = probe_channels(wav)
         job = Job(
             inputs=[InputSpec(str(wav))],
             streams=[],
             outputs=[
                 OutputSpec(
-                    str(target),
+                    str(partial),
                     [InputRef(0, "a:0")],
                     {"c:a": "mp2", "b:a": MP2_BITRATES.get(channels, "256k"), "f": "mp2"},
                 )
@@ -519,7 +569,12 @@ def write_payload(
     plan: Plan, package: BroadcastPackage, variant: dict[str, Any], root: Path
 ) -> None:
     described: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for planned in plan.files:
+        key = name_key(planned.path)
+        if key in seen or "/" not in planned.path:
+            raise ValueError(f"two files of the bag would be named {planned.path!r}")
+        seen.add(key)
         target = root / planned.path
         if planned.storage_name is not None:
             copy_from_storage(planned.storage_name, target)
@@ -528,8 +583,7 @@ def write_payload(
         elif planned.mp2_from is not None:
             encode_mp2(planned.mp2_from, target)
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(planned.text or "", encoding="utf-8", newline="")
+            write_text(target, planned.text or "")
         digest = sha256_file(target)
         if planned.expected_sha256 and digest != planned.expected_sha256:
             raise OSError(f"rendition {planned.storage_name} does not match its recorded SHA-256")
@@ -544,14 +598,15 @@ def write_payload(
                 **planned.extra,
             }
         )
-    (root / "rundown.json").write_text(
-        json.dumps(plan.rundown, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    (root / "rundown.csv").write_text(rundown_csv(plan.rundown), encoding="utf-8", newline="")
+    write_text(root / "rundown.json", json.dumps(plan.rundown, ensure_ascii=False, indent=2))
+    write_text(root / "rundown.csv", rundown_csv(plan.rundown))
     document = manifest_document(package, variant, plan, described)
-    (root / "manifest.json").write_text(
-        json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_text(root / "manifest.json", json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def write_text(target: Path, text: str) -> None:
+    with fresh_file(target) as partial, partial.open("x", encoding="utf-8", newline="") as out:
+        out.write(text)
 
 
 def write_zip(bag_dir: Path, zip_path: Path) -> None:
@@ -648,6 +703,9 @@ def build(build_id: int) -> str:
         )
         return BuildStatus.FAILED
     shutil.rmtree(staging, ignore_errors=True)
+    for entry in files:
+        integrity.remember(entry["storage_name"], entry["sha256"])
+    integrity.remember(f"{folder}/{bag_name}.zip", zip_sha256)
     PackageBuild.objects.filter(pk=build_id).update(
         status=BuildStatus.READY,
         bag_name=bag_name,

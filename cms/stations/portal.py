@@ -130,6 +130,9 @@ def download_bag(request: HttpRequest, station: Station, package_id: int) -> Htt
         sha256=build.zip_sha256,
         size=build.zip_size,
         filename=f"{build.bag_name}.zip",
+        build=build,
+        path="bag.zip",
+        api=False,
     )
 
 
@@ -151,6 +154,9 @@ def download_file(
         sha256=entry["sha256"],
         size=entry["size"],
         filename=entry["path"].rsplit("/", 1)[-1],
+        build=delivery.build,
+        path=entry["path"],
+        api=False,
     )
 
 
