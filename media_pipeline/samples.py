@@ -97,9 +97,12 @@ class SampleError(RuntimeError):
 
 
 def _run(args: Sequence[str]) -> str:
-    res = subprocess.run(
-        list(args), capture_output=True, text=True, check=False, timeout=600, stdin=None
-    )
+    try:
+        res = subprocess.run(list(args), capture_output=True, text=True, check=False, timeout=600)
+    except FileNotFoundError as exc:
+        raise SampleError(
+            f"{args[0]} is not installed (scripts/system-deps.sh installs it)"
+        ) from exc
     if res.returncode != 0:
         raise SampleError(f"{' '.join(args)} failed: {res.stderr[-2000:]}")
     return res.stderr
