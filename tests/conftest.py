@@ -6,15 +6,17 @@ from pathlib import Path
 
 import pytest
 
+from media_pipeline.samples import ensure_samples
 from tests.support import SmallDisk
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+#: The generated demo and test media (media_pipeline/samples.py, docs/samples.md).
+SAMPLES = Path(__file__).resolve().parents[1] / "var" / "samples"
 
 
 @pytest.fixture(scope="session")
 def samples() -> Path:
-    assert SAMPLES.is_dir(), f"sample media not found at {SAMPLES}"
-    return SAMPLES
+    """The sample set, generated on first use and cached by its stamp."""
+    return ensure_samples(SAMPLES)
 
 
 @pytest.fixture

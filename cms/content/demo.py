@@ -1,7 +1,11 @@
-"""Demo content in several languages, built from the synthetic samples in ../shared/samples.
+"""Demo content in several languages, built from the generated samples in var/samples.
 
-The samples are machine-generated speech and test patterns standing in for real
-recordings; the demo text says so. Loading is idempotent: running it again changes nothing.
+The recordings are made by :mod:`media_pipeline.samples` (docs/samples.md) on first use:
+Vietnamese speech from espeak-ng over a tone bed, and ffmpeg test patterns, standing in
+for real recordings. espeak-ng has no Khmer or Tày voice, so the Khmer and Tày versions
+carry a machine-made tone bed without speech (and the Khmer video no burned-in text);
+each page says so in its own language. Loading is idempotent: running it again changes
+nothing.
 """
 
 from __future__ import annotations
@@ -40,12 +44,26 @@ from cms.taxonomy.models import (
     ProductType,
     Topic,
 )
+from media_pipeline.samples import ensure_samples
 
 User = get_user_model()
-SAMPLES = Path(settings.BASE_DIR).parent / "shared" / "samples"
 SYNTHETIC_NOTE = (
     "Bản ghi trong nội dung mẫu là giọng đọc tổng hợp trên nền âm, thay cho bản ghi thật."
 )
+#: No Tày synthetic voice exists, so the Tày recording is a tone bed (said in Vietnamese,
+#: as the Tày text itself still waits for its translator).
+TYZ_TONE_NOTE = (
+    "Bản ghi của bản tiếng Tày là nhạc nền do máy tạo, không có lời đọc, "
+    "vì chưa có giọng đọc tổng hợp tiếng Tày."
+)
+#: The same for Khmer, in Khmer: "the sample sound is machine-made music without speech,
+#: because there is no Khmer synthetic voice yet".
+KM_TONE_NOTE = "សំឡេងគំរូនេះជាភ្លេងដែលបង្កើតដោយម៉ាស៊ីន គ្មានការនិយាយ ព្រោះមិនទាន់មានសំឡេងសំយោគភាសាខ្មែរ។"
+
+
+def samples_dir() -> Path:
+    """The generated sample media (made on the first load, then reused)."""
+    return ensure_samples(Path(settings.VAR_DIR) / "samples")
 
 
 def credentials_file() -> Path:
@@ -172,6 +190,7 @@ def translate(
 
 
 def load(stdout: Any = None) -> dict[str, str]:
+    samples = samples_dir()
     users = ensure_users()
     admin = User.objects.get(username="admin")
     vi = Locale.objects.get(language_code="vi")
@@ -208,7 +227,7 @@ def load(stdout: Any = None) -> dict[str, str]:
     exhibitions = section("Triển lãm", "trien-lam", "Triển lãm ảnh và tranh cổ động lưu động.")
 
     if not RadioSegmentPage.objects.filter(slug="quyen-tre-em-o-thon-ban").exists():
-        audio_vi = master(SAMPLES / "vi_segment_48k_stereo.wav", "Quyền trẻ em ở thôn bản", "vi")
+        audio_vi = master(samples / "vi_segment_48k_stereo.wav", "Quyền trẻ em ở thôn bản", "vi")
         segment = RadioSegmentPage(
             title="Quyền trẻ em ở thôn bản",
             slug="quyen-tre-em-o-thon-ban",
@@ -222,10 +241,9 @@ def load(stdout: Any = None) -> dict[str, str]:
         )
         add_item(radio, segment, metadata("radio_report", ["crc", "ethnic-minorities"]), admin)
     segment = RadioSegmentPage.objects.get(slug="quyen-tre-em-o-thon-ban", locale=vi)
-    audio_km = master(SAMPLES / "vi_speech.ogg", "Quyền trẻ em ở thôn bản (tiếng Khmer)", "km")
-    audio_tyz = master(
-        SAMPLES / "vi_phone_8k_mono.wav", "Quyền trẻ em ở thôn bản (tiếng Tày)", "tyz"
-    )
+    # No Khmer or Tày voice exists for espeak-ng: their recordings are tone beds.
+    audio_km = master(samples / "km_tone_bed.ogg", "Quyền trẻ em ở thôn bản (tiếng Khmer)", "km")
+    audio_tyz = master(samples / "tyz_tone_bed.ogg", "Quyền trẻ em ở thôn bản (tiếng Tày)", "tyz")
     for target in ("km", "tyz"):  # parents first, so the translated page has a home
         for parent in (home, radio):
             translate(parent, target, {}, {}, admin)
@@ -234,8 +252,7 @@ def load(stdout: Any = None) -> dict[str, str]:
         "km",
         {
             "Quyền trẻ em ở thôn bản": "សិទ្ធិកុមារនៅតាមភូមិ",
-            segment.summary: "របាយការណ៍អំពីការធានាសិទ្ធិសិក្សា និងការលេងកម្សាន្តរបស់កុមារ។ "
-            "(សំឡេងគំរូដែលបង្កើតដោយម៉ាស៊ីន)",
+            segment.summary: "របាយការណ៍អំពីការធានាសិទ្ធិសិក្សា និងការលេងកម្សាន្តរបស់កុមារ។ " + KM_TONE_NOTE,
             segment.script: "អ្នកប្រកាស៖ ជម្រាបសួរបងប្អូន កុមារគ្រប់រូបមានសិទ្ធិសិក្សា លេងកម្សាន្ត និងទទួលការការពារ។",
         },
         {"audio": audio_km.pk},
@@ -247,7 +264,7 @@ def load(stdout: Any = None) -> dict[str, str]:
         {
             "Quyền trẻ em ở thôn bản": "Quyền trẻ em ở thôn bản (bản tiếng Tày)",
             segment.summary: "Bản tiếng Tày: văn bản đang chờ biên dịch viên; bản ghi âm riêng. "
-            + SYNTHETIC_NOTE,
+            + TYZ_TONE_NOTE,
         },
         {"audio": audio_tyz.pk},
         admin,
@@ -259,19 +276,28 @@ def load(stdout: Any = None) -> dict[str, str]:
             slug="bao-cao-quyen-con-nguoi",
             summary="Video cho bảng tin điện tử, có phụ đề tiếng Việt và tiếng Khmer. "
             + SYNTHETIC_NOTE,
-            video=master(SAMPLES / "vi_report_1080p.mp4", "Bảo đảm quyền con người ở cơ sở", "vi"),
-            subtitles=document(SAMPLES / "vi_report.vi.srt", "Phụ đề tiếng Việt", "vi"),
+            video=master(samples / "vi_report_1080p.mp4", "Bảo đảm quyền con người ở cơ sở", "vi"),
+            subtitles=document(samples / "vi_report.vi.srt", "Phụ đề tiếng Việt", "vi"),
             transcript="Lời dẫn: Bảo đảm quyền con người là trách nhiệm của cả hệ thống chính trị.",
         )
         add_item(videos, video, metadata("video", ["human-rights-general", "iccpr"]), admin)
     video = VideoPage.objects.get(slug="bao-cao-quyen-con-nguoi", locale=vi)
-    km_subs = document(SAMPLES / "vi_report.km.srt", "Phụ đề tiếng Khmer", "km")
+    km_subs = document(samples / "vi_report.km.srt", "Phụ đề tiếng Khmer", "km")
+    # Test bars and a tone bed: no Vietnamese speech, no text burned into the picture.
+    km_video = master(
+        samples / "km_test_pattern_720p.mp4", "Bảo đảm quyền con người ở cơ sở (tiếng Khmer)", "km"
+    )
     translate(videos, "km", {}, {}, admin)
     translate(
         video,
         "km",
-        {"Bảo đảm quyền con người ở cơ sở": "ការធានាសិទ្ធិមនុស្សនៅមូលដ្ឋាន"},
-        {"subtitles": km_subs.pk},
+        {
+            "Bảo đảm quyền con người ở cơ sở": "ការធានាសិទ្ធិមនុស្សនៅមូលដ្ឋាន",
+            video.summary: "វីដេអូសម្រាប់ក្តារព័ត៌មានឌីជីថល មានចំណងជើងរងជាភាសាខ្មែរ។ "
+            "រូបភាពជាលំនាំសាកល្បង។ " + KM_TONE_NOTE,
+            video.transcript: "វីដេអូនេះគ្មានការនិយាយទេ មានតែភ្លេងដែលបង្កើតដោយម៉ាស៊ីន។",
+        },
+        {"video": km_video.pk, "subtitles": km_subs.pk},
         admin,
     )
 
@@ -296,7 +322,7 @@ def load(stdout: Any = None) -> dict[str, str]:
         ):
             exhibition.items.add(
                 ExhibitionItem(
-                    image=image(SAMPLES / sample, title, "Sở VHTTDL"),
+                    image=image(samples / sample, title, "Sở VHTTDL"),
                     caption=caption,
                     credit="Sở VHTTDL",
                     locale=vi,

@@ -158,7 +158,10 @@ class Stack:
 
 
 @pytest.fixture
-def stack(django_db_setup: None, django_db_blocker: Any, tmp_path: Path) -> Iterator[Stack]:
+def stack(
+    django_db_setup: None, django_db_blocker: Any, tmp_path: Path, samples: Path
+) -> Iterator[Stack]:
+    """``samples`` generates the recording SEED uploads (at ``SAMPLES``)."""
     with django_db_blocker.unblock():
         db = dict(connection.settings_dict)
     stack = Stack(tmp_path)

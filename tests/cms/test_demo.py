@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -11,11 +13,16 @@ from wagtail.models import Locale, Page
 
 from cms.content.models import RadioSegmentPage, VideoPage
 from cms.media.models import MediaMaster
+from cms.media.renditions import subtitles_for
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path, django_capture_on_commit_callbacks):
+def demo(db, settings, tmp_path, samples, django_capture_on_commit_callbacks):
     settings.VAR_DIR = tmp_path / "var"
+    # The demo reads VAR_DIR/samples; point it at the session's generated set (its stamp
+    # matches, so nothing is generated again per test).
+    settings.VAR_DIR.mkdir()
+    (settings.VAR_DIR / "samples").symlink_to(samples)
     # Translations are published in on-commit hooks; a test transaction never commits.
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=io.StringIO())
@@ -107,3 +114,51 @@ def test_item_page_first_load_is_under_300_kb(demo, client, settings, language) 
         assert any("khmer" in url for url in needed)
     total += sum((settings.FONT_BUILD_DIR / url).stat().st_size for url in needed)
     assert total <= 300 * 1024, f"{language}: {total} bytes"
+
+
+def vietnamese_recordings(samples: Path) -> set[str]:
+    """The digests of every Vietnamese-speech sample the demo could have picked."""
+    return {
+        hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in samples.iterdir()
+        if path.name.startswith("vi_") and path.suffix in {".wav", ".mp3", ".m4a", ".ogg", ".mp4"}
+    }
+
+
+@pytest.mark.django_db
+def test_khmer_versions_carry_no_vietnamese_speech_or_subtitles(demo, client, samples) -> None:
+    """espeak-ng has no Khmer voice: the Khmer radio version and video use Khmer masters
+    (tone beds), never the Vietnamese recordings, and no Khmer page shows or burns in
+    Vietnamese subtitles. The page says why there is no speech, in Khmer."""
+    vietnamese = vietnamese_recordings(samples)
+    km = Locale.objects.get(language_code="km")
+    radio = RadioSegmentPage.objects.get(locale=km)
+    assert radio.audio.language == "km" and radio.audio.sha256 not in vietnamese
+    assert not radio.audio.original_name.startswith("vi_")  # vi_*: Vietnamese speech
+    html = client.get(radio.url).content.decode()
+    assert "ព្រោះមិនទាន់មានសំឡេងសំយោគភាសាខ្មែរ" in html  # "no Khmer synthetic voice yet"
+
+    videos = list(VideoPage.objects.filter(locale=km))
+    assert videos
+    for page in videos:
+        assert page.video.language == "km" and page.video.sha256 not in vietnamese
+        assert not page.video.original_name.startswith("vi_")
+        assert page.subtitles is None or page.subtitles.language == "km"
+        burned = subtitles_for(page.video)  # what the board renditions burn in
+        assert burned is None or burned.read_text("utf-8") == (
+            samples / "vi_report.km.srt"
+        ).read_text("utf-8")
+        html = client.get(page.url).content.decode()
+        assert 'srclang="vi"' not in html
+        assert "Lời dẫn" not in html  # the Vietnamese narration's transcript
+    vi_video = VideoPage.objects.get(locale__language_code="vi")
+    assert vi_video.video.language == "vi" and vi_video.subtitles.language == "vi"
+
+
+@pytest.mark.django_db
+def test_tay_version_has_its_own_tone_bed(demo, samples) -> None:
+    page = RadioSegmentPage.objects.get(locale__language_code="tyz")
+    assert page.audio.language == "tyz"
+    assert page.audio.sha256 not in vietnamese_recordings(samples)
+    assert not page.audio.original_name.startswith("vi_")
+    assert "chưa có giọng đọc tổng hợp tiếng Tày" in page.summary

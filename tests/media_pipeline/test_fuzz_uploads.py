@@ -20,7 +20,6 @@ from media_pipeline.errors import ERROR_CODES, PipelineError
 from media_pipeline.images import inspect_image
 from media_pipeline.probe import Limits, sniff
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 MEDIA_SAMPLES = [
     "vi_vbr_44k.mp3",
     "vi_speech.ogg",
@@ -73,8 +72,8 @@ def check(path: Path) -> None:
 
 
 @pytest.mark.parametrize("sample", MEDIA_SAMPLES)
-def test_mutated_media_gets_a_known_answer(sample: str, tmp_path: Path) -> None:
-    original = (SAMPLES / sample).read_bytes()
+def test_mutated_media_gets_a_known_answer(sample: str, samples: Path, tmp_path: Path) -> None:
+    original = (samples / sample).read_bytes()
     # Keep the examples small enough that ffprobe answers quickly: the first 256 KiB.
     data = original[: 256 * 1024]
 
@@ -89,8 +88,8 @@ def test_mutated_media_gets_a_known_answer(sample: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("sample", IMAGE_SAMPLES)
-def test_mutated_images_get_a_known_answer(sample: str, tmp_path: Path) -> None:
-    data = (SAMPLES / sample).read_bytes()
+def test_mutated_images_get_a_known_answer(sample: str, samples: Path, tmp_path: Path) -> None:
+    data = (samples / sample).read_bytes()
 
     @fuzz(examples=40)
     @given(mutations(data))
