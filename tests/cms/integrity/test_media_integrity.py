@@ -233,3 +233,130 @@ def test_image_renditions_of_public_images_are_served_others_not(
     assert editor.get(f"/media/{hidden}").status_code == 200  # the admin's own thumbnails
     original_copy = shown.get_rendition("original").file.name
     assert anonymous.get(f"/media/{original_copy}").status_code == 404
+
+
+# --- finding 3 --------------------------------------------------------------------------
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert match, "no CSRF token in the form"
+    return match.group(1)
+
+
+def stored_sha256(name: str) -> str:
+    with default_storage.open(name, "rb") as handle:
+        return sha256(handle.read())
+
+
+@pytest.mark.parametrize("role", ["reporter", "editor", "approver", "translator", "administrator"])
+def test_no_role_swaps_the_audio_of_a_live_bulletin(
+    role: str,
+    bulletin: dict[str, Any],
+    make_user: Any,
+    samples: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """As a reporter did: POST another recording to the master's edit form, then "Làm lại" on
+    its web rendition. The live page must keep its audio URL and bytes; the master its file."""
+    master: MediaMaster = bulletin["master"]
+    before = listener_hears(bulletin["page"])
+    stored_before = (master.file.name, master.sha256, stored_sha256(master.file.name))
+    user = Client(enforce_csrf_checks=True)
+    user.force_login(make_user(f"nguoi-{role}", role))
+
+    edit_url = f"/admin/snippets/media/mediamaster/edit/{master.pk}/"
+    form = user.get(edit_url).content.decode()
+    other = (samples / "vi_segment_48k_stereo.wav").read_bytes()
+    swap = user.post(
+        edit_url,
+        {
+            "csrfmiddlewaretoken": csrf_token(form),
+            "title": "Bản tin sáng (đã sửa)",
+            "language": "vi",
+            "file": SimpleUploadedFile("bản tin khác.wav", other, content_type="audio/wav"),
+        },
+    )
+    renditions_url = f"/admin/media-masters/{master.pk}/renditions/"
+    listing = user.get(renditions_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        retry = user.post(
+            f"{renditions_url}{bulletin['rendition'].pk}/retry/",
+            # the page shows no button for it; the session's token from the edit form
+            {"csrfmiddlewaretoken": csrf_token(form)},
+            follow=True,
+        )
+
+    # what listeners hear, and the stored master, did not change
+    master.refresh_from_db()
+    assert (master.file.name, master.sha256, stored_sha256(master.file.name)) == stored_before
+    assert listener_hears(bulletin["page"]) == before
+    # and the user was told why, in Vietnamese
+    assert 'type="file"' not in form  # the edit form takes no file
+    assert swap.status_code == 200  # the form again, with the reason
+    assert "Không thể thay tệp của tư liệu gốc đã lưu" in swap.content.decode()
+    assert "/retry/" not in listing  # no re-make button on a finished rendition
+    assert "Bản dựng đã hoàn tất" in retry.content.decode()
+    # Wagtail's copy view is not a back door either
+    assert user.get(f"/admin/snippets/media/mediamaster/copy/{master.pk}/").status_code == 404
+    # metadata stays editable
+    response = user.post(
+        edit_url,
+        {
+            "csrfmiddlewaretoken": csrf_token(user.get(edit_url).content.decode()),
+            "title": "Bản tin sáng (đã sửa)",
+            "language": "vi",
+        },
+    )
+    assert response.status_code == 302
+    master.refresh_from_db()
+    assert master.title == "Bản tin sáng (đã sửa)" and master.sha256 == stored_before[1]
+
+
+def test_a_new_recording_is_a_new_master_and_stored_bytes_never_change(
+    bulletin: dict[str, Any], make_user: Any, samples: Path
+) -> None:
+    """ "Tải bản ghi mới" opens the upload form prefilled; the new master reaches nobody until
+    a page revision using it is approved. Below the form, the model and the job runner keep
+    the same rule."""
+    from cms.media.models import MasterFileImmutable
+
+    master: MediaMaster = bulletin["master"]
+    before = listener_hears(bulletin["page"])
+    reporter = Client(enforce_csrf_checks=True)
+    reporter.force_login(make_user("phongvien", "reporter"))
+    listing = reporter.get("/admin/snippets/media/mediamaster/").content.decode()
+    link = re.search(r'href="(/admin/snippets/media/mediamaster/add/\?from=\d+)"', listing)
+    assert link and "Tải bản ghi mới" in listing
+    form = reporter.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert 'value="Bản tin sáng"' in form and 'type="file"' in form
+    response = reporter.post(
+        "/admin/snippets/media/mediamaster/add/",
+        {
+            "csrfmiddlewaretoken": csrf_token(form),
+            "title": "Bản tin sáng",
+            "language": "vi",
+            "file": SimpleUploadedFile(
+                "bản tin mới.wav", (samples / "vi_segment_48k_stereo.wav").read_bytes()
+            ),
+        },
+    )
+    assert response.status_code == 302
+    new = MediaMaster.objects.exclude(pk=master.pk).get(title="Bản tin sáng")
+    assert new.sha256 != master.sha256
+    assert listener_hears(bulletin["page"]) == before  # not public until approved on a page
+    assert Client().get(f"/media/{new.file.name}").status_code == 404
+
+    # the model refuses a changed file, whoever saves it
+    master.refresh_from_db()
+    master.file.name = new.file.name
+    master.sha256 = new.sha256
+    with pytest.raises(MasterFileImmutable):
+        master.save()
+    # a finished rendition put back in the queue by any means is not made again
+    rendition = bulletin["rendition"]
+    MediaRendition.objects.filter(pk=rendition.pk).update(status=RenditionStatus.PENDING)
+    assert renditions.run(rendition.pk) == RenditionStatus.DONE
+    rendition.refresh_from_db()
+    assert rendition.status == RenditionStatus.DONE and rendition.sha256 == before[1]
+    assert listener_hears(bulletin["page"]) == before
