@@ -360,3 +360,39 @@ def test_a_new_recording_is_a_new_master_and_stored_bytes_never_change(
     rendition.refresh_from_db()
     assert rendition.status == RenditionStatus.DONE and rendition.sha256 == before[1]
     assert listener_hears(bulletin["page"]) == before
+
+
+def test_on_s3_public_renditions_go_to_presigned_urls_and_masters_nowhere(
+    settings: Any, s3_credentials: None, tmp_path: Path, section: Any, master_factory: Any
+) -> None:
+    """The same policy on S3-compatible storage (a real moto_server; the bucket is private):
+    the view checks, then redirects to a short-lived presigned URL."""
+    import requests
+
+    from tests.support import MotoServer, s3_default_storage
+
+    moto = MotoServer(tmp_path)
+    moto.start()
+    try:
+        moto.client().create_bucket(Bucket="cms-media")
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": s3_default_storage("cms-media", moto.url),
+        }
+        master = master_factory("vi_speech.ogg", title="Bản tin trên S3")
+        rendition = done_rendition(master, "web_audio", b"audio kept on S3", "mp3")
+        page = publish_segment(section, master, "Bản tin S3", "ban-tin-s3")
+        anonymous = Client()
+        src = AUDIO_SRC.search(anonymous.get(page.url).content.decode())
+        assert src and src.group(1) == f"/media/{rendition.file.name}"
+        response = anonymous.get(src.group(1))
+        assert response.status_code == 302 and response["Location"].startswith(moto.url)
+        direct = requests.Session()
+        direct.trust_env = False
+        assert direct.get(response["Location"], timeout=30).content == b"audio kept on S3"
+        assert anonymous.get(f"/media/{master.file.name}").status_code == 404
+        # the bucket itself is private: the object's plain URL is refused
+        plain = f"{moto.url}/cms-media/media/{master.file.name}"
+        assert direct.get(plain, timeout=30).status_code == 403
+    finally:
+        moto.stop()
