@@ -28,6 +28,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
 
 from cms.media.models import CustomImage, CustomImageRendition, MediaMaster, MediaRendition
 from cms.media.storage import STORAGE_ERRORS
@@ -170,6 +171,7 @@ def _local_size(name: str) -> int:
     return int(default_storage.size(name)) if path else 0
 
 
+@require_safe
 def media_file(request: HttpRequest, path: str) -> HttpResponse:
     """``/media/<path>``: the stored file if the policy above allows it, else 404."""
     from cms.stations.downloads import serve
