@@ -293,6 +293,7 @@ def test_no_role_swaps_the_audio_of_a_live_bulletin(
     assert listener_hears(bulletin["page"]) == before
     # and the user was told why, in Vietnamese
     assert 'type="file"' not in form  # the edit form takes no file
+    assert f"/admin/snippets/media/mediamaster/add/?from={master.pk}" in form  # but shows how
     assert swap.status_code == 200  # the form again, with the reason
     assert "Không thể thay tệp của tư liệu gốc đã lưu" in swap.content.decode()
     assert "/retry/" not in listing  # no re-make button on a finished rendition
