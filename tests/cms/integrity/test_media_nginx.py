@@ -76,6 +76,19 @@ def test_nginx_serves_public_renditions_and_never_masters_or_drafts(
         file=SimpleUploadedFile("anh.jpg", (samples / "photo_3000x2000.jpg").read_bytes()),
     )
     image.save()
+    from wagtail.models import Locale
+
+    from cms.content.models import ExhibitionItem, ExhibitionPage
+    from tests.cms.conftest import complete_metadata
+
+    exhibition = ExhibitionPage(title="Triển lãm", slug="trien-lam", live=False)
+    exhibition.items.add(
+        ExhibitionItem(image=image, caption="Ảnh", locale=Locale.objects.get(language_code="vi"))
+    )
+    section.add_child(instance=exhibition)
+    complete_metadata(exhibition)
+    exhibition.save_revision().publish()
+    exhibition.refresh_from_db()
 
     app = DJANGO_APP.format(root=str(ROOT), database=committed_database_url(), media=str(media))
     with SiteInFront(site_dir, app) as site:
@@ -102,6 +115,12 @@ def test_nginx_serves_public_renditions_and_never_masters_or_drafts(
         assert headers["ETag"] == f'"{rendition.sha256}"'
         status, headers, part = get(url, Range="bytes=3-6")
         assert (status, part) == (206, audio[3:7])
+        # a Wagtail image rendition of the public exhibition's image, through nginx too
+        status, _, html = get(exhibition.url)
+        img = re.search(rb'<img[^>]* src="(/media/images/[^"]+)"', html)
+        assert status == 200 and img, html[:500]
+        status, headers, served = get(img.group(1).decode())
+        assert status == 200 and served[:4] == b"RIFF" and headers["Server"].startswith("nginx")
         for path in (
             f"/media/{master.file.name}",  # the live page's own master
             f"/media/{draft_master.file.name}",
