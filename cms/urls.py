@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.content import views as content_views
+from cms.media import serving as media_serving
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -16,10 +17,13 @@ urlpatterns = [
     path("", include("cms.archive.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Stored media, in every setting through one view that applies one policy (public renditions
+# of live public pages; masters never): cms/media/serving.py, docs/media.md.
+urlpatterns += [
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/<path:path>", media_serving.media_file, name="media_file"
+    )
+]
 
 urlpatterns += i18n_patterns(
     path("search/", include("cms.search.urls")),

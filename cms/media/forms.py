@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from cms.media.messages import message_for
+from cms.media.models import MasterFileImmutable
 from cms.media.uploads import (
     CheckedUpload,
     StorageUnavailable,
@@ -34,8 +35,21 @@ class MediaMasterForm(WagtailAdminModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # A stored master's file is immutable: the edit form changes metadata only, and
+            # a new recording is a new master ("Tải bản ghi mới").
+            self.fields.pop("file", None)
         if "file" in self.fields:
             self.fields["file"].error_messages["empty"] = message_for("empty_file")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is not None and self.files:
+            # a file sent anyway (an old form, a hand-made request) is refused, not ignored
+            raise ValidationError(
+                message_for(MasterFileImmutable.code), code=MasterFileImmutable.code
+            )
+        return cleaned
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

@@ -47,6 +47,16 @@ PIPELINE_MESSAGES = {
         "Máy xử lý dừng đột ngột nhiều lần khi đang làm bản dựng này. "
         "Hãy bấm Thử lại; nếu vẫn lỗi, báo quản trị viên."
     ),
+    # Not pipeline codes: the integrity rules of masters and finished renditions.
+    "master_file_immutable": _(
+        "Không thể thay tệp của tư liệu gốc đã lưu: tệp gốc không bao giờ bị sửa. Một bản ghi "
+        "mới là một tư liệu gốc mới (nút «Tải bản ghi mới»), đưa lên trang qua một phiên bản "
+        "được duyệt."
+    ),
+    "rendition_final": _(
+        "Bản dựng đã hoàn tất và tệp của nó vẫn còn: bản đang phát không bao giờ bị thay bằng "
+        "nội dung khác. Muốn dựng lại, hãy tải bản ghi mới."
+    ),
 }
 
 

@@ -80,9 +80,30 @@ class MediaMaster(index.Indexed, models.Model):
     def __str__(self) -> str:
         return f"{self.title} [{self.language}]"
 
+    #: What the stored file is; fixed once the row exists (a new recording is a new master).
+    IMMUTABLE_FIELDS = ("file", "sha256", "size", "kind")
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.title = unicodedata.normalize("NFC", self.title)
+        if self.pk is not None and not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values(*self.IMMUTABLE_FIELDS).first()
+            if stored is not None and any(
+                stored[name] != (self.file.name if name == "file" else getattr(self, name))
+                for name in self.IMMUTABLE_FIELDS
+            ):
+                raise MasterFileImmutable
         super().save(*args, **kwargs)
+
+
+class MasterFileImmutable(Exception):
+    """A stored master's file (or what was measured from it) was about to change."""
+
+    code = "master_file_immutable"
+
+    def __str__(self) -> str:
+        from cms.media.messages import message_for
+
+        return message_for(self.code)
 
 
 class RenditionStatus(models.TextChoices):

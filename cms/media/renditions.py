@@ -142,8 +142,36 @@ def enqueue(rendition: MediaRendition) -> None:
     transaction.on_commit(lambda: render_rendition.enqueue(rendition_id))
 
 
+class RenditionIsFinal(Exception):
+    """A finished rendition whose file is stored is never made again: what a live page, a
+    package or an export uses must not change bytes behind an approval. (A new recording or
+    new settings mean a new master.)"""
+
+    code = "rendition_final"
+
+
+def output_exists(rendition: MediaRendition) -> bool:
+    """The rendition's file is in the storage (a storage that cannot answer counts as yes:
+    never re-make over what may still be there)."""
+    if not rendition.file:
+        return False
+    try:
+        return bool(default_storage.exists(rendition.file.name))
+    except Exception:
+        logger.warning("could not check %s in the storage", rendition.file.name)
+        return True
+
+
+def is_final(rendition: MediaRendition) -> bool:
+    return rendition.status == RenditionStatus.DONE and output_exists(rendition)
+
+
 def retry(rendition: MediaRendition) -> None:
-    """Run a rendition again (after a failure, or to re-make it with current settings)."""
+    """Run a rendition again: after a failure or a cancellation, or a finished one whose file
+    is missing from the storage. A finished rendition whose file is there is final
+    (``RenditionIsFinal``)."""
+    if is_final(rendition):
+        raise RenditionIsFinal
     MediaRendition.objects.filter(pk=rendition.pk).update(
         status=RenditionStatus.PENDING,
         progress=0.0,
@@ -331,6 +359,13 @@ def run(rendition_id: int) -> str:
             RenditionStatus.CANCELLED,
         ):
             return rendition.status
+        if rendition.sha256 and output_exists(rendition):
+            # It was finished once and its file is still stored: never replace those bytes
+            # by a new output (whatever put the row back in the queue).
+            MediaRendition.objects.filter(pk=rendition.pk).update(
+                status=RenditionStatus.DONE, progress=1.0, error_code="", error_detail=""
+            )
+            return RenditionStatus.DONE
         rendition.status = RenditionStatus.RUNNING
         rendition.attempts += 1
         rendition.progress = 0.0

@@ -86,6 +86,9 @@ def rows(source: MediaMaster | CustomImage) -> list[dict[str, object]]:
                     str(w).startswith("low_resolution") for w in technical.get("warnings", [])
                 ),
                 "cancel_requested": rendition.cancel_requested,
+                # a finished rendition is final; it can be made again only if its file is gone
+                "retryable": rendition.status not in (*ACTIVE, RenditionStatus.NOT_APPLICABLE)
+                and not renditions.is_final(rendition),
                 "retry_url": retry_url,
                 "cancel_url": reverse("media_rendition_cancel", args=[rendition.pk]),
             }
@@ -129,6 +132,8 @@ def image_renditions(request: HttpRequest, image_id: int) -> HttpResponse:
 def _retry(request: HttpRequest, rendition: MediaRendition) -> HttpResponse:
     if rendition.status == RenditionStatus.RUNNING:
         messages.warning(request, _("Bản dựng đang được xử lý."))
+    elif renditions.is_final(rendition):
+        messages.error(request, message_for(renditions.RenditionIsFinal.code))
     else:
         renditions.retry(rendition)
         messages.success(

@@ -1,20 +1,75 @@
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
 
 from cms.media import views
 from cms.media.forms import MediaMasterForm
 from cms.media.models import MediaMaster
 
 
+class StoredFilePanel(HelpPanel):
+    """On the edit form of a stored master (which takes no file): what the file is, and the
+    way to bring a new recording, a new master."""
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            master = self.instance
+            if master is not None and master.pk is not None:
+                self.content = format_html(
+                    "<p>{}: <code>{}</code> · SHA-256 <code>{}</code></p><p>{} "
+                    '<a class="button button-small" href="{}">{}</a></p>',
+                    _("Tệp gốc"),
+                    master.original_name or master.file.name,
+                    master.sha256[:16],
+                    _(
+                        "Tệp của tư liệu gốc không bao giờ bị thay. Một bản ghi mới là một tư "
+                        "liệu gốc mới; chọn nó trong trang và gửi duyệt như mọi thay đổi."
+                    ),
+                    new_recording_url(master),
+                    _("Tải bản ghi mới"),
+                )
+
+        def is_shown(self) -> bool:
+            return self.instance is not None and self.instance.pk is not None
+
+
+def new_recording_url(master: MediaMaster) -> str:
+    """The create form, prefilled with this master's title and language."""
+    return reverse("wagtailsnippets_media_mediamaster:add") + "?" + urlencode({"from": master.pk})
+
+
+class MediaMasterCreateView(CreateView):
+    """The upload form; ``?from=<id>`` prefills title and language from a master the user may
+    change ("Tải bản ghi mới": a new recording is a new master)."""
+
+    def get_initial_form_instance(self) -> Any:
+        instance = super().get_initial_form_instance()
+        source_id = self.request.GET.get("from", "")
+        if self.request.method != "GET" or not source_id.isdigit():
+            return instance
+        source = MediaMaster.objects.filter(pk=int(source_id)).first()
+        if source is None or not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "change", source
+        ):
+            return instance
+        return MediaMaster(title=source.title, language=source.language)
+
+
 class MediaMasterViewSet(SnippetViewSet):
     model = MediaMaster
+    add_view_class = MediaMasterCreateView
+    # Wagtail's "copy" would open a stored master's form as a new one; "Tải bản ghi mới"
+    # (the create form, prefilled) is the way to a new recording.
+    copy_view_enabled = False
     icon = "media"
     menu_label = _("Tư liệu gốc")
     menu_order = 250
@@ -23,7 +78,7 @@ class MediaMasterViewSet(SnippetViewSet):
     list_filter = ["language", "kind"]
     search_fields = ["title"]
     edit_handler = ObjectList(
-        [FieldPanel("title"), FieldPanel("language"), FieldPanel("file")],
+        [FieldPanel("title"), FieldPanel("language"), FieldPanel("file"), StoredFilePanel()],
         base_form_class=MediaMasterForm,
     )
 
@@ -68,3 +123,5 @@ def renditions_button(snippet: Any, user: Any, next_url: str | None = None) -> A
         yield ListingButton(
             _("Bản dựng"), reverse("media_master_renditions", args=[snippet.pk]), priority=15
         )
+        if user.has_perm("media.add_mediamaster"):
+            yield ListingButton(_("Tải bản ghi mới"), new_recording_url(snippet), priority=16)

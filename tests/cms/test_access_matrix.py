@@ -234,6 +234,10 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     # The fixture's rendition belongs to a master, not to this image: refused like a missing one.
     "media_image_rendition_retry": ("POST", NOBODY),
     "media_rendition_cancel": ("POST", EDITORIAL),
+    # /media/<path>: a file that is not a rendition of anything is refused to everyone.
+    "media_file": ("GET", NOBODY),
+    # The masters' upload form is ours now ("Tải bản ghi mới" prefills it): add_mediamaster.
+    "wagtailsnippets_media_mediamaster:add": ("GET", EDITORIAL),
     "outdated_translations": ("GET", ADMIN_USERS),
     # Editors bundle and release packages and follow their carriage; reporters and
     # translators do not. Station tokens are the administrators' business only.

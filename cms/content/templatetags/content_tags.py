@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
 from django import template
@@ -42,12 +43,33 @@ def duration(seconds: float | None) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
-@register.simple_tag
-def playable_url(master: object, profile: str) -> str:
-    """URL of a finished rendition for the profile, else the master itself."""
-    if master is None:
-        return ""
-    rendition = master.renditions.filter(profile=profile, status="done").first()  # type: ignore[attr-defined]
-    if rendition and rendition.file:
-        return rendition.file.url
-    return master.file.url  # type: ignore[attr-defined]
+@dataclass
+class Playable:
+    """What a public page shows for a master: the URL of its finished rendition, or (none
+    finished yet, or cancelled) a "being processed" note. Never the master itself."""
+
+    url: str = ""
+    processing: bool = False
+
+
+@register.simple_tag(takes_context=True)
+def playable(context: template.Context, master: object, profile: str) -> Playable:
+    """The player's source for a page's master: a finished rendition at ``/media/`` that
+    this request may get (see ``cms.media.serving``), or nothing.
+
+    Masters are never served publicly, in any setting: with no finished rendition the page
+    shows a note instead of a player (the master is not a fallback)."""
+    from cms.media.models import MediaMaster, RenditionStatus
+    from cms.media.serving import may_play, media_url
+
+    request = context.get("request")
+    if not isinstance(master, MediaMaster) or request is None or not may_play(request, master):
+        return Playable()
+    rendition = (
+        master.renditions.filter(profile=profile, status=RenditionStatus.DONE)
+        .exclude(file="")
+        .first()
+    )
+    if rendition is None:
+        return Playable(processing=True)
+    return Playable(url=media_url(rendition.file.name))
