@@ -4,9 +4,10 @@ A translated page overrides its source's master, subtitles or image with the lan
 (docs/decisions.md, "Masters per language"). The override may only name:
 
 * a master (``media.MediaMaster``) of the translation's own language and of the field's kind
-  (audio for ``audio``, video for ``video``) that the user may see: one they uploaded, one
-  already on this translation, or one already public (used by a live public page); users who
-  may publish the translated page (approvers) may pick any master of the language;
+  (audio for ``audio``, video for ``video``) that is not another page's unreleased work: one
+  the user uploaded, one already on this translation, one already public (used by a live
+  public page) or one no other page uses yet (row or revision); users who may publish the
+  translated page (approvers) may pick any master of the language;
 * subtitles (``media.CustomDocument``) in the translation's language that the user may choose
   (Wagtail's collection permissions, as in the document chooser);
 * an image the user may choose (as in the image chooser).
@@ -72,19 +73,42 @@ def target_page(context: TranslationContext, locale: Locale) -> Any | None:
 
 def used_on_live_public_page(master: MediaMaster) -> bool:
     """Whether the master is already public: the live content of a live, public page uses it."""
-    for model in _page_models():
-        for field in model._meta.get_fields():
-            if (
-                isinstance(field, models.ForeignKey)
-                and field.related_model is MediaMaster
-                and field.model is model
-            ):
-                pages = model.objects.live().public().filter(**{field.name: master})
-                if hasattr(model, "access_level"):
-                    pages = pages.filter(access_level="public")
-                if pages.exists():
-                    return True
+    for model, field in _master_fields():
+        pages = model.objects.live().public().filter(**{field.name: master})
+        if hasattr(model, "access_level"):
+            pages = pages.filter(access_level="public")
+        if pages.exists():
+            return True
     return False
+
+
+def used_by_another_page(master: MediaMaster, page: Any | None) -> bool:
+    """Whether another page (its row or any of its revisions, drafts included) uses it."""
+    from wagtail.models import Revision
+
+    other = getattr(page, "pk", None)
+    for model, field in _master_fields():
+        rows = model.objects.filter(**{field.name: master})
+        if other is not None:
+            rows = rows.exclude(pk=other)
+        if rows.exists():
+            return True
+    revisions = Revision.page_revisions.all()
+    if other is not None:
+        revisions = revisions.exclude(object_id=str(other))
+    names = {field.name for _model, field in _master_fields()}
+    return any(revisions.filter(**{f"content__{name}": master.pk}).exists() for name in names)
+
+
+def _master_fields() -> list[tuple[type[Page], models.ForeignKey]]:
+    return [
+        (model, field)
+        for model in _page_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.ForeignKey)
+        and field.related_model is MediaMaster
+        and field.model is model
+    ]
 
 
 def _page_models() -> list[type[Page]]:
@@ -101,7 +125,9 @@ def may_use_master(user: Any, master: MediaMaster, page: Any | None, field_name:
             return True
         if isinstance(page, Page) and page.permissions_for_user(user).can_publish():
             return True
-    return used_on_live_public_page(master)
+    # Already public, or not yet part of any other page's work (a fresh library upload):
+    # what is refused is another page's unreleased recording (a draft's, a restricted one's).
+    return used_on_live_public_page(master) or not used_by_another_page(master, page)
 
 
 def may_choose(user: Any, instance: Any) -> bool:

@@ -105,6 +105,16 @@ def test_a_master_the_translator_may_not_see_is_refused(
     assert response.status_code == 400
     assert "Bạn không được dùng tư liệu gốc" in response.json()["error"]
     assert stored(radio, "audio") == []
+    # Only in a draft revision of another page: its row still has the other recording.
+    revised = master_factory("vi_phone_8k_mono.wav", "km", "Bản sửa chưa duyệt")
+    MediaMaster.objects.filter(pk=revised.pk).update(uploaded_by=reporter)
+    draft.audio = revised
+    draft.save_revision()
+    draft.audio = draft_master
+    draft.save()
+    response = put_override(session(translator), radio, "audio", revised.pk)
+    assert response.status_code == 400
+    assert stored(radio, "audio") == []
     # A pk that does not exist, or is not a number.
     assert put_override(session(translator), radio, "audio", 999999).status_code == 400
     assert put_override(session(translator), radio, "audio", "1 OR 1=1").status_code == 400
@@ -129,6 +139,14 @@ def test_the_translators_own_khmer_master_is_accepted(
         )
     draft = RadioSegmentPage.objects.get(pk=page_id).get_latest_revision_as_object()
     assert draft.audio_id == khmer.pk
+
+
+def test_a_khmer_master_no_page_uses_yet_is_accepted(radio, translator, master_factory) -> None:
+    """A fresh recording in the library (uploaded by someone else, e.g. the studio)."""
+    khmer = master_factory("vi_phone_8k_mono.wav", "km", "Bản ghi tiếng Khmer")
+    response = put_override(session(translator), radio, "audio", khmer.pk)
+    assert response.status_code in (200, 201), response.content
+    assert [json.loads(value) for value in stored(radio, "audio")] == [str(khmer.pk)]
 
 
 def test_subtitles_must_be_in_the_translations_language(
