@@ -188,6 +188,12 @@ def test_translator_submits_and_only_the_approver_publishes(
     assert km.get_latest_revision_as_object().title == new_title
     assert public_title(story.km) == KHMER_TITLE  # submitted is not published
 
+    # The translator cannot approve their own submission.
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(translator, story.km)
+    assert story.fresh(story.km).current_workflow_state.current_task_state.task.name == "Biên tập"
+    assert public_title(story.km) == KHMER_TITLE
+
     # First step: the editors review it.
     assert new_title in dashboard_awaiting(editor)
     assert new_title not in dashboard_awaiting(approver)
@@ -207,10 +213,15 @@ def test_translator_submits_and_only_the_approver_publishes(
 def test_translator_cannot_publish_from_the_translation_editor(
     story: Story, make_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    translator = session(make_user("biendich", "translator"))
+    user = make_user("biendich", "translator")
+    translator = session(user)
     live_before = story.fresh(story.km).live_revision_id
     token = csrf_token(translator.get(f"/admin/pages/{story.km.pk}/edit/").content.decode())
     put_string(translator, token, story, FORGED_TITLE)
+    # A draft revision with the forged title exists (as after "Gửi duyệt"), so every path
+    # that publishes the latest revision would put it live.
+    story.translation.save_target(user=user, publish=False)
+    assert story.fresh(story.km).get_latest_revision_as_object().title == FORGED_TITLE
     with django_capture_on_commit_callbacks(execute=True):
         # The editor's own "Publish in …" action, and Wagtail's edit-form publish action.
         translator.post(
@@ -219,6 +230,11 @@ def test_translator_cannot_publish_from_the_translation_editor(
         translator.post(
             f"/admin/pages/{story.km.pk}/edit/",
             {"csrfmiddlewaretoken": token, "action-publish": "1"},
+        )
+        # Wagtail's bulk publish action.
+        translator.post(
+            f"/admin/bulk/wagtailcore/page/publish/?id={story.km.pk}",
+            {"csrfmiddlewaretoken": token, "include_descendants": "on"},
         )
         # Turning the translation into an alias would show the source's content live.
         alias = translator.post(
