@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +11,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 
-from cms.editorial import views
+from cms.editorial import localize, views
 from cms.editorial.translations import status
 
 
@@ -29,6 +29,40 @@ def warn_when_translation_is_outdated(request: HttpRequest, page: Page) -> None:
             )
             % {"title": result.source.title, "date": f"{result.source_changed_at:%d/%m/%Y %H:%M}"},
         )
+
+
+@hooks.register("before_edit_page", order=-100)
+def submit_translation_for_moderation(request: HttpRequest, page: Page) -> HttpResponse | None:
+    """Submit for review ("Gửi duyệt") from the translation editor: wagtail-localize's
+    editor replaces the page editor for synced translations and has no such action."""
+    if request.method != "POST" or "action-submit" not in request.POST:
+        return None
+    translation = localize.enabled_translation(page)
+    if translation is None:
+        return None  # not a synced translation: Wagtail's own edit view submits it
+    return localize.submit_translation(request, translation, page.specific)
+
+
+@hooks.register("register_admin_urls", order=-100)
+def register_localize_overrides() -> list[Any]:
+    """Before wagtail-localize's own URLs (same paths), so these checked views answer them."""
+    return [
+        path(
+            "localize/update/<int:translation_source_id>/",
+            localize.UpdateTranslationsView.as_view(),
+            name="localize_update_translations",
+        ),
+        path(
+            "localize/translate/<int:translation_id>/overrides/<int:overridable_segment_id>/edit/",
+            localize.edit_override,
+            name="localize_edit_override",
+        ),
+        path(
+            "localize/page/<int:page_id>/convert_to_alias/",
+            localize.convert_to_alias,
+            name="localize_convert_to_alias",
+        ),
+    ]
 
 
 @hooks.register("register_admin_urls")

@@ -187,6 +187,25 @@ def test_station_users_never_reach_the_admin(home: Any, station_user: Any) -> No
     assert not problems, "\n".join(problems)
 
 
+def translated_segment(home: Any, section: Any, master: Any) -> Any:
+    """A draft segment with a draft Khmer translation (wagtail-localize's views)."""
+    from wagtail.models import Locale
+    from wagtail_localize.models import Translation
+    from wagtail_localize.operations import TranslationCreator
+
+    from cms.content.demo import translate
+    from cms.content.models import RadioSegmentPage
+
+    page = RadioSegmentPage(title="Bản tin thử", slug="ban-tin-thu", audio=master, live=False)
+    section.add_child(instance=page)
+    page.save_revision()
+    for parent in (home, section):
+        translate(parent, "km", {}, {}, None)
+    km = Locale.objects.get(language_code="km")
+    TranslationCreator(None, [km]).create_translations(page)
+    return Translation.objects.get(source__object_id=page.translation_key, target_locale=km)
+
+
 @pytest.fixture
 def objects(
     home: Any, section: Any, master_factory: Any, station_user: Any, samples: Path
@@ -213,7 +232,12 @@ def objects(
         file=SimpleUploadedFile("anh.jpg", (samples / "photo_3000x2000.jpg").read_bytes()),
     )
     image.save()
+    translation = translated_segment(home, section, master)
     return {
+        "translation_source_id": translation.source_id,
+        "translation_id": translation.pk,
+        "overridable_segment_id": translation.source.overridablesegment_set.first().pk,
+        "page_id": translation.get_target_instance().pk,
         "image_id": image.pk,
         "master_id": master.pk,
         "rendition_id": rendition.pk,
@@ -239,6 +263,12 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     # The masters' upload form is ours now ("Tải bản ghi mới" prefills it): add_mediamaster.
     "wagtailsnippets_media_mediamaster:add": ("GET", EDITORIAL),
     "outdated_translations": ("GET", ADMIN_USERS),
+    # wagtail-localize's views, answered by cms.editorial.localize (same URLs): syncing needs
+    # submit_translation; making a translation an alias (live) needs publish permission;
+    # the override endpoint takes PUT/DELETE only (tests/cms/integrity/test_translation_*).
+    "localize_update_translations": ("GET", frozenset({"translator", "administrator"})),
+    "localize_convert_to_alias": ("GET", frozenset({"approver", "administrator"})),
+    "localize_edit_override": ("POST", NOBODY),
     # Editors bundle and release packages and follow their carriage; reporters and
     # translators do not. Station tokens are the administrators' business only.
     "stations_admin:dashboard": ("GET", PACKAGERS),
