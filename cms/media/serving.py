@@ -8,7 +8,7 @@ on the source (previews of drafts, the renditions page). Never served, to anybod
 its own checks), packages, exports and anything else in the storage.
 
 Every ``/media/`` request goes through :func:`media_file`, which decides and then hands the
-bytes over the way the deployment serves files (``cms.stations.downloads.serve``): behind
+bytes over the way the deployment serves files (``cms.stations.downloads.deliver``): behind
 nginx an ``X-Accel-Redirect`` to the ``internal`` location ``/_protected/``; on S3 storage a
 redirect to a short-lived presigned URL; otherwise the app streams the file itself with
 Range support (development, tests). nginx has no location that reads the media directory
@@ -174,7 +174,7 @@ def _local_size(name: str) -> int:
 @require_safe
 def media_file(request: HttpRequest, path: str) -> HttpResponse:
     """``/media/<path>``: the stored file if the policy above allows it, else 404."""
-    from cms.stations.downloads import serve
+    from cms.stations.downloads import deliver
 
     name = posixpath.normpath(path)
     if name != path or name.startswith(("/", "..")) or "\\" in name or "\x00" in name:
@@ -186,7 +186,7 @@ def media_file(request: HttpRequest, path: str) -> HttpResponse:
     try:
         if size is None:
             size = _local_size(name)
-        response = serve(
+        response = deliver(
             request, name, sha256=decision.sha256, size=size, filename=posixpath.basename(name)
         )
     except FileNotFoundError:

@@ -142,6 +142,15 @@ def serve(
     if not integrity.is_intact(storage_name, sha256=sha256, size=size):
         integrity.alarm(build.package_id, build.pk, storage_name, path)
         return unavailable(request, api)
+    return deliver(request, storage_name, sha256=sha256, size=size, filename=filename)
+
+
+def deliver(
+    request: HttpRequest, storage_name: str, *, sha256: str, size: int, filename: str
+) -> HttpResponse:
+    """A response delivering one stored file whose caller has authorised it (and checked its
+    bytes where that is the rule): X-Accel-Redirect to nginx, a presigned S3 URL, or the
+    bytes themselves with ETag, conditional requests and Range."""
     etag = etag_for(sha256)
     content_type = content_type_of(filename)
     prefix = conf.get("ACCEL_REDIRECT_PREFIX")
