@@ -50,6 +50,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
+from cms.content.visibility import is_public
 from cms.media.models import MediaRendition, RenditionStatus
 from cms.media.storage import safe_file_name
 from cms.stations.models import (
@@ -166,6 +167,13 @@ def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
             if page is None or not page.live:
                 plan.missing.append(
                     {"item_id": item.pk, "language": language, "reason": "no_live_translation"}
+                )
+                continue
+            if not is_public(page):
+                # Stations broadcast to the public: an internal, restricted or
+                # password-protected version is never packaged (cms.content.visibility).
+                plan.missing.append(
+                    {"item_id": item.pk, "language": language, "reason": "not_public"}
                 )
                 continue
             if isinstance(page, ExhibitionPage):
