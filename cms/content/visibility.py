@@ -55,25 +55,51 @@ def public_translation(page: Page, language_code: str) -> Page | None:
     return found.specific if found is not None else None
 
 
-def document_is_public(document: Any) -> bool:
-    """Whether a public page uses the document (e.g. a live, public video's subtitles).
+def _foreign_keys_to(model: Any, target: Any) -> list[str]:
+    return [
+        field.name
+        for field in model._meta.get_fields()
+        if getattr(field, "many_to_one", False)
+        and field.concrete
+        and field.related_model is target
+        and field.model is model
+    ]
 
-    Documents reach pages only through foreign keys today (rich text here has no document
-    links): every page model's own foreign keys to the document model are checked.
-    """
-    from wagtail.documents import get_document_model
+
+def used_by_public_page(obj: Any) -> bool:
+    """Whether a public page uses ``obj`` (a document or an image) through a foreign key
+    of a page model (a video's subtitles or poster) or of a page's inline child (an
+    exhibition item's photo). Rich text here has no document or image embeds."""
+    from django.apps import apps
+    from modelcluster.fields import ParentalKey
     from wagtail.models import get_page_models
 
-    document_model = get_document_model()
+    target = type(obj)
     for model in get_page_models():
-        for field in model._meta.get_fields():
-            if (
-                getattr(field, "many_to_one", False)
-                and field.concrete
-                and field.related_model is document_model
-                and field.model is model
-            ):
-                uses = model.objects.filter(**{field.name: document})
-                if public_pages(uses).exists():
+        for name in _foreign_keys_to(model, target):
+            if public_pages(model.objects.filter(**{name: obj})).exists():
+                return True
+    for model in apps.get_models():
+        parents = [
+            field
+            for field in model._meta.get_fields()
+            if isinstance(field, ParentalKey) and issubclass(field.related_model, Page)
+        ]
+        for parent in parents:
+            for name in _foreign_keys_to(model, target):
+                pages = public_pages(parent.related_model.objects.all())
+                used = model.objects.filter(**{name: obj, f"{parent.name}__in": pages})
+                if used.exists():
                     return True
     return False
+
+
+def document_is_public(document: Any) -> bool:
+    """Whether a public page uses the document (e.g. a live, public video's subtitles)."""
+    return used_by_public_page(document)
+
+
+def image_is_public(image: Any) -> bool:
+    """Whether a public page shows the image (a video's poster, an exhibition's photo):
+    for the policy that serves image files and renditions under ``/media/``."""
+    return used_by_public_page(image)

@@ -384,3 +384,25 @@ def test_a_non_public_item_is_not_packaged(
     assert plan.files == [] and plan.rundown == []
     with pytest.raises(ValidationError):
         PackageItem(package=package, page=video).clean()
+
+
+# --- Images: the rule the /media/ policy uses for image files ---------------------------
+
+
+@pytest.mark.django_db
+def test_image_is_public_follows_the_pages_that_show_it(
+    exhibition: ExhibitionPage, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Image files are served from storage (``/media/``, the media-serving policy), not
+    through a view: that policy asks ``image_is_public``, which must follow the pages."""
+    from cms.content.visibility import image_is_public
+
+    photo = exhibition.items.first().image
+    unused = CustomImage.objects.create(title="Chưa dùng", file=photo.file.name)
+    assert image_is_public(photo)
+    assert not image_is_public(unused)
+    en = exhibition.get_translation(Locale.objects.get(language_code="en"))
+    make_private(exhibition, "internal", django_capture_on_commit_callbacks)
+    assert image_is_public(photo)  # the en version (same photo) is still public
+    en.unpublish()
+    assert not image_is_public(photo)
