@@ -131,16 +131,28 @@ def sync_item(
     return row
 
 
+INLINE_SUBTREE = 50
+
+
 def sync_subtree(page: Page) -> None:
     """Re-check every item in a page's subtree (a view restriction added or removed
-    there, or the subtree moved), after the transaction commits."""
-    keys = set(
-        item_pages()
-        .descendant_of(page, inclusive=True)
-        .values_list("translation_key", flat=True)
-        .distinct()
+    there, or the subtree moved). A large subtree (a restriction on a whole section) is
+    handed to the worker; until it runs, OAI-PMH already answers its items as deleted
+    (``withheld_keys``), only their datestamps wait."""
+    keys = sorted(
+        {
+            str(key)
+            for key in item_pages()
+            .descendant_of(page, inclusive=True)
+            .values_list("translation_key", flat=True)
+        }
     )
-    for key in sorted(keys, key=str):
+    if len(keys) > INLINE_SUBTREE:
+        from cms.archive.tasks import sync_items
+
+        sync_items.enqueue(keys)
+        return
+    for key in keys:
         sync_safely(key)
 
 

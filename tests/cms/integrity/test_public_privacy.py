@@ -216,6 +216,22 @@ def test_an_archived_item_withdrawn_still_gets_its_tombstone(
 
 
 @pytest.mark.django_db
+def test_a_restriction_on_a_large_section_is_handled_by_the_worker(
+    client: Any, video: VideoPage, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from cms.archive import catalog
+
+    monkeypatch.setattr(catalog, "INLINE_SUBTREE", 0)  # every subtree counts as large
+    make_private(video.get_parent(), "password", django_capture_on_commit_callbacks)
+    assert ArchiveItem.objects.get(translation_key=video.translation_key).deleted
+    root, body = oai(
+        client, verb="GetRecord", identifier=identifier(video), metadataPrefix="oai_dc"
+    )
+    assert root.find(".//o:header", NS).get("status") == "deleted"
+    assert_nothing_leaks(body, video)
+
+
+@pytest.mark.django_db
 def test_a_never_public_item_is_not_listed(
     client: Any, section: Page, master_factory: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
