@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cms.archive import catalog, conf
@@ -130,7 +130,15 @@ def candidate_keys(since: datetime | None = None) -> list[uuid.UUID]:
     shown as present, and ones whose last export did not finish."""
     keys = set(published_keys(since))
     live = set(published_keys())
-    for key in ArchiveItem.objects.filter(deleted=False).values_list("translation_key", flat=True):
+    # A row shown as present, or whose latest archived version is a bag (a non-public
+    # item's row is "deleted" for OAI-PMH while its archived bag still needs a tombstone).
+    latest_kind = (
+        ItemVersion.objects.filter(item=OuterRef("pk")).order_by("-number").values("kind")[:1]
+    )
+    present = ArchiveItem.objects.annotate(latest_kind=Subquery(latest_kind)).filter(
+        Q(deleted=False) | Q(latest_kind=VersionKind.BAG)
+    )
+    for key in present.values_list("translation_key", flat=True):
         if key not in live:
             keys.add(key)
     unfinished = ExportRecord.objects.exclude(status=ExportStatus.DONE).values_list(

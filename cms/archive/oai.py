@@ -34,6 +34,7 @@ from django.views.decorators.http import require_http_methods
 from lxml import etree
 
 from cms.archive import conf, oai_formats
+from cms.archive.catalog import withheld_keys
 from cms.archive.models import ArchiveItem, ArchiveItemSet
 from cms.archive.profile import SCHEMA_PATH
 
@@ -225,7 +226,7 @@ def identify(request: HttpRequest, root: Any, arguments: dict[str, str]) -> None
     emails = list(conf.get("OAI_ADMIN_EMAILS")) or admins
     for email in emails or ["archive@localhost"]:
         _el(node, "adminEmail", email)
-    earliest = ArchiveItem.objects.aggregate(first=Min("datestamp"))["first"]
+    earliest = catalogued().aggregate(first=Min("datestamp"))["first"]
     _el(node, "earliestDatestamp", format_datestamp(earliest or timezone.now()))
     _el(node, "deletedRecord", "persistent")
     _el(node, "granularity", GRANULARITY)
@@ -251,7 +252,7 @@ def formats(request: HttpRequest) -> dict[str, dict[str, str]]:
 def list_metadata_formats(request: HttpRequest, root: Any, arguments: dict[str, str]) -> None:
     if "identifier" in arguments:
         key = parse_identifier(arguments["identifier"])
-        if not ArchiveItem.objects.filter(translation_key=key).exists():
+        if not catalogued().filter(translation_key=key).exists():
             raise OAIError("idDoesNotExist", "unknown identifier")
     node = _el(root, "ListMetadataFormats")
     for prefix, values in formats(request).items():
@@ -298,8 +299,14 @@ def check_prefix(request: HttpRequest, prefix: str) -> None:
         raise OAIError("cannotDisseminateFormat", f"unsupported metadataPrefix {prefix!r}")
 
 
-def header(parent: Any, item: ArchiveItem, specs: Iterable[str]) -> None:
-    attributes = {"status": "deleted"} if item.deleted else {}
+def catalogued() -> Any:
+    """Rows OAI-PMH shows: every item that was public once (a row made only for the
+    archive export of a never-public item has no record and is not shown)."""
+    return ArchiveItem.objects.exclude(metadata={})
+
+
+def header(parent: Any, item: ArchiveItem, specs: Iterable[str], deleted: bool) -> None:
+    attributes = {"status": "deleted"} if deleted else {}
     node = _el(parent, "header", **attributes)
     _el(node, "identifier", oai_identifier(item.translation_key))
     _el(node, "datestamp", format_datestamp(item.datestamp))
@@ -318,12 +325,15 @@ def metadata(request: HttpRequest, parent: Any, item: ArchiveItem, prefix: str) 
 def get_record(request: HttpRequest, root: Any, arguments: dict[str, str]) -> None:
     check_prefix(request, arguments["metadataPrefix"])
     key = parse_identifier(arguments["identifier"])
-    item = ArchiveItem.objects.filter(translation_key=key).first()
+    item = catalogued().filter(translation_key=key).first()
     if item is None:
         raise OAIError("idDoesNotExist", "unknown identifier")
+    # An item that is not public now is deleted, even before its row is brought up to
+    # date (cms.content.visibility is the one rule; the catalogue follows it on signals).
+    deleted = item.deleted or bool(withheld_keys([item.translation_key]))
     node = _el(_el(root, "GetRecord"), "record")
-    header(node, item, item.sets.values_list("spec", flat=True))
-    if not item.deleted:
+    header(node, item, item.sets.values_list("spec", flat=True), deleted)
+    if not deleted:
         metadata(request, node, item, arguments["metadataPrefix"])
 
 
@@ -375,7 +385,7 @@ def list_items(request: HttpRequest, root: Any, arguments: dict[str, str], verb:
             "cursor": 0,
             "size": None,
         }
-    queryset = ArchiveItem.objects.filter(datestamp__lte=state["until"])
+    queryset = catalogued().filter(datestamp__lte=state["until"])
     if state["from"] is not None:
         queryset = queryset.filter(datestamp__gte=state["from"])
     if state["set"]:
@@ -403,14 +413,16 @@ def list_items(request: HttpRequest, root: Any, arguments: dict[str, str], verb:
         "item_id", "spec"
     ):
         specs[item_id].append(spec)
+    withheld = withheld_keys(item.translation_key for item in rows if not item.deleted)
     node = _el(root, verb)
     for item in rows:
+        deleted = item.deleted or item.translation_key in withheld
         if verb == "ListIdentifiers":
-            header(node, item, specs[item.pk])
+            header(node, item, specs[item.pk], deleted)
         else:
             record = _el(node, "record")
-            header(record, item, specs[item.pk])
-            if not item.deleted:
+            header(record, item, specs[item.pk], deleted)
+            if not deleted:
                 metadata(request, record, item, state["prefix"])
     cursor = state["cursor"]
     if more:

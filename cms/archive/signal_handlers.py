@@ -1,4 +1,6 @@
-"""Keep the OAI-PMH catalogue current when items are published, unpublished or deleted.
+"""Keep the OAI-PMH catalogue current when items are published, unpublished or deleted,
+when a view restriction is added to or removed from a page (every item below it), and when
+a subtree moves (into or out of a restricted section).
 
 Work runs after the transaction commits (wagtail-localize itself publishes translations
 in on-commit hooks, so the item is only complete then) and never raises: the export run
@@ -7,15 +9,19 @@ re-checks every item anyway.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.signals import page_published, page_unpublished
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms.archive.catalog import sync_safely
+from cms.archive.catalog import sync_safely, sync_subtree
 from cms.content.models import ItemPage
+
+logger = logging.getLogger(__name__)
 
 
 def _schedule(instance: Any) -> None:
@@ -37,3 +43,27 @@ def item_unpublished(sender: type, instance: Any, **kwargs: Any) -> None:
 @receiver(post_delete)
 def item_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
     _schedule(instance)
+
+
+def _schedule_subtree(page_id: int) -> None:
+    def run() -> None:
+        page = Page.objects.filter(pk=page_id).first()  # its path after a move
+        if page is None:
+            return
+        try:
+            sync_subtree(page)
+        except Exception:  # never block the admin; the export run re-checks every item
+            logger.exception("could not re-check the items under page %s", page_id)
+
+    transaction.on_commit(run)
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def view_restriction_changed(sender: type, instance: PageViewRestriction, **kwargs: Any) -> None:
+    _schedule_subtree(instance.page_id)
+
+
+@receiver(post_page_move)
+def subtree_moved(sender: type, instance: Page, **kwargs: Any) -> None:
+    _schedule_subtree(instance.pk)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django_tasks import task
 
-from cms.archive import fixity
+from cms.archive import catalog, fixity
 from cms.archive.delivery import configured_targets
 from cms.archive.exporter import export
 
@@ -26,3 +26,12 @@ def run_export(item_keys: list[str] | None = None) -> dict[str, Any]:
 def run_fixity_check() -> dict[str, Any]:
     report = fixity.run(configured_targets())
     return {"checked": report.checked, "failures": report.failures}
+
+
+@task()
+def sync_items(item_keys: list[str]) -> int:
+    """Bring these items' OAI-PMH catalogue rows up to date (a view restriction changed
+    above many items); returns how many were checked."""
+    for key in item_keys:
+        catalog.sync_safely(key)
+    return len(item_keys)

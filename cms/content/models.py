@@ -23,6 +23,7 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from cms.content.visibility import public_pages
 from cms.editorial.forms import ItemPageForm
 from cms.taxonomy.models import AccessLevel, BulletinClass, FundingSource, RetentionPeriod, Rights
 
@@ -47,16 +48,14 @@ class HomePage(Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         context["latest_items"] = latest_items(self, 12)
-        context["sections"] = self.get_children().live().public().specific()
+        context["sections"] = public_pages(self.get_children()).specific()
         return context
 
 
 def latest_items(root: Page, limit: int) -> list[Page]:
     item_models = (RadioSegmentPage, VideoPage, ExhibitionPage)
     return list(
-        Page.objects.live()
-        .public()
-        .descendant_of(root)
+        public_pages(Page.objects.descendant_of(root))
         .type(*item_models)
         .filter(locale_id=root.locale_id)
         .order_by("-first_published_at")

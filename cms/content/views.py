@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from wagtail.models import Locale
 
+from cms.content.visibility import document_is_public, public_translation
 from cms.i18n.languages import BY_CODE
 
 if TYPE_CHECKING:
@@ -27,11 +27,9 @@ def health(request: HttpRequest) -> JsonResponse:
 def exhibition_print(request: HttpRequest, page: ExhibitionPage) -> HttpResponse:
     """Captions in the page's language and a second chosen language, side by side."""
     second_code = request.GET.get("with", "vi" if page.locale.language_code != "vi" else "en")
-    second_page = None
-    if second_code in BY_CODE:
-        locale = Locale.objects.filter(language_code=second_code).first()
-        if locale:
-            second_page = page.get_translation_or_none(locale)
+    # Only a public version of the other language: a withdrawn (unpublished), expired,
+    # restricted or internal translation shows as "no translation yet".
+    second_page = public_translation(page, second_code) if second_code in BY_CODE else None
     second_captions = {}
     if second_page is not None:
         second_captions = {item.translation_key: item for item in second_page.specific.items.all()}
@@ -51,19 +49,15 @@ def exhibition_print(request: HttpRequest, page: ExhibitionPage) -> HttpResponse
 def subtitles_vtt(request: HttpRequest, document_id: int) -> HttpResponse:
     """WebVTT for a <track> element, converted from the stored SRT or WebVTT.
 
-    Served only when a live, public video page uses the document.
+    Served only when a public page (``cms.content.visibility``) uses the document.
     """
     from django.http import Http404
 
-    from cms.content.models import VideoPage
     from cms.media.models import CustomDocument
     from cms.media.subtitles import to_webvtt
 
     document = CustomDocument.objects.filter(pk=document_id).first()
-    if (
-        document is None
-        or not VideoPage.objects.live().public().filter(subtitles=document).exists()
-    ):
+    if document is None or not document_is_public(document):
         raise Http404
     with document.file.open("rb") as handle:
         raw = handle.read(2 * 1024 * 1024)

@@ -25,9 +25,10 @@ from django import forms
 from django.db import connection, transaction
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page
 
 from cms.content.models import nfc
+from cms.content.visibility import public_pages
 from cms.i18n.languages import BY_CODE, LANGUAGES
 from cms.search.expressions import TsMatch, TsRank
 from cms.search.models import (
@@ -151,12 +152,14 @@ class SearchResult:
 
 
 def public_documents() -> QuerySet[SearchDocument]:
-    """Live rows visitors may see: public access level, no view restriction above them."""
-    qs = SearchDocument.objects.filter(scope=IndexScope.LIVE, live=True, access_level="public")
-    restricted = list(PageViewRestriction.objects.values_list("page__path", flat=True))
-    for path in restricted:
-        qs = qs.exclude(page__path__startswith=path)
-    return qs
+    """Live rows of the pages visitors may see, by the one rule of
+    ``cms.content.visibility`` (live, not expired, no view restriction on the page or
+    above it, access level public), checked on the pages themselves at query time, so a
+    restriction or an expiry takes effect without reindexing."""
+    shown = public_pages(Page.objects.filter(pk=OuterRef("page_id")))
+    return SearchDocument.objects.filter(
+        scope=IndexScope.LIVE, live=True, access_level="public"
+    ).filter(Exists(shown))
 
 
 def editorial_documents(user: Any) -> QuerySet[SearchDocument]:

@@ -211,6 +211,10 @@ WAGTAILIMAGES_IMAGE_MODEL = "media.CustomImage"
 WAGTAILDOCS_DOCUMENT_MODEL = "media.CustomDocument"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = CMS_MEDIA["MAX_IMAGE_PIXELS"]
 WAGTAILDOCS_EXTENSIONS = ["srt", "vtt", "pdf", "txt", "docx", "odt"]
+# Documents always go through Wagtail's serve view, where the before_serve_document hook
+# (cms/content/wagtail_hooks.py) refuses those no public page uses; never a redirect to, or
+# a link straight at, the storage URL.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatar requests to an outside service (weak links, privacy, and the CSP allows none).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

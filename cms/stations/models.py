@@ -399,6 +399,17 @@ class PackageItem(Orderable):
                 )
             if not page.live:
                 raise ValidationError({"page": _("Tin bài chưa được duyệt và xuất bản.")})
+            from cms.content.visibility import is_public
+
+            if not is_public(page):
+                raise ValidationError(
+                    {
+                        "page": _(
+                            "Tin bài không công khai (nội bộ, hạn chế hoặc có mật khẩu): "
+                            "không được đưa vào gói phát."
+                        )
+                    }
+                )
 
 
 class BuildStatus(models.TextChoices):

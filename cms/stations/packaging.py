@@ -49,6 +49,7 @@ from django.utils import timezone
 from wagtail.models import Locale, Page
 
 from cms import formats
+from cms.content.visibility import is_public
 from cms.media.models import MediaRendition, RenditionStatus
 from cms.stations import integrity
 from cms.stations.models import (
@@ -74,7 +75,8 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "vn-newsroom/broadcast-package"
 TEXT_SUFFIXES = {".txt", ".json", ".csv", ".m3u8", ".srt", ".vtt"}
-#: MPEG-1 Layer II for older playout software (DESIGN §4: 256 kb/s stereo, 128 kb/s mono)
+#: MPEG-1 Layer II for older playout software (docs/design.md#output-profiles: 256 kb/s
+#: stereo, 128 kb/s mono)
 MP2_BITRATES = {1: "128k", 2: "256k"}
 #: roles that are not played from a playlist
 NOT_PLAYED = {"script", "subtitles", "captions", "image"}
@@ -193,6 +195,13 @@ def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
             if page is None or not page.live:
                 plan.missing.append(
                     {"item_id": item.pk, "language": language, "reason": "no_live_translation"}
+                )
+                continue
+            if not is_public(page):
+                # Stations broadcast to the public: an internal, restricted or
+                # password-protected version is never packaged (cms.content.visibility).
+                plan.missing.append(
+                    {"item_id": item.pk, "language": language, "reason": "not_public"}
                 )
                 continue
             if isinstance(page, ExhibitionPage):

@@ -7,6 +7,8 @@ from django import template
 from django.http import HttpRequest
 from wagtail.models import Page
 
+from cms.content.visibility import public_pages
+
 register = template.Library()
 
 
@@ -19,13 +21,14 @@ def translation_url(context: template.Context, page: Page, language_code: str) -
 
 
 def translation_urls(page: Page, request: HttpRequest | None) -> dict[str, str]:
-    """The live translations' URLs by language code: one query for the language switcher's
-    every entry (it was two per language), kept on the request."""
+    """The public translations' URLs by language code (``cms.content.visibility``: a
+    withdrawn, restricted or internal version is not linked): one query for the language
+    switcher's every entry, kept on the request."""
     cached = getattr(request, "_cms_translation_urls", None)
     if cached is not None and cached[0] == page.pk:
         return cast(dict[str, str], cached[1])
     urls = {}
-    translations = Page.objects.filter(translation_key=page.translation_key, live=True)
+    translations = public_pages(Page.objects.filter(translation_key=page.translation_key))
     for translation in translations.select_related("locale"):
         url = translation.get_url(request=request)
         if url:
