@@ -33,15 +33,16 @@ from django.views.decorators.http import require_safe
 from cms.media.models import CustomImage, CustomImageRendition, MediaMaster, MediaRendition
 from cms.media.storage import STORAGE_ERRORS
 
-#: Access levels of an item page whose media the public may get.
-PUBLIC_ACCESS_LEVELS = ("public", "")
 #: Where Wagtail and the pipeline put what may be served; everything else is never served.
 SERVABLE_PREFIXES = ("renditions/", "images/")
 
 
 def public_pages(model: Any) -> Any:
-    """Live pages of ``model`` that anyone may see: no view restriction, public access."""
-    return model.objects.live().public().filter(access_level__in=PUBLIC_ACCESS_LEVELS)
+    """Pages of ``model`` that the public may see, by the one rule for every public path
+    (``cms.content.visibility``: live, not expired, no view restriction, public access)."""
+    from cms.content.visibility import public_pages as visible
+
+    return visible(model.objects.all())
 
 
 def master_is_public(master_id: int) -> bool:
