@@ -1,4 +1,4 @@
-"""The metadata profile for the shared national database (DESIGN.md §5).
+"""The metadata profile for the shared national database (docs/design.md#metadata-profile).
 
 One JSON-LD record per item: an item is every published language version of one page
 (pages sharing a ``translation_key``), so a harvester sees the Khmer and Tày versions of a

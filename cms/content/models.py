@@ -85,7 +85,7 @@ class SectionIndexPage(Page):
 
 
 # Metadata every item must have before it is sent for approval or published
-# (DESIGN.md §5). Field name -> label shown in the error.
+# (docs/design.md#metadata-profile). Field name -> label shown in the error.
 REQUIRED_METADATA: dict[str, str] = {
     "summary": "Tóm tắt",
     "product_type": "Loại sản phẩm",
