@@ -6,14 +6,17 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.editorial.scope import ScopedSnippetViewSet
+from cms.editorial.units import visible_masters
 from cms.media import views
 from cms.media.forms import MediaMasterForm
 from cms.media.models import MediaMaster
 
 
-class MediaMasterViewSet(SnippetViewSet):
+class MediaMasterViewSet(ScopedSnippetViewSet):
+    """Listed, opened, changed and chosen only within the user's unit (cms.editorial.units)."""
+
     model = MediaMaster
     icon = "media"
     menu_label = _("Tư liệu gốc")
@@ -26,6 +29,9 @@ class MediaMasterViewSet(SnippetViewSet):
         [FieldPanel("title"), FieldPanel("language"), FieldPanel("file")],
         base_form_class=MediaMasterForm,
     )
+
+    def visible(self, user: Any, queryset: Any) -> Any:
+        return visible_masters(user, queryset)
 
 
 register_snippet(MediaMasterViewSet)
