@@ -7,7 +7,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 
-from cms.editorial.scope import ScopedSnippetViewSet
+from cms.editorial.scope import ScopedSnippetViewSet, has_any_model_permission
 from cms.editorial.units import visible_masters
 from cms.media import views
 from cms.media.forms import MediaMasterForm
@@ -32,6 +32,9 @@ class MediaMasterViewSet(ScopedSnippetViewSet):
 
     def visible(self, user: Any, queryset: Any) -> Any:
         return visible_masters(user, queryset)
+
+    def may_choose(self, user: Any) -> bool:
+        return has_any_model_permission(user, MediaMaster)
 
 
 register_snippet(MediaMasterViewSet)
