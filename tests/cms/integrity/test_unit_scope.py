@@ -272,3 +272,31 @@ def test_reporters_cannot_list_or_choose_station_users_and_packages(
     # the roles that manage them still can
     manager = login(make_user("quantri", role="administrator"))
     assert manager.get(reverse(f"{choosers}:choose")).status_code == 200
+
+
+def test_units_set_up_before_collections_get_theirs_by_migration(home: Any, vi: Any) -> None:
+    """A unit made by the old setup_unit_section (groups, no collection) is migrated."""
+    import importlib
+
+    from django.apps import apps
+    from wagtail.models import GroupCollectionPermission
+
+    migration = importlib.import_module("cms.editorial.migrations.0002_unit_collections")
+    justice = setup_unit_section(ProducingUnit.objects.get(code="so-tu-phap", locale=vi), home)
+    GroupCollectionPermission.objects.filter(collection=justice.collection).delete()
+    justice.collection.delete()
+    Collection.get_first_root_node().add_child(name="Ảnh chung")
+
+    migration.forward(apps, None)
+    migration.forward(apps, None)  # idempotent
+
+    collection = Collection.objects.get(name=justice.section.title)
+    assert collection.get_parent().is_root()
+    for group in justice.groups.values():
+        held = GroupCollectionPermission.objects.filter(group=group, collection=collection)
+        assert held.count() == 6
+    assert Collection.find_problems() == ([], [], [], [], [])
+    # the tree stays usable: the next unit's collection is added after it
+    police = setup_unit_section(ProducingUnit.objects.get(code="cong-an-tinh", locale=vi), home)
+    assert police.collection.get_parent().is_root()
+    assert Collection.find_problems() == ([], [], [], [], [])
