@@ -150,3 +150,31 @@ def choosable_pages(user: Any, pages: QuerySet[Any]) -> QuerySet[Any]:
     allowed = Page.objects.filter(_within("", roots) | Q(live=True, has_unpublished_changes=False))
     # by id: the chooser's search filters only on indexed fields (id is one)
     return pages.filter(pk__in=allowed.values("pk"))
+
+
+def restrict_form_choices(fields: dict[str, Any], instance: Any, user: Any) -> None:
+    """Limit a page form's master, image and document fields to what the user may choose
+    (the page's current choice stays valid), so a posted id cannot pick another unit's file
+    that the choosers do not offer."""
+    from wagtail.documents.models import AbstractDocument
+    from wagtail.images.models import AbstractImage
+    from wagtail.permissions import policy_registry
+
+    from cms.media.models import MediaMaster
+
+    if user is None:
+        return
+    for name, field in fields.items():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None:
+            continue
+        model = queryset.model
+        if issubclass(model, MediaMaster):
+            allowed = visible_masters(user, model.objects.all())
+        elif issubclass(model, (AbstractImage, AbstractDocument)):
+            policy = policy_registry.get_by_type(model)
+            allowed = policy.instances_user_has_any_permission_for(user, ["choose"])
+        else:
+            continue
+        current = getattr(instance, f"{name}_id", None)
+        field.queryset = queryset.filter(Q(pk__in=allowed.values("pk")) | Q(pk=current))

@@ -300,3 +300,44 @@ def test_units_set_up_before_collections_get_theirs_by_migration(home: Any, vi: 
     police = setup_unit_section(ProducingUnit.objects.get(code="cong-an-tinh", locale=vi), home)
     assert police.collection.get_parent().is_root()
     assert Collection.find_problems() == ([], [], [], [], [])
+
+
+def test_a_posted_id_cannot_attach_another_units_master_to_a_page(
+    world: dict[str, Any], master_factory: Any
+) -> None:
+    """The chooser hides B's master; the page form must refuse its id too."""
+    from benchmarks.html_forms import FormFields
+    from cms.content.models import RadioSegmentPage
+
+    justice, _ = world["units"]
+    page = RadioSegmentPage(title="Bản tin Tư pháp", slug="ban-tin-tp", live=False)
+    page.audio = world["master_a"]
+    justice.section.add_child(instance=page)
+    page.save_revision()
+    client = login(world["users"]["a"])
+    edit = reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+    def post(**changes: int) -> Any:
+        parser = FormFields("page-edit-form")
+        parser.feed(text(client.get(edit)))
+        data: dict[str, list[str]] = {}
+        for name, value in parser.fields:
+            data.setdefault(name, []).append(value)
+        data.update({name: [str(value)] for name, value in changes.items()})
+        return client.post(edit, data)
+
+    response = post(audio=world["master_b"].pk)
+    assert response.status_code == 200, response.status_code
+    latest = RadioSegmentPage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    assert latest.audio_id == world["master_a"].pk
+    # the reporter's own files are accepted (the form is not refusing everything)
+    own = master_from_a(world, master_factory)
+    assert post(audio=own.pk).status_code == 302
+    latest = RadioSegmentPage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    assert latest.audio_id == own.pk
+
+
+def master_from_a(world: dict[str, Any], master_factory: Any) -> Any:
+    master = master_factory("vi_speech.ogg", title="Bản ghi mới của Tư pháp")
+    MediaMaster.objects.filter(pk=master.pk).update(uploaded_by=world["users"]["a"])
+    return master
