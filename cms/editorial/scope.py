@@ -149,3 +149,52 @@ class ManagersOnlySnippetViewSet(ScopedSnippetViewSet):
 
     def may_choose(self, user: Any) -> bool:
         return bool(has_any_model_permission(user, self.model))
+
+
+def _choosable_page_ids(request: HttpRequest, ids: list[str]) -> bool:
+    from wagtail.models import Page
+
+    from cms.editorial.units import choosable_pages
+
+    wanted = {int(pk) for pk in ids if str(pk).isdigit()}
+    if not wanted:
+        return True
+    found = choosable_pages(request.user, Page.objects.filter(pk__in=wanted)).count()
+    return found == len(wanted)
+
+
+def guard_page_chooser(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wagtail's page chooser views that take page ids (browse into a page, chosen-multiple)
+    show those pages' draft titles without consulting ``construct_page_chooser_queryset``:
+    the same rule (``units.choosable_pages``) applies to the ids they are given."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        ids = [str(kwargs["parent_page_id"])] if "parent_page_id" in kwargs else []
+        ids += request.GET.getlist("id")
+        if not _choosable_page_ids(request, ids):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+PAGE_CHOOSER_VIEWS_WITH_IDS = (
+    "wagtailadmin_choose_page_child",
+    "wagtailadmin_choose_page_chosen_multiple",
+)
+
+
+def guard_admin_urls(patterns: list[Any]) -> list[Any]:
+    """Wagtail's admin URL patterns with the page chooser's id-taking views guarded."""
+    guarded = []
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.name in PAGE_CHOOSER_VIEWS_WITH_IDS:
+            pattern = URLPattern(
+                pattern.pattern,
+                guard_page_chooser(pattern.callback),
+                pattern.default_args,
+                pattern.name,
+            )
+        guarded.append(pattern)
+    return guarded

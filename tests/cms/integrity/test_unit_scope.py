@@ -242,6 +242,16 @@ def test_the_page_chooser_hides_other_units_drafts(world: dict[str, Any]) -> Non
         client.get(reverse("wagtailadmin_choose_page_child", args=[police.section.get_parent().pk]))
     )
     assert police.section.title in home
+    # the chooser's views that take page ids: browsing into B's draft, chosen-multiple
+    draft_b, draft_a = world["draft_b"], world["draft_a"]
+    assert denied(client.get(reverse("wagtailadmin_choose_page_child", args=[draft_b.pk])))
+    for pk in (draft_b.pk, world["pending_b"].pk):
+        chosen = client.get(reverse("wagtailadmin_choose_page_chosen_multiple"), {"id": [pk]})
+        assert SECRET not in body(chosen), pk
+    own_chosen = client.get(
+        reverse("wagtailadmin_choose_page_chosen_multiple"), {"id": [draft_a.pk]}
+    )
+    assert f"{OWN} (nháp)" in text(own_chosen)
     # B finds their own draft
     b_search = login(world["users"]["b"]).get(
         reverse("wagtailadmin_choose_page_search"), {"q": "Mật"}
