@@ -351,3 +351,33 @@ def master_from_a(world: dict[str, Any], master_factory: Any) -> Any:
     master = master_factory("vi_speech.ogg", title="Bản ghi mới của Tư pháp")
     MediaMaster.objects.filter(pk=master.pk).update(uploaded_by=world["users"]["a"])
     return master
+
+
+def test_bulk_action_pages_and_reports_do_not_name_other_units_files_and_drafts(
+    world: dict[str, Any], make_user: Any
+) -> None:
+    """Wagtail's bulk action confirmation lists every given id's title, even the ones the
+    user may not act on; the page types report names the last edited page of each type."""
+    client = login(world["users"]["a"])
+    drafts = f"id={world['draft_b'].pk}&id={world['pending_b'].pk}"
+    secret_urls = [
+        *(f"/admin/bulk/wagtailcore/page/{action}/?{drafts}" for action in ("delete", "move")),
+        f"/admin/bulk/media/customimage/delete/?id={world['image_b'].pk}",
+        f"/admin/bulk/media/customimage/add_to_collection/?id={world['image_b'].pk}",
+        f"/admin/bulk/media/customdocument/delete/?id={world['document_b'].pk}",
+        f"/admin/bulk/media/mediamaster/delete/?id={world['master_b'].pk}",
+        # one of ours among them does not help
+        f"/admin/bulk/media/mediamaster/delete/?id={world['master_a'].pk}"
+        f"&id={world['master_b'].pk}",
+        reverse("wagtailadmin_reports:page_types_usage"),
+    ]
+    for url in secret_urls:
+        response = client.get(url)
+        assert SECRET not in body(response), url
+        assert denied(response), (url, response.status_code)
+    # the unit's own objects still reach the bulk action pages
+    own = client.get(f"/admin/bulk/media/customimage/add_to_collection/?id={world['image_a'].pk}")
+    assert OWN in text(own)
+    # office-wide staff keep the report
+    editor = login(make_user("bientap-tinh", role="editor"))
+    assert editor.get(reverse("wagtailadmin_reports:page_types_usage")).status_code == 200
