@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Locale
 
+from cms.editorial.units import restrict_form_choices
+
 
 class ItemPageForm(WagtailAdminPageForm):
     TERM_FIELDS = (
@@ -34,6 +36,8 @@ class ItemPageForm(WagtailAdminPageForm):
             field = self.fields.get(name)
             if field is not None and hasattr(field, "queryset"):
                 field.queryset = field.queryset.filter(locale=default_locale)
+        # Masters, images and documents: only what the user's unit may choose.
+        restrict_form_choices(self.fields, self.instance, self.for_user)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -4,15 +4,26 @@ The generic role groups (cms.editorial.roles) hold their page permissions on the
 tree, which suits an office with a single unit. Where several departments share one site,
 each unit gets a section and two groups of its own whose page permissions stop at that
 section; its staff join those groups instead of the generic reporter/editor groups.
+
+The unit's files follow the same line: the unit gets a Wagtail collection of the same name
+on which its groups hold the image and document permissions (Wagtail then lists, opens and
+offers in its choosers only the images and documents of the user's collections), and a
+master belongs to the unit of the user who uploaded it (``visible_masters``). Staff of the
+generic groups (permissions on the root page and the root collection) and superusers see
+everything; a unit's staff see their unit's files and no other unit's, and in the page
+chooser no other unit's drafts (``choosable_pages``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.models import GroupPagePermission, Page
+from django.db.models import Q, QuerySet
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
 from cms.editorial import roles
 from cms.taxonomy.models import ProducingUnit
@@ -24,6 +35,7 @@ UNIT_ROLES = ("reporter", "editor")
 class UnitSection:
     section: Page
     groups: dict[str, Group]
+    collection: Collection
 
 
 def group_name(unit: ProducingUnit, role: str) -> str:
@@ -40,6 +52,10 @@ def setup_unit_section(unit: ProducingUnit, parent: Page, slug: str | None = Non
         section = SectionIndexPage(title=unit.name, slug=slug)
         parent.add_child(instance=section)
         section.save_revision().publish()
+    root_collection = Collection.get_first_root_node()
+    collection = root_collection.get_children().filter(name=unit.name).first()
+    if collection is None:
+        collection = root_collection.add_child(name=unit.name)
     groups = {}
     for role in UNIT_ROLES:
         group, _ = Group.objects.get_or_create(name=group_name(unit, role))
@@ -59,5 +75,106 @@ def setup_unit_section(unit: ProducingUnit, parent: Page, slug: str | None = Non
                     content_type__app_label="wagtailcore", codename=codename
                 ),
             )
+        for app_label, codename in roles.COLLECTION_PERMISSIONS[role]:
+            GroupCollectionPermission.objects.get_or_create(
+                group=group,
+                collection=collection,
+                permission=Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                ),
+            )
         groups[role] = group
-    return UnitSection(section=section, groups=groups)
+    return UnitSection(section=section, groups=groups, collection=collection)
+
+
+def unit_collections(user: Any) -> list[Collection] | None:
+    """The collections a unit's staff work in; ``None`` for office-wide staff."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    held = {
+        permission.collection
+        for permission in GroupCollectionPermission.objects.filter(group__user=user).select_related(
+            "collection"
+        )
+    }
+    if any(collection.is_root() for collection in held):
+        return None
+    return sorted(held, key=lambda collection: collection.path)
+
+
+def _within(field: str, nodes: list[Any]) -> Q:
+    """Q for the nodes (pages or collections) and their descendants; matches nothing if none."""
+    condition = Q(pk__in=[])
+    for node in nodes:
+        condition |= Q(**{f"{field}path__startswith": node.path})
+    return condition
+
+
+def visible_masters(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Masters uploaded by the user or by staff of the user's units (all, office-wide)."""
+    collections = unit_collections(user)
+    if collections is None:
+        return queryset
+    unit_groups = GroupCollectionPermission.objects.filter(
+        _within("collection__", collections)
+    ).values("group")
+    colleagues = get_user_model().objects.filter(groups__in=unit_groups).values("pk")
+    return queryset.filter(Q(uploaded_by=user.pk) | Q(uploaded_by__in=colleagues))
+
+
+def page_roots(user: Any) -> list[Page] | None:
+    """The pages under which the user holds page permissions; ``None`` for the whole tree."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    roots = {
+        permission.page
+        for permission in GroupPagePermission.objects.filter(group__user=user).select_related(
+            "page"
+        )
+    }
+    if any(page.is_root() for page in roots):
+        return None
+    return sorted(roots, key=lambda page: page.path)
+
+
+def choosable_pages(user: Any, pages: QuerySet[Any]) -> QuerySet[Any]:
+    """Pages in the user's own part of the tree, and elsewhere only published pages without
+    a pending draft (the chooser shows a page's latest draft title)."""
+    roots = page_roots(user)
+    if roots is None:
+        return pages
+    allowed = Page.objects.filter(_within("", roots) | Q(live=True, has_unpublished_changes=False))
+    # by id: the chooser's search filters only on indexed fields (id is one)
+    return pages.filter(pk__in=allowed.values("pk"))
+
+
+def restrict_form_choices(fields: dict[str, Any], instance: Any, user: Any) -> None:
+    """Limit a page form's master, image and document fields to what the user may choose
+    (the page's current choice stays valid), so a posted id cannot pick another unit's file
+    that the choosers do not offer."""
+    from wagtail.documents.models import AbstractDocument
+    from wagtail.images.models import AbstractImage
+    from wagtail.permissions import policy_registry
+
+    from cms.media.models import MediaMaster
+
+    if user is None:
+        return
+    for name, field in fields.items():
+        queryset = getattr(field, "queryset", None)
+        if queryset is None:
+            continue
+        model = queryset.model
+        if issubclass(model, MediaMaster):
+            allowed = visible_masters(user, model.objects.all())
+        elif issubclass(model, (AbstractImage, AbstractDocument)):
+            policy = policy_registry.get_by_type(model)
+            allowed = policy.instances_user_has_any_permission_for(user, ["choose"])
+        else:
+            continue
+        current = getattr(instance, f"{name}_id", None)
+        field.queryset = queryset.filter(Q(pk__in=allowed.values("pk")) | Q(pk=current))

@@ -13,6 +13,12 @@ from wagtail.models import Page
 
 from cms.editorial import localize, views
 from cms.editorial.translations import status
+from cms.editorial.units import choosable_pages
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_other_units_drafts(pages: Any, request: HttpRequest) -> Any:
+    return choosable_pages(request.user, pages)
 
 
 @hooks.register("before_edit_page")

@@ -70,6 +70,8 @@ class MediaMaster(index.Indexed, models.Model):
         index.AutocompleteField("title"),
         index.FilterField("language"),
         index.FilterField("kind"),
+        # unit scoping of searches in the admin (cms.editorial.units.visible_masters)
+        index.FilterField("uploaded_by"),
     ]
 
     class Meta:

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cms.editorial.units import visible_masters
 from cms.media import renditions
 from cms.media.messages import message_for
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
@@ -24,7 +25,7 @@ ACTIVE = (RenditionStatus.PENDING, RenditionStatus.RUNNING)
 def _master_for(request: HttpRequest, master_id: int, action: str) -> MediaMaster:
     if not request.user.has_perm(f"media.{action}_mediamaster"):
         raise PermissionDenied
-    return get_object_or_404(MediaMaster, pk=master_id)
+    return get_object_or_404(visible_masters(request.user, MediaMaster.objects.all()), pk=master_id)
 
 
 def _may_change_image(request: HttpRequest, image: CustomImage) -> bool:
@@ -162,7 +163,12 @@ def cancel_rendition(request: HttpRequest, rendition_id: int) -> HttpResponse:
     if rendition.image is not None:
         allowed = _may_change_image(request, rendition.image)
     else:
-        allowed = request.user.has_perm("media.change_mediamaster")
+        allowed = (
+            request.user.has_perm("media.change_mediamaster")
+            and visible_masters(
+                request.user, MediaMaster.objects.filter(pk=rendition.master_id)
+            ).exists()
+        )
     if not allowed:
         raise PermissionDenied
     if renditions.cancel(rendition):

@@ -8,8 +8,10 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView
 
+from cms.editorial.scope import ScopedSnippetViewSet, has_any_model_permission
+from cms.editorial.units import visible_masters
 from cms.media import views
 from cms.media.forms import MediaMasterForm
 from cms.media.models import MediaMaster
@@ -64,7 +66,9 @@ class MediaMasterCreateView(CreateView):
         return MediaMaster(title=source.title, language=source.language)
 
 
-class MediaMasterViewSet(SnippetViewSet):
+class MediaMasterViewSet(ScopedSnippetViewSet):
+    """Listed, opened, changed and chosen only within the user's unit (cms.editorial.units)."""
+
     model = MediaMaster
     add_view_class = MediaMasterCreateView
     # Wagtail's "copy" would open a stored master's form as a new one; "Tải bản ghi mới"
@@ -81,6 +85,12 @@ class MediaMasterViewSet(SnippetViewSet):
         [FieldPanel("title"), FieldPanel("language"), FieldPanel("file"), StoredFilePanel()],
         base_form_class=MediaMasterForm,
     )
+
+    def visible(self, user: Any, queryset: Any) -> Any:
+        return visible_masters(user, queryset)
+
+    def may_choose(self, user: Any) -> bool:
+        return has_any_model_permission(user, MediaMaster)
 
 
 register_snippet(MediaMasterViewSet)

@@ -1,7 +1,9 @@
 """Two-factor sign-in for the admin with time-based one-time codes (django-otp's TOTP).
 
-Any admin user may add an authenticator app under "Xác thực hai bước" in their account menu;
-from then on the admin login asks for its six-digit code as well as the password. With
+Any admin user may add an authenticator app under "Xác thực hai bước" in their account menu,
+with a one-time invitation from an administrator (cms/security/models.py: a password alone
+does not attach a device); from then on the admin login asks for its six-digit code as well
+as the password. With
 ``CMS_2FA_REQUIRED`` on (the production default) nobody reaches the admin without one: a user
 who has none is sent to set it up right after logging in. django-otp throttles wrong codes
 per device; django-axes throttles wrong passwords.

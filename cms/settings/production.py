@@ -1,4 +1,7 @@
-"""Production: everything from the environment; refuse to start without secrets."""
+"""Production: everything from the environment; refuse to start without secrets or with weak
+security values (see ``refuse_weak_values``)."""
+
+import logging
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -32,6 +35,53 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Everyone who can reach the admin signs in with a second factor unless explicitly disabled.
 CMS_2FA_REQUIRED = os.environ.get("CMS_2FA_REQUIRED", "1") == "1"
+
+# Weak values are refused unless each relaxed check is named in CMS_ALLOW_INSECURE
+# (comma-separated; docs/deployment.md), which then only logs a warning.
+INSECURE_CHECKS = ("secret_key", "hosts", "2fa", "hsts")
+HSTS_MINIMUM_SECONDS = 31536000
+
+
+def refuse_weak_values() -> None:
+    allowed = {name.strip() for name in os.environ.get("CMS_ALLOW_INSECURE", "").split(",")}
+    allowed.discard("")
+    unknown = sorted(allowed - set(INSECURE_CHECKS))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"CMS_ALLOW_INSECURE names unknown checks {unknown}; "
+            f"known: {', '.join(INSECURE_CHECKS)}."
+        )
+    weak = {
+        "secret_key": (
+            len(SECRET_KEY) < 50
+            or len(set(SECRET_KEY)) < 5
+            or SECRET_KEY.startswith("django-insecure")
+        )
+        and "DJANGO_SECRET_KEY is weak: use at least 50 random characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')",
+        "hosts": "*" in ALLOWED_HOSTS
+        and "DJANGO_ALLOWED_HOSTS contains '*': list the site's host names",
+        "2fa": not CMS_2FA_REQUIRED
+        and "CMS_2FA_REQUIRED is off: everyone who can reach the admin must use a second factor",
+        "hsts": SECURE_HSTS_SECONDS < HSTS_MINIMUM_SECONDS
+        and f"DJANGO_HSTS_SECONDS is {SECURE_HSTS_SECONDS}: "
+        f"at least {HSTS_MINIMUM_SECONDS} (1 year)",
+    }
+    for check, problem in weak.items():
+        if not problem:
+            continue
+        if check in allowed:
+            logging.getLogger("cms.settings").warning(
+                "Insecure production setting accepted (CMS_ALLOW_INSECURE=%s): %s", check, problem
+            )
+        else:
+            raise ImproperlyConfigured(
+                f"{problem}. Refusing to start; to accept this deliberately (never on a public "
+                f"server) set CMS_ALLOW_INSECURE={check}."
+            )
+
+
+refuse_weak_values()
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

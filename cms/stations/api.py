@@ -49,16 +49,22 @@ def token_required(*methods: str) -> Callable[[View], View]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             ip = tokens.client_ip(request)
-            if tokens.is_rate_limited(ip):
-                window = str(conf.get("AUTH_FAILURE_WINDOW_SECONDS"))
-                return error(429, "too_many_attempts", Retry_After=window)
+            window = str(conf.get("AUTH_FAILURE_WINDOW_SECONDS"))
             value = tokens.bearer_value(request)
             challenge = 'Bearer realm="stations"'
             if value is None:
                 return error(401, "unauthorized", WWW_Authenticate=challenge)
+            # Failures are counted per address and per token prefix (tokens.py): a valid
+            # token works from an address that others behind the same NAT got throttled.
+            prefix = tokens.token_prefix(value)
+            if tokens.is_prefix_limited(prefix):
+                return error(429, "too_many_attempts", Retry_After=window)
             token = tokens.authenticate(value, ip)
             if token is None:
-                tokens.record_failure(ip)
+                throttled = tokens.is_rate_limited(ip)
+                tokens.record_failure(ip, prefix)
+                if throttled:
+                    return error(429, "too_many_attempts", Retry_After=window)
                 access.audit(request, AuditAction.AUTH_FAILED, prefix=value[3:13])
                 return error(
                     401, "unauthorized", WWW_Authenticate=challenge + ', error="invalid_token"'

@@ -4,9 +4,14 @@ A token reads ``st_<prefix>_<secret>``: ``prefix`` (10 random base32 characters)
 row, ``secret`` (43 URL-safe characters, 256 bits) is what makes it unguessable. Only the
 SHA-256 of the whole token is stored.
 
-Failed attempts are counted per client IP in Django's default cache. With the default
-LocMem cache the count is per process, which bounds a brute force by (limit × processes)
-per window; point ``CACHES["default"]`` at Redis or the database cache to share it.
+Failed attempts are counted in Django's default cache, separately per client address and per
+token prefix. Many stations share one address behind a carrier NAT, so the address count
+never stops a valid token: over the limit, an address's *failed* attempts get 429 instead of
+401 (and are no longer audited one by one). Guessing the secret of one token is what the
+prefix count stops: over the limit, every attempt with that prefix is refused for the window
+without being checked. With the default LocMem cache the counts are per process, which
+bounds a brute force by (limit × processes) per window; point ``CACHES["default"]`` at Redis
+or the database cache to share them.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import datetime
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -78,22 +84,52 @@ def client_ip(request: HttpRequest) -> str:
     return remote
 
 
+PREFIX_PATTERN = re.compile(r"[a-z2-7]{10}")
+
+
 def _failure_key(ip: str) -> str:
     return f"stations:auth-failures:{ip}"
 
 
+def _prefix_failure_key(prefix: str) -> str:
+    return f"stations:auth-failures:prefix:{prefix}"
+
+
+def token_prefix(value: str) -> str | None:
+    """The prefix part of a presented token, if it has the form of one."""
+    if not value.startswith(TOKEN_PREFIX):
+        return None
+    prefix = value[len(TOKEN_PREFIX) :].partition("_")[0]
+    return prefix if PREFIX_PATTERN.fullmatch(prefix) else None
+
+
+def _over_limit(key: str) -> bool:
+    return int(cache.get(key, 0)) >= int(conf.get("AUTH_FAILURE_LIMIT"))
+
+
 def is_rate_limited(ip: str) -> bool:
-    return int(cache.get(_failure_key(ip), 0)) >= int(conf.get("AUTH_FAILURE_LIMIT"))
+    """Too many failed tokens from this address: further failures get 429."""
+    return _over_limit(_failure_key(ip))
 
 
-def record_failure(ip: str) -> None:
-    key = _failure_key(ip)
+def is_prefix_limited(prefix: str | None) -> bool:
+    """Too many failed secrets for this token prefix: refused without checking."""
+    return prefix is not None and _over_limit(_prefix_failure_key(prefix))
+
+
+def _count(key: str) -> None:
     window = int(conf.get("AUTH_FAILURE_WINDOW_SECONDS"))
     if not cache.add(key, 1, timeout=window):
         try:
             cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.add(key, 1, timeout=window)
+
+
+def record_failure(ip: str, prefix: str | None = None) -> None:
+    _count(_failure_key(ip))
+    if prefix is not None:
+        _count(_prefix_failure_key(prefix))
 
 
 def bearer_value(request: HttpRequest) -> str | None:

@@ -11,13 +11,18 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from cms.editorial.scope import ManagersOnlySnippetViewSet, has_any_model_permission
 from cms.stations import admin_views
 from cms.stations.models import BroadcastPackage, Station, StationMembership
 
+# Station users and packages are listed and chosen only by those who manage them
+# (cms/stations/migrations/0002_permissions.py); stations also by the package makers, who
+# target them.
 
-class StationViewSet(SnippetViewSet):
+
+class StationViewSet(ManagersOnlySnippetViewSet):
     model = Station
     icon = "radio-full"
     menu_label = _("Đài / điểm phát")
@@ -25,15 +30,20 @@ class StationViewSet(SnippetViewSet):
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
 
+    def may_choose(self, user: Any) -> bool:
+        return has_any_model_permission(user, Station) or has_any_model_permission(
+            user, BroadcastPackage
+        )
 
-class StationMembershipViewSet(SnippetViewSet):
+
+class StationMembershipViewSet(ManagersOnlySnippetViewSet):
     model = StationMembership
     icon = "user"
     menu_label = _("Người dùng của đài")
     list_display = ["user", "station"]
 
 
-class BroadcastPackageViewSet(SnippetViewSet):
+class BroadcastPackageViewSet(ManagersOnlySnippetViewSet):
     model = BroadcastPackage
     icon = "folder-inverse"
     menu_label = _("Gói phát sóng")

@@ -285,6 +285,18 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "reports_index": ("GET", ADMINISTRATORS),
     "reports_export_xlsx": ("GET", ADMINISTRATORS),
     "reports_export_csv": ("GET", ADMINISTRATORS),
+    # Snippet choosers with a scope (cms/editorial/scope.py): masters for those who work
+    # with masters; stations for package makers; station users for administrators.
+    **{
+        f"wagtailsnippetchoosers_{model}:{view}": ("GET", allowed)
+        for model, allowed in [
+            ("media_mediamaster", EDITORIAL),
+            ("stations_station", PACKAGERS),
+            ("stations_broadcastpackage", PACKAGERS),
+            ("stations_stationmembership", ADMINISTRATORS),
+        ]
+        for view in ("choose", "choose_results", "chosen_multiple")
+    },
     "health": ("GET", EVERYONE),
     # Served only for a live public video that uses the document; this one is unused.
     "subtitles_vtt": ("GET", NOBODY),

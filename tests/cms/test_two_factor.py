@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -32,8 +33,20 @@ def login(client: Client, username: str, token: str = "") -> Any:
     return client.post(reverse("wagtailadmin_login"), data)
 
 
-def enrol(client: Client) -> bytes:
-    """Set up an authenticator the way a person does: read the key off the page, type a code."""
+def invite(username: str) -> str:
+    """The one-time code an administrator hands over (manage.py invite_two_factor)."""
+    out = StringIO()
+    call_command("invite_two_factor", username, stdout=out)
+    found = re.search(r"\?invitation=(\S+)", out.getvalue())
+    assert found, out.getvalue()
+    return found.group(1)
+
+
+def enrol(client: Client, username: str = "bientap") -> bytes:
+    """Set up an authenticator the way a person does: type the administrator's invitation,
+    read the key off the page, type a code."""
+    accepted = client.post(reverse("security_two_factor"), {"invitation": invite(username)})
+    assert accepted.status_code == 302
     page = client.get(reverse("security_two_factor"))
     assert page.status_code == 200
     body = page.content.decode()
@@ -93,6 +106,7 @@ def test_enrolled_user_needs_the_code_to_log_in(editor: Any, client: Client) -> 
 
 def test_a_wrong_code_during_setup_enables_nothing(editor: Any, client: Client) -> None:
     login(client, "bientap")
+    client.post(reverse("security_two_factor"), {"invitation": invite("bientap")})
     client.get(reverse("security_two_factor"))
     response = client.post(reverse("security_two_factor"), {"otp_token": "000000"})
     assert response.status_code == 200
@@ -145,3 +159,76 @@ def test_an_administrator_can_reset_a_lost_phone(editor: Any, client: Client) ->
     call_command("reset_two_factor", "bientap", stdout=out)
     assert "Removed 1" in out.getvalue()
     assert login(Client(), "bientap").status_code == 302
+    # the printed invitation lets the person set up the new phone, once
+    code = re.search(r"\?invitation=(\S+)", out.getvalue())
+    assert code
+    phone = Client()
+    login(phone, "bientap")
+    assert (
+        phone.post(reverse("security_two_factor"), {"invitation": code.group(1)}).status_code == 302
+    )
+    assert "data-secret" in phone.get(reverse("security_two_factor")).content.decode()
+
+
+def setup_page(client: Client, **data: str) -> str:
+    if data:
+        response = client.post(reverse("security_two_factor"), data, follow=True)
+    else:
+        response = client.get(reverse("security_two_factor"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_a_password_alone_cannot_enrol_a_device(
+    settings: Any, editor: Any, make_user: Any, client: Client, required: bool
+) -> None:
+    """Whoever has only the password must not attach their own authenticator."""
+    settings.CMS_2FA_REQUIRED = required
+    make_user("nguoikhac", role="editor")
+    assert login(client, "bientap").status_code == 302
+    body = setup_page(client)
+    assert "data-invitation-needed" in body
+    assert 'class="qr"' not in body and "data-secret" not in body
+    # typing codes without an invitation attaches nothing
+    for guess in ("000000", "123456"):
+        assert "data-invitation-needed" in setup_page(client, otp_token=guess)
+    # a made-up code, another user's, an expired or a superseded invitation are refused
+    from datetime import timedelta
+
+    from cms.security.models import TwoFactorInvitation
+
+    expired = invite("bientap")
+    TwoFactorInvitation.objects.filter(user=editor).update(expires_at=timezone.now() - timedelta(1))
+    superseded = invite("bientap")
+    invite("bientap")
+    for code in ("đoán-bừa", invite("nguoikhac"), expired, superseded):
+        body = setup_page(client, invitation=code)
+        assert "Mã mời không đúng" in body, code
+        assert "data-secret" not in body
+    assert not TOTPDevice.objects.filter(user=editor).exists()
+    if required:
+        assert client.get(reverse("wagtailadmin_home"))["Location"] == reverse(
+            "security_two_factor"
+        )
+
+
+def test_an_invitation_enrols_one_device_once(editor: Any, client: Client) -> None:
+    login(client, "bientap")
+    code = invite("bientap")
+    client.post(reverse("security_two_factor"), {"invitation": code})
+    body = setup_page(client)
+    secret = re.search(r"<code data-secret>([A-Z2-7 ]+)</code>", body)
+    assert secret
+    text = secret.group(1).replace(" ", "")
+    key = b32decode(text + "=" * (-len(text) % 8))
+    assert (
+        client.post(reverse("security_two_factor"), {"otp_token": code_for(key)}).status_code == 302
+    )
+    assert TOTPDevice.objects.get(user=editor).confirmed
+    # the phone is lost and the devices removed without a new invitation: the old one is spent
+    TOTPDevice.objects.filter(user=editor).delete()
+    other = Client()
+    login(other, "bientap")
+    body = setup_page(other, invitation=code)
+    assert "Mã mời không đúng" in body and "data-secret" not in body

@@ -263,8 +263,9 @@ def test_token_brute_force_is_rate_limited(client, world, settings) -> None:
         assert call(client, "GET", f"{API}/packages", f"st_guess{n}_x").status_code == 401
     blocked = call(client, "GET", f"{API}/packages", "st_guess9_x")
     assert blocked.status_code == 429 and blocked.json() == {"error": "too_many_attempts"}
-    # Even the right token waits out the window from that address.
-    assert call(client, "GET", f"{API}/packages", world["own"]).status_code == 429
+    # The right token still works from that address (stations share addresses behind NAT);
+    # the address limit stops only further guesses (tests/cms/integrity/test_security_small.py).
+    assert call(client, "GET", f"{API}/packages", world["own"]).status_code == 200
     other_ip = call(client, "GET", f"{API}/packages", world["own"], REMOTE_ADDR="10.0.0.7")
     assert other_ip.status_code == 200
     assert AuditLog.objects.filter(action="auth_failed").count() == 5
