@@ -109,12 +109,24 @@ class ScopedChosenMultipleView(SnippetChosenMultipleView):
         return objects if scope is None else scope.visible(self.request.user, objects)
 
 
+class ChooserCreateView(SnippetCreateView):
+    """The chooser's create action, for a chooser that has a creation form. Wagtail routes
+    it for every snippet chooser and crashes on a POST (``None.is_valid()``) when the model's
+    chooser has no form (masters need the upload form, packages their own editor): there it
+    is a 404, not a 500."""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.get_creation_form_class() is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ScopedChooserViewSet(SnippetChooserViewSet):
     choose_view_class = ScopedChooseView
     choose_results_view_class = ScopedChooseResultsView
     chosen_view_class = SnippetChosenView
     chosen_multiple_view_class = ScopedChosenMultipleView
-    create_view_class = SnippetCreateView
+    create_view_class = ChooserCreateView
 
     def get_urlpatterns(self) -> list[Any]:
         model = self.model
