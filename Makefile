@@ -96,7 +96,8 @@ soak: ## The long part: `make load`, then the fuzz tests with CMS_FUZZ_EXAMPLES 
 	  trap "scripts/test-postgres.sh stop" EXIT; \
 	  export DATABASE_URL=$$url CMS_FUZZ_EXAMPLES=$(CMS_FUZZ_EXAMPLES); \
 	  $(BIN)/pytest -p no:cacheprovider tests/media_pipeline/test_fuzz_uploads.py \
-	    tests/cms/test_api_schema_fuzz.py tests/cms/archive/test_oai_fuzz.py $(PYTEST_ARGS)
+	    tests/cms/test_api_schema_fuzz.py tests/cms/archive/test_oai_fuzz.py \
+	    tests/cms/integrity/test_state_machine.py tests/cms/integrity/test_package_formats.py $(PYTEST_ARGS)
 
 audit: ## Check the locked dependencies for known vulnerabilities (pip-audit; needs its online database)
 	@$(MAKE) --no-print-directory $(VENV)/.installed-dev
