@@ -221,10 +221,7 @@ def identify(request: HttpRequest, root: Any, arguments: dict[str, str]) -> None
     _el(node, "repositoryName", name)
     _el(node, "baseURL", base_url(request))
     _el(node, "protocolVersion", "2.0")
-    # ADMINS holds (name, address) pairs, or plain addresses (Django 6).
-    admins = [entry if isinstance(entry, str) else entry[1] for entry in settings.ADMINS]
-    emails = list(conf.get("OAI_ADMIN_EMAILS")) or admins
-    for email in emails or ["archive@localhost"]:
+    for email in conf.contact_emails():
         _el(node, "adminEmail", email)
     earliest = catalogued().aggregate(first=Min("datestamp"))["first"]
     _el(node, "earliestDatestamp", format_datestamp(earliest or timezone.now()))
