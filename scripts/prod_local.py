@@ -260,6 +260,8 @@ class Stack:
                 "CMS_ACCEL_REDIRECT_PREFIX": "",
                 "CMS_STATIONS_ALERT_EMAILS": "",
                 "EMAIL_HOST": "127.0.0.1",
+                "DJANGO_ADMINS": "quantri@example.org",
+                "CMS_ARCHIVE_OAI_ADMIN_EMAILS": "luutru@example.org",
                 "DEFAULT_FROM_EMAIL": "cms@localhost",
                 "CMS_2FA_REQUIRED": "1",
                 "PYTHONPATH": str(ROOT),

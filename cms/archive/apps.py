@@ -7,4 +7,4 @@ class ArchiveConfig(AppConfig):
     verbose_name = "Lưu trữ và xuất dữ liệu"
 
     def ready(self) -> None:
-        from cms.archive import signal_handlers  # noqa: F401
+        from cms.archive import checks, signal_handlers  # noqa: F401

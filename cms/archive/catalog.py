@@ -122,11 +122,14 @@ def sync_item(
                 "datestamp": timezone.now(),
             },
         )
+        # A set the record leaves is kept as a former membership (never deleted), so once
+        # the record is deleted it is still announced in every set it ever was in.
         specs = set(oai_sets(record))
-        current = set(row.sets.values_list("spec", flat=True))
-        row.sets.filter(spec__in=current - specs).delete()
+        row.sets.exclude(spec__in=specs).filter(current=True).update(current=False)
+        row.sets.filter(spec__in=specs, current=False).update(current=True)
+        known = set(row.sets.values_list("spec", flat=True))
         ArchiveItemSet.objects.bulk_create(
-            [ArchiveItemSet(item=row, spec=spec) for spec in sorted(specs - current)]
+            [ArchiveItemSet(item=row, spec=spec) for spec in sorted(specs - known)]
         )
     return row
 

@@ -7,6 +7,7 @@ never read here: boto3 finds ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` its
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "RECORD_CODE_PREFIX": "CMS",
     "OAI_REPOSITORY_ID": "cms.tuyentruyen.local",
     "OAI_REPOSITORY_NAME": "",
+    # Identify's adminEmail: the archive's contact. Required in production (checks.py);
+    # elsewhere, without it and without ADMINS, the demo address below stands in.
     "OAI_ADMIN_EMAILS": [],
     "OAI_PAGE_SIZE": 100,
     # Province used as EDM provider when neither the producing unit nor the coverage names one.
@@ -59,6 +62,7 @@ ENVIRONMENT = {
     "UPLOAD_CHECKSUM": "CMS_ARCHIVE_UPLOAD_CHECKSUM",
     "RECORD_CODE_PREFIX": "CMS_ARCHIVE_RECORD_CODE_PREFIX",
     "OAI_REPOSITORY_ID": "CMS_ARCHIVE_OAI_REPOSITORY_ID",
+    "OAI_ADMIN_EMAILS": "CMS_ARCHIVE_OAI_ADMIN_EMAILS",
     "PROVINCE_CODE": "CMS_ARCHIVE_PROVINCE_CODE",
 }
 
@@ -73,8 +77,32 @@ def get(name: str) -> Any:
         value: Any = os.environ[env_name]
         if isinstance(DEFAULTS[name], int):
             value = int(value)
+        elif isinstance(DEFAULTS[name], list):
+            value = [part.strip() for part in value.split(",") if part.strip()]
         return value
     return DEFAULTS[name]
+
+
+# What OAI-PMH's schema demands of adminEmail (and all an address needs to reach someone).
+EMAIL_PATTERN = re.compile(r"^\S+@(\S+\.)+\S+$")
+# Development and demo sites only: production must name a real contact (checks.py).
+DEMO_CONTACT = "luutru@example.org"
+
+
+def admin_addresses() -> list[str]:
+    """The addresses in ``settings.ADMINS`` ((name, address) pairs or plain addresses):
+    who receives the fixity job's and the package checks' alerts."""
+    return [entry if isinstance(entry, str) else entry[1] for entry in settings.ADMINS]
+
+
+def configured_contacts() -> list[str]:
+    """The archive's contact as configured: ``OAI_ADMIN_EMAILS``, else ``ADMINS``."""
+    return [str(email) for email in get("OAI_ADMIN_EMAILS")] or admin_addresses()
+
+
+def contact_emails() -> list[str]:
+    """Identify's adminEmail: the configured contact, else the demo address."""
+    return configured_contacts() or [DEMO_CONTACT]
 
 
 def work_dir() -> Path:

@@ -53,6 +53,8 @@ from cms.archive.models import (
 from cms.archive.package import PlannedPackage, build_bag, manifest_digest, plan
 from cms.archive.profile import (
     RecordInvalid,
+    item_pages,
+    language_order,
     load_item,
     published_keys,
     readiness_of,
@@ -360,6 +362,23 @@ def _fail(record: ExportRecord, version: ItemVersion, target: Target, message: s
     )
 
 
+def tombstone_title(archive_item: ArchiveItem) -> tuple[str, str]:
+    """(language, title) of a withdrawn item in the record's own language: its version in
+    the first language of ``settings.LANGUAGES`` that still exists (unpublished pages keep
+    their titles), else the last public record's title in that order, else the row's title.
+    The row's title follows the last *public* version, so after withdrawing vi before en it
+    is English."""
+    pages = item_pages().filter(translation_key=archive_item.translation_key)
+    titles = [(page.locale.language_code, page.title) for page in pages.select_related("locale")]
+    if not titles:
+        for value in archive_item.metadata.get("dc:title", []):
+            if isinstance(value, dict) and value.get("@value") and value.get("@language"):
+                titles.append((value["@language"], value["@value"]))
+    if not titles:
+        return "", archive_item.title
+    return min(titles, key=lambda pair: language_order(pair[0]))
+
+
 def withdraw(
     key: uuid.UUID, targets: list[Target], dry_run: bool, outcome: ItemOutcome
 ) -> ItemOutcome:
@@ -402,10 +421,12 @@ def withdraw(
         record, _ = ExportRecord.objects.get_or_create(version=version, target=target.name)
         record.attempts += 1
         record.save(update_fields=["attempts"])
+        language, title = tombstone_title(archive_item)
         tombstone = {
             "translationKey": str(key),
             "recordCode": archive_item.record_code,
-            "title": archive_item.title,
+            "title": title,
+            "language": language,
             "version": version.number,
             "kind": VersionKind.TOMBSTONE,
             "withdrawnAt": archive_item.datestamp.isoformat(),

@@ -40,10 +40,17 @@ class ArchiveItem(models.Model):
 
 
 class ArchiveItemSet(models.Model):
-    """OAI-PMH set membership (``topic:crc``, ``province:P2025-20``, and their parents)."""
+    """OAI-PMH set membership (``topic:crc``, ``province:P2025-20``, and their parents).
+
+    Rows are never removed while the item exists: a set the record left stays with
+    ``current=False``, so a deleted record is still listed (and headed) in every set it ever
+    belonged to and a harvester of that set learns of the deletion. A live record is shown
+    in its current sets only.
+    """
 
     item = models.ForeignKey(ArchiveItem, on_delete=models.CASCADE, related_name="sets")
     spec = models.CharField(max_length=128)
+    current = models.BooleanField(default=True)
 
     class Meta:
         constraints = [

@@ -221,10 +221,7 @@ def identify(request: HttpRequest, root: Any, arguments: dict[str, str]) -> None
     _el(node, "repositoryName", name)
     _el(node, "baseURL", base_url(request))
     _el(node, "protocolVersion", "2.0")
-    # ADMINS holds (name, address) pairs, or plain addresses (Django 6).
-    admins = [entry if isinstance(entry, str) else entry[1] for entry in settings.ADMINS]
-    emails = list(conf.get("OAI_ADMIN_EMAILS")) or admins
-    for email in emails or ["archive@localhost"]:
+    for email in conf.contact_emails():
         _el(node, "adminEmail", email)
     earliest = catalogued().aggregate(first=Min("datestamp"))["first"]
     _el(node, "earliestDatestamp", format_datestamp(earliest or timezone.now()))
@@ -305,6 +302,11 @@ def catalogued() -> Any:
     return ArchiveItem.objects.exclude(metadata={})
 
 
+def shown_sets(memberships: Iterable[tuple[str, bool]], deleted: bool) -> list[str]:
+    """A live record's current sets; a deleted record's every set it ever was in."""
+    return [spec for spec, current in memberships if deleted or current]
+
+
 def header(parent: Any, item: ArchiveItem, specs: Iterable[str], deleted: bool) -> None:
     attributes = {"status": "deleted"} if deleted else {}
     node = _el(parent, "header", **attributes)
@@ -332,7 +334,7 @@ def get_record(request: HttpRequest, root: Any, arguments: dict[str, str]) -> No
     # date (cms.content.visibility is the one rule; the catalogue follows it on signals).
     deleted = item.deleted or bool(withheld_keys([item.translation_key]))
     node = _el(_el(root, "GetRecord"), "record")
-    header(node, item, item.sets.values_list("spec", flat=True), deleted)
+    header(node, item, shown_sets(item.sets.values_list("spec", "current"), deleted), deleted)
     if not deleted:
         metadata(request, node, item, arguments["metadataPrefix"])
 
@@ -389,8 +391,11 @@ def list_items(request: HttpRequest, root: Any, arguments: dict[str, str], verb:
     if state["from"] is not None:
         queryset = queryset.filter(datestamp__gte=state["from"])
     if state["set"]:
+        # Live records by their current sets, deleted ones by every set they were ever in.
         member = ArchiveItemSet.objects.filter(item=OuterRef("pk"), spec=state["set"])
-        queryset = queryset.filter(Exists(member))
+        queryset = queryset.filter(
+            Exists(member.filter(current=True)) | (Q(deleted=True) & Exists(member))
+        )
     if state["size"] is None:
         state["size"] = queryset.count()
         if not state["size"]:
@@ -408,20 +413,20 @@ def list_items(request: HttpRequest, root: Any, arguments: dict[str, str], verb:
     rows = list(queryset.order_by("datestamp", "id")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    specs: dict[int, list[str]] = defaultdict(list)
-    for item_id, spec in ArchiveItemSet.objects.filter(item__in=[r.pk for r in rows]).values_list(
-        "item_id", "spec"
-    ):
-        specs[item_id].append(spec)
+    specs: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    memberships = ArchiveItemSet.objects.filter(item__in=[r.pk for r in rows])
+    for item_id, spec, current in memberships.values_list("item_id", "spec", "current"):
+        specs[item_id].append((spec, current))
     withheld = withheld_keys(item.translation_key for item in rows if not item.deleted)
     node = _el(root, verb)
     for item in rows:
         deleted = item.deleted or item.translation_key in withheld
+        item_sets = shown_sets(specs[item.pk], deleted)
         if verb == "ListIdentifiers":
-            header(node, item, specs[item.pk], deleted)
+            header(node, item, item_sets, deleted)
         else:
             record = _el(node, "record")
-            header(record, item, specs[item.pk], deleted)
+            header(record, item, item_sets, deleted)
             if not deleted:
                 metadata(request, record, item, state["prefix"])
     cursor = state["cursor"]

@@ -86,6 +86,10 @@ refuse_weak_values()
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cms@localhost")
+# Who receives alerts (fixity, package checks): required, as is the archive's contact
+# (CMS_ARCHIVE_OAI_ADMIN_EMAILS, else these): system check archive.E001-E003.
+ADMINS = [("", address) for address in env_list("DJANGO_ADMINS")]
+CMS_ARCHIVE_CONTACTS_REQUIRED = True
 
 CMS_STATIONS = {
     "ACCEL_REDIRECT_PREFIX": os.environ.get("CMS_ACCEL_REDIRECT_PREFIX") or None,

@@ -49,6 +49,7 @@ def test_production_check_deploy_is_clean_with_sample_environment() -> None:
             "DATABASE_URL": "postgres://cms@127.0.0.1:5432/cms",
             "CMS_S3_BUCKET": "media",
             "CMS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+            "DJANGO_ADMINS": "quantri@example.vn",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
