@@ -121,3 +121,39 @@ def test_listener_on_a_phone_hears_the_radio_item_and_can_download_it(
         assert played > 0.3, "the recording did not play"
         assert not phone.evaluate("document.querySelector('audio').paused")
 
+
+def test_listener_choosing_a_language_the_item_lacks_is_told_so_and_offered_the_others(
+    demo: None, live_server: Any, phone: Page, artifacts: Path
+) -> None:
+    # The vi radio item has km and tyz versions, none in English.
+    phone.goto(live_server.url + VI_RADIO)
+    phone.locator("nav.languages").get_by_role("link", name="English", exact=True).click()
+    phone.wait_for_load_state("load")
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "This item is not available in English."
+    )
+    expect(phone.get_by_text("It is available in:")).to_be_visible()
+    versions = phone.locator("main ul.versions a")
+    expect(versions).to_have_count(3)  # vi, km, tyz; never the home page silently
+    hrefs = [versions.nth(i).get_attribute("href") for i in range(3)]
+    assert hrefs == [VI_RADIO, KM_RADIO, "/tyz/phat-thanh/quyen-tre-em-o-thon-ban/"], hrefs
+    expect(versions.first).to_contain_text("Quyền trẻ em ở thôn bản")
+    expect(versions.nth(1)).to_contain_text("សិទ្ធិកុមារនៅតាមភូមិ")
+    phone.screenshot(path=str(artifacts / "listener-not-available-en-phone.png"), full_page=True)
+
+    # From the km version to Chinese (no zh-hans version): said in Chinese.
+    phone.goto(live_server.url + KM_RADIO)
+    phone.locator("nav.languages").get_by_role("link", name="简体中文").click()
+    phone.wait_for_load_state("load")
+    expect(phone.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("此内容暂无简体中文版本。")
+    phone.screenshot(path=str(artifacts / "listener-not-available-zh-phone.png"), full_page=True)
+
+    # The listener follows the Vietnamese link and lands on the item.
+    phone.goto(live_server.url + VI_RADIO)
+    phone.locator("nav.languages").get_by_role("link", name="English", exact=True).click()
+    phone.locator("main ul.versions a").first.click()
+    phone.wait_for_load_state("load")
+    assert phone.url == live_server.url + VI_RADIO
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Quyền trẻ em ở thôn bản")
