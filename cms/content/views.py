@@ -25,10 +25,26 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def exhibition_print(request: HttpRequest, page: ExhibitionPage) -> HttpResponse:
-    """Captions in the page's language and a second chosen language, side by side."""
-    second_code = request.GET.get("with", "vi" if page.locale.language_code != "vi" else "en")
-    # Only a public version of the other language: a withdrawn (unpublished), expired,
-    # restricted or internal translation shows as "no translation yet".
+    """Captions in the page's language and a second chosen language, side by side, with
+    a link to the sheet for every other public version (``?with=km``)."""
+    from wagtail.models import Page
+
+    from cms.content.visibility import public_pages
+
+    own = page.locale.language_code
+    # Only public versions: a withdrawn (unpublished), expired, restricted or internal
+    # translation is neither offered nor shown ("no translation yet").
+    public_codes = set(
+        public_pages(Page.objects.filter(translation_key=page.translation_key)).values_list(
+            "locale__language_code", flat=True
+        )
+    )
+    others = [lang for lang in LANGUAGES if lang.code in public_codes and lang.code != own]
+    default = next(
+        (code for code in ("vi", "en") if code != own and code in public_codes),
+        others[0].code if others else ("vi" if own != "vi" else "en"),
+    )
+    second_code = request.GET.get("with", default)
     second_page = public_translation(page, second_code) if second_code in BY_CODE else None
     second_captions = {}
     if second_page is not None:
@@ -42,6 +58,7 @@ def exhibition_print(request: HttpRequest, page: ExhibitionPage) -> HttpResponse
             "rows": rows,
             "second_language": BY_CODE.get(second_code),
             "second_page": second_page,
+            "other_languages": others,
         },
     )
 

@@ -157,3 +157,48 @@ def test_listener_choosing_a_language_the_item_lacks_is_told_so_and_offered_the_
     phone.wait_for_load_state("load")
     assert phone.url == live_server.url + VI_RADIO
     expect(phone.get_by_role("heading", level=1)).to_have_text("Quyền trẻ em ở thôn bản")
+
+
+def test_caption_sheet_offers_every_public_language_and_prints_only_the_sheet(
+    demo: None, live_server: Any, phone: Page, artifacts: Path
+) -> None:
+    from django.contrib.auth import get_user_model
+    from wagtail.models import Locale
+
+    from cms.content import demo as demo_module
+    from cms.content.models import ExhibitionPage, SectionIndexPage
+
+    admin = get_user_model().objects.get(username="admin")
+    exhibition = ExhibitionPage.objects.get(slug="anh-va-tranh-co-dong", locale__language_code="vi")
+    section = SectionIndexPage.objects.get(slug="trien-lam", locale__language_code="vi")
+    for code in ("km", "tyz"):
+        demo_module.translate(section, code, {}, {}, admin)
+        demo_module.translate(
+            exhibition,
+            code,
+            {"Buổi sinh hoạt cộng đồng về bình đẳng giới.": f"({code}) sinh hoạt cộng đồng"},
+            {},
+            admin,
+        )
+    # A withdrawn version is not offered.
+    exhibition.get_translation(Locale.objects.get(language_code="tyz")).unpublish()
+
+    phone.goto(live_server.url + exhibition.url + "print/")
+    links = phone.locator("main nav.print-languages a")  # after the label "Ngôn ngữ:"
+    expect(links).to_have_count(2)
+    assert [links.nth(i).inner_text() for i in range(2)] == ["English", "ភាសាខ្មែរ"]
+    phone.screenshot(path=str(artifacts / "listener-print-screen-phone.png"), full_page=True)
+
+    links.nth(1).click()
+    phone.wait_for_load_state("load")
+    assert phone.url.endswith("print/?with=km"), phone.url
+    expect(phone.locator("table.print-table")).to_contain_text("(km) sinh hoạt cộng đồng")
+
+    # Printed, the sheet alone: no site name, search box, language links or footer.
+    phone.emulate_media(media="print")
+    expect(phone.locator("table.print-table")).to_be_visible()
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()
+    for hidden in ("header", "header .site-name", "form.search", "nav.languages", "footer"):
+        expect(phone.locator(hidden)).to_be_hidden()
+    expect(phone.locator("main nav.print-languages")).to_be_hidden()
+    phone.screenshot(path=str(artifacts / "listener-print-media-phone.png"), full_page=True)
