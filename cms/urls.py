@@ -39,6 +39,8 @@ urlpatterns += [
 
 urlpatterns += i18n_patterns(
     path("search/", include("cms.search.urls")),
+    # The language switcher's target when an item has no version in that language.
+    path("khong-co/", content_views.not_available, name="not_available"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -90,7 +90,7 @@ def test_unprefixed_public_path_still_redirects_to_a_language(client: Client, ho
 
 
 @pytest.mark.django_db
-def test_language_switcher_links_each_translation_or_that_languages_home(
+def test_language_switcher_links_each_translation_or_the_not_available_page(
     client: Client, translated_homes
 ) -> None:
     from wagtail.models import Locale
@@ -111,5 +111,6 @@ def test_language_switcher_links_each_translation_or_that_languages_home(
     by_language = {hreflang: href for href, hreflang in links.items()}
     assert by_language["km"] == "/km/phat-thanh/"
     assert by_language["vi"] == "/vi/phat-thanh/"
-    assert by_language["en"] == "/en/"
+    # No public en version: the switcher leads to the page saying so in English (issue 14: 5).
+    assert by_language["en"] == f"/en/khong-co/?from={section.pk}"
     assert len(by_language) == len(LANGUAGES)

@@ -5,6 +5,8 @@ from typing import cast
 
 from django import template
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import override
 from wagtail.models import Page
 
 from cms.content.visibility import public_pages
@@ -14,10 +16,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def translation_url(context: template.Context, page: Page, language_code: str) -> str:
-    """The URL of this page in another language, or that language's home page."""
-    return translation_urls(page, context.get("request")).get(language_code) or (
-        f"/{language_code}/"
-    )
+    """The URL of this page's public version in another language; without one, that
+    language's "not available" page, which says so and links the versions there are."""
+    found = translation_urls(page, context.get("request")).get(language_code)
+    if found:
+        return found
+    with override(language_code):
+        return f"{reverse('not_available')}?from={page.pk}"
 
 
 def translation_urls(page: Page, request: HttpRequest | None) -> dict[str, str]:
