@@ -8,3 +8,6 @@ class ContentConfig(AppConfig):
 
     def ready(self) -> None:
         from cms.content import signal_handlers  # noqa: F401
+        from cms.content.dates import install as install_date_fields
+
+        install_date_fields()

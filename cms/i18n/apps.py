@@ -11,6 +11,3 @@ class I18nConfig(AppConfig):
 
         register_language_info()
         from cms.i18n import checks  # noqa: F401
-        from cms.i18n.dates import install as install_date_fields
-
-        install_date_fields()

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 
 from benchmarks.html_forms import FormFields
-from cms.i18n.dates import AdminDateInput
+from cms.content.dates import AdminDateInput
 
 pytestmark = [pytest.mark.django_db]
 
