@@ -1,11 +1,19 @@
-"""Admin hooks of the page models: the posted slug is folded to ASCII (``cms.content.slugs``)."""
+"""Admin hooks: the posted page slug is folded to ASCII (``cms.content.slugs``); yes/no
+listing filters say Có/Không."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.admin.active_filters import (
+    ActiveFilter,
+    BaseFilterAdapter,
+    register_filter_adapter_class,
+)
 
 from cms.content.slugs import fold_posted_slug
 
@@ -18,3 +26,18 @@ def fold_new_page_slug(request: HttpRequest, parent_page: Any, page_class: Any) 
 @hooks.register("before_edit_page")
 def fold_edited_page_slug(request: HttpRequest, page: Any) -> None:
     fold_posted_slug(request, page.slug)
+
+
+class BooleanFilterAdapter(BaseFilterAdapter):
+    """A yes/no listing filter in force reads "Đang hoạt động: Có", not "…: True"."""
+
+    def get_active_filters(self) -> Any:
+        yield ActiveFilter(
+            self.bound_field.auto_id,
+            self.filter.label,
+            str(_("Có") if self.value else _("Không")),
+            self.get_url_without_filter_param(self.name),
+        )
+
+
+register_filter_adapter_class(django_filters.BooleanFilter, BooleanFilterAdapter)

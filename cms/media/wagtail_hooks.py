@@ -4,10 +4,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.content.templatetags.content_tags import duration
 from cms.media import views
 from cms.media.forms import MediaMasterForm
 from cms.media.models import MediaMaster
@@ -19,7 +21,14 @@ class MediaMasterViewSet(SnippetViewSet):
     menu_label = _("Tư liệu gốc")
     menu_order = 250
     add_to_admin_menu = True
-    list_display = ["title", "language", "kind", "duration", "created_at"]
+    # Durations as m:ss and a Vietnamese label for the upload date (the field has none).
+    list_display = [
+        "title",
+        "language",
+        "kind",
+        Column("duration", label=_("Thời lượng"), accessor=lambda m: duration(m.duration)),
+        DateColumn("created_at", label=_("Tạo lúc")),
+    ]
     list_filter = ["language", "kind"]
     search_fields = ["title"]
     edit_handler = ObjectList(

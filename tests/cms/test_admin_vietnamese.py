@@ -265,3 +265,54 @@ def test_msgfmt_check_format(path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def visible_text(response: Any) -> str:
+    """What a reader sees: the body without tags, scripts and styles, whitespace collapsed."""
+    assert response.status_code == 200, response.status_code
+    body = re.sub(r"<(script|style|template)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+@pytest.mark.django_db
+def test_no_english_or_odd_values_in_listings(client, make_user, section, master_factory):
+    """Issue 14, item 15: "Root", "Created at", "1-20 trên 28 None", "Bộ sưu tập cha" for
+    the parent page, durations "14,831896", "Đang hoạt động: True"."""
+    from cms.content.models import RadioSegmentPage
+    from cms.stations.models import Station
+
+    master_factory("vi_segment_48k_stereo.wav", title="Nước sạch cho đồng bào")
+    page = RadioSegmentPage(title="Quyền trẻ em", slug="quyen-tre-em", live=False)
+    section.add_child(instance=page)
+    page.save_revision()
+    from cms.taxonomy.models import AdministrativeUnit
+
+    Station.objects.create(
+        name="Đài xã Cao Lộc",
+        code="cao-loc",
+        kind="commune_radio",
+        administrative_unit=AdministrativeUnit.objects.get(code="C2025-20-cao-loc"),
+    )
+
+    client.force_login(make_user("quantri", "administrator"))
+    explorer = visible_text(client.get("/admin/pages/"))
+    assert not re.search(r"\bRoot\b", explorer), explorer[:500]
+    assert "Gốc" in explorer
+
+    stations = visible_text(client.get("/admin/snippets/stations/station/", {"is_active": "true"}))
+    assert "Đang hoạt động: Có" in stations
+    assert "True" not in stations
+
+    client.force_login(make_user("phongvien", "reporter"))
+    search = visible_text(client.get("/admin/pages/search/", {"q": "Quyền"}))
+    assert "Quyền trẻ em" in search
+    assert "None" not in search
+    assert "1-1 trên 1" in search
+    assert "Bộ sưu tập cha" not in search
+    assert "Mục cha" in search
+
+    masters = visible_text(client.get("/admin/snippets/media/mediamaster/"))
+    assert "Created at" not in masters
+    assert "Tạo lúc" in masters
+    assert not re.search(r"\d+,\d{4,}", masters), "a raw float duration is shown"
+    assert re.search(r"\b0:1[45]\b", masters), "the duration is not shown as m:ss"
