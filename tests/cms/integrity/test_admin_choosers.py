@@ -80,3 +80,24 @@ def test_taxonomy_listing_search_folds(make_user: Any) -> None:
     response = client.get("/admin/snippets/taxonomy/administrativeunit/", {"q": "cao loc"})
     assert response.status_code == 200
     assert "Xã Cao Lộc" in response.content.decode()
+
+
+def test_document_and_image_searches_fold_and_page_search_still_works(make_user: Any) -> None:
+    """The backend serves every admin search: documents and images fold too, and pages
+    (left to Wagtail's backend) still answer."""
+    from django.core.files.base import ContentFile
+
+    from cms.media.models import CustomDocument
+
+    CustomDocument.objects.create(
+        title="Phụ đề nước sạch", file=ContentFile(b"1\n", name="phu-de.txt")
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("quantri", "administrator"))
+    for url in ("/admin/documents/", "/admin/documents/chooser/results/"):
+        response = client.get(url, {"q": "nuoc sach"})
+        assert response.status_code == 200, url
+        assert "Phụ đề nước sạch" in response.content.decode(), url
+    for url in ("/admin/images/", "/admin/images/chooser/results/", "/admin/pages/search/"):
+        assert client.get(url, {"q": "nuoc sach"}).status_code == 200, url
+    assert client.get("/admin/choose-page/search/", {"q": "trang"}).status_code == 200
