@@ -58,6 +58,7 @@ def test_reporter_types_a_production_date(
     page.reload()
     page.get_by_role("tab", name="Siêu dữ liệu").click()
     expect(page.locator("#id_production_date")).to_have_value("30/11/2026")
+    page.locator("#id_production_date").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "admin-date-saved.png"))
 
     # What cannot be read is refused with a Vietnamese message and stays in the box.
