@@ -66,8 +66,21 @@ class AdminDateTimeField(forms.DateTimeField):
     }
 
 
+# wagtail-localize writes dates with strftime("%-d %B %Y"): the C locale's English month
+# ("2 December 2026") in the Vietnamese translation editor. Its modules bind the constant
+# by name, so each is set.
+WAGTAIL_LOCALIZE_DATE_FORMAT = "%d/%m/%Y"
+
+
 def install() -> None:
-    """Use these fields and widgets for date fields in every Wagtail admin model form."""
+    """Use these fields and widgets for date fields in every Wagtail admin model form, and
+    day/month/year in wagtail-localize's translation editor."""
+    import wagtail_localize.models
+    import wagtail_localize.views.edit_translation
+
+    for module in (wagtail_localize.models, wagtail_localize.views.edit_translation):
+        module.DATE_FORMAT = WAGTAIL_LOCALIZE_DATE_FORMAT  # type: ignore[attr-defined]
+
     from django.db import models
     from wagtail.admin.forms.models import register_form_field_override
 

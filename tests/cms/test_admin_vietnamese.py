@@ -316,3 +316,31 @@ def test_no_english_or_odd_values_in_listings(client, make_user, section, master
     assert "Tạo lúc" in masters
     assert not re.search(r"\d+,\d{4,}", masters), "a raw float duration is shown"
     assert re.search(r"\b0:1[45]\b", masters), "the duration is not shown as m:ss"
+
+
+@pytest.mark.django_db
+def test_translation_editor_dates_are_day_month_year(client, make_user, section, master_factory):
+    """wagtail-localize wrote "2 December 2026" (strftime %B, English) in its editor."""
+    from django.utils import timezone
+    from wagtail.models import Locale
+    from wagtail_localize.operations import TranslationCreator
+
+    from cms.content.models import RadioSegmentPage
+    from tests.cms.conftest import complete_metadata
+
+    master = master_factory("vi_segment_48k_stereo.wav", title="Nước sạch")
+    page = RadioSegmentPage(title="Quyền trẻ em", slug="quyen-tre-em", live=False, audio=master)
+    section.add_child(instance=page)
+    complete_metadata(page)
+    page.save()
+    page.save_revision().publish()
+    admin = make_user("quantri", "administrator")
+    TranslationCreator(admin, [Locale.objects.get(language_code="km")]).create_translations(page)
+    khmer = RadioSegmentPage.objects.exclude(pk=page.pk).get(translation_key=page.translation_key)
+    khmer.save_revision().publish()
+
+    client.force_login(admin)
+    text = page_text(client.get(f"/admin/pages/{khmer.pk}/edit/"))
+    today = timezone.localdate(khmer.last_published_at)
+    assert f'"lastPublishedDate": "{today:%d/%m/%Y}"' in text
+    assert today.strftime("%B") not in text
