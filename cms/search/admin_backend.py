@@ -26,7 +26,7 @@ from modelsearch import index
 from modelsearch.backends.database import SearchBackend as DatabaseSearchBackend
 from wagtail.models import Page
 
-from cms.search.text import fold, fold_char, terms
+from cms.search.text import fold, fold_char, query_terms
 
 _APOSTROPHES = "'’ʼ`"
 # Latin-1 Supplement, Latin Extended-A/B, Latin Extended Additional (Vietnamese).
@@ -92,10 +92,12 @@ def text_fields(model: type[models.Model], fields: list[str] | None) -> list[str
 
 def folded_search(queryset: QuerySet[Any], query: str, fields: list[str] | None) -> QuerySet[Any]:
     """Rows where every folded query word occurs in one of ``fields`` folded."""
-    words = [word for word in terms(str(query or ""), folded=True) if word]
+    # At most MAX_QUERY_WORDS distinct words from the first 500 characters.
+    words = [word for word in query_terms(str(query or ""), folded=True) if word]
     columns = text_fields(queryset.model, fields)
     if not words:
-        return queryset
+        # Nothing searchable typed (only punctuation): nothing matches, as with Wagtail's.
+        return queryset if not str(query or "").strip() else queryset.none()
     if not columns:
         return queryset.none()
     if queryset.db == "default" and _vendor(queryset) == "postgresql":

@@ -101,3 +101,12 @@ def test_document_and_image_searches_fold_and_page_search_still_works(make_user:
     for url in ("/admin/images/", "/admin/images/chooser/results/", "/admin/pages/search/"):
         assert client.get(url, {"q": "nuoc sach"}).status_code == 200, url
     assert client.get("/admin/choose-page/search/", {"q": "trang"}).status_code == 200
+
+
+def test_hostile_chooser_queries_are_answered(reporter: Client) -> None:
+    """LIKE wildcards match literally; a huge query is cut to a few words, not a huge SQL."""
+    assert chooser_titles(reporter, "taxonomy/producttype", "%") == []
+    assert chooser_titles(reporter, "taxonomy/producttype", "_") == []
+    titles = chooser_titles(reporter, "taxonomy/administrativeunit", "cao loc " + "x" * 100_000)
+    assert isinstance(titles, list)
+    assert chooser_titles(reporter, "taxonomy/administrativeunit", "cao " * 5000)
