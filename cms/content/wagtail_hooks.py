@@ -8,12 +8,14 @@ from typing import Any
 import django_filters
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.active_filters import (
     ActiveFilter,
     BaseFilterAdapter,
     register_filter_adapter_class,
 )
+from wagtail.admin.forms.choosers import LocaleFilterMixin
 
 from cms.content.slugs import fold_posted_slug
 
@@ -41,3 +43,19 @@ class BooleanFilterAdapter(BaseFilterAdapter):
 
 
 register_filter_adapter_class(django_filters.BooleanFilter, BooleanFilterAdapter)
+
+
+# Wagtail's chooser modals build their language filter without a label, so Django shows the
+# field name, "Locale", untranslated. Give it Wagtail's own msgid (translated "Ngôn ngữ" in
+# cms/i18n/locale); a variable, so that makemessages does not copy it into locales/.
+_WAGTAIL_LOCALE_MSGID = "Locale"
+_locale_filter_init = LocaleFilterMixin.__init__
+
+
+def _labelled_locale_filter_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    _locale_filter_init(self, *args, **kwargs)
+    if "locale" in self.fields:
+        self.fields["locale"].label = gettext_lazy(_WAGTAIL_LOCALE_MSGID)
+
+
+LocaleFilterMixin.__init__ = _labelled_locale_filter_init  # type: ignore[method-assign]

@@ -344,3 +344,14 @@ def test_translation_editor_dates_are_day_month_year(client, make_user, section,
     today = timezone.localdate(khmer.last_published_at)
     assert f'"lastPublishedDate": "{today:%d/%m/%Y}"' in text
     assert today.strftime("%B") not in text
+
+
+@pytest.mark.django_db
+def test_chooser_language_filter_is_labelled_in_vietnamese(client, make_user) -> None:
+    client.force_login(make_user("phongvien", "reporter"))
+    response = client.get("/admin/snippets/choose/taxonomy/producttype/")
+    assert response.status_code == 200
+    modal = html.unescape(json.loads(response.content)["html"])
+    label = re.search(r'<label[^>]*for="id_locale"[^>]*>\s*([^<]*?)\s*<', modal)
+    assert label, "no language filter in the chooser"
+    assert label.group(1) == "Ngôn ngữ"
