@@ -13,7 +13,7 @@ items are translations that keep their Vietnamese source's (now ASCII) slug.
 
 A page's stored slug is only folded when it is new or the slug is being changed: existing
 addresses are not changed silently. The admin's create and edit views fold the posted slug
-before the form checks that it is free under the parent (``cms/content/wagtail_hooks.py``);
+before the form checks that it is free under the parent (``cms/content/admin_hooks.py``);
 the model folds it for pages made in code (translations, copies, imports).
 """
 
