@@ -8,3 +8,9 @@ class ContentConfig(AppConfig):
 
     def ready(self) -> None:
         from cms.content import signal_handlers  # noqa: F401
+        from cms.content.dates import install as install_date_fields
+
+        install_date_fields()
+        # Admin hooks of the page editor and listings (ASCII slugs, Có/Không, chooser labels),
+        # registered here so that wagtail_hooks.py stays free for the app's other hooks.
+        from cms.content import admin_hooks  # noqa: F401

@@ -23,6 +23,7 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from cms.content.slugs import AsciiSlugMixin
 from cms.content.visibility import public_pages
 from cms.editorial.forms import ItemPageForm
 from cms.taxonomy.models import AccessLevel, BulletinClass, FundingSource, RetentionPeriod, Rights
@@ -32,7 +33,7 @@ def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value) if value else value
 
 
-class HomePage(Page):
+class HomePage(AsciiSlugMixin, Page):
     """The site root in each language; lists the latest items in the visitor's language."""
 
     intro = models.TextField(_("giới thiệu"), blank=True)
@@ -63,7 +64,7 @@ def latest_items(root: Page, limit: int) -> list[Page]:
     )
 
 
-class SectionIndexPage(Page):
+class SectionIndexPage(AsciiSlugMixin, Page):
     """A section: radio, video, exhibitions, or a producing unit's own tree."""
 
     intro = models.TextField(_("giới thiệu"), blank=True)
@@ -114,7 +115,7 @@ def item_edit_handler(content_panels: list[Any]) -> TabbedInterface:
     )
 
 
-class ItemPage(Page):
+class ItemPage(AsciiSlugMixin, Page):
     """Shared metadata of every product (Dublin Core, archival fields, project tags)."""
 
     summary = models.TextField(_("tóm tắt"), blank=True)

@@ -6,10 +6,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView
 
+from cms.content.templatetags.content_tags import duration
 from cms.editorial.scope import ScopedSnippetViewSet, has_any_model_permission
 from cms.editorial.units import visible_masters
 from cms.media import views
@@ -78,7 +80,14 @@ class MediaMasterViewSet(ScopedSnippetViewSet):
     menu_label = _("Tư liệu gốc")
     menu_order = 250
     add_to_admin_menu = True
-    list_display = ["title", "language", "kind", "duration", "created_at"]
+    # Durations as m:ss and a Vietnamese label for the upload date (the field has none).
+    list_display = [
+        "title",
+        "language",
+        "kind",
+        Column("duration", label=_("Thời lượng"), accessor=lambda m: duration(m.duration)),
+        DateColumn("created_at", label=_("Tạo lúc")),
+    ]
     list_filter = ["language", "kind"]
     search_fields = ["title"]
     edit_handler = ObjectList(

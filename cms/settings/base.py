@@ -219,7 +219,11 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatar requests to an outside service (weak links, privacy, and the CSP allows none).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Admin dates are shown and typed day/month/year (cms/content/dates.py reads them).
+WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
+WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+# Wagtail's database backend, with diacritic-folded table lookups for snippets (choosers).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search.admin_backend"}}
 WAGTAIL_LOCALIZE_DEFAULT_TRANSLATION_MODE = "synced"
 WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True

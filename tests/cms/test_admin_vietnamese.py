@@ -265,3 +265,93 @@ def test_msgfmt_check_format(path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def visible_text(response: Any) -> str:
+    """What a reader sees: the body without tags, scripts and styles, whitespace collapsed."""
+    assert response.status_code == 200, response.status_code
+    body = re.sub(r"<(script|style|template)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+@pytest.mark.django_db
+def test_no_english_or_odd_values_in_listings(client, make_user, section, master_factory):
+    """Issue 14, item 15: "Root", "Created at", "1-20 trên 28 None", "Bộ sưu tập cha" for
+    the parent page, durations "14,831896", "Đang hoạt động: True"."""
+    from cms.content.models import RadioSegmentPage
+    from cms.stations.models import Station
+
+    master_factory("vi_segment_48k_stereo.wav", title="Nước sạch cho đồng bào")
+    page = RadioSegmentPage(title="Quyền trẻ em", slug="quyen-tre-em", live=False)
+    section.add_child(instance=page)
+    page.save_revision()
+    from cms.taxonomy.models import AdministrativeUnit
+
+    Station.objects.create(
+        name="Đài xã Cao Lộc",
+        code="cao-loc",
+        kind="commune_radio",
+        administrative_unit=AdministrativeUnit.objects.get(code="C2025-20-cao-loc"),
+    )
+
+    client.force_login(make_user("quantri", "administrator"))
+    explorer = visible_text(client.get("/admin/pages/"))
+    assert not re.search(r"\bRoot\b", explorer), explorer[:500]
+    assert "Gốc" in explorer
+
+    stations = visible_text(client.get("/admin/snippets/stations/station/", {"is_active": "true"}))
+    assert "Đang hoạt động: Có" in stations
+    assert "True" not in stations
+
+    client.force_login(make_user("phongvien", "reporter"))
+    search = visible_text(client.get("/admin/pages/search/", {"q": "Quyền"}))
+    assert "Quyền trẻ em" in search
+    assert "None" not in search
+    assert "1-1 trên 1" in search
+    assert "Bộ sưu tập cha" not in search
+    assert "Mục cha" in search
+
+    masters = visible_text(client.get("/admin/snippets/media/mediamaster/"))
+    assert "Created at" not in masters
+    assert "Tạo lúc" in masters
+    assert not re.search(r"\d+,\d{4,}", masters), "a raw float duration is shown"
+    assert re.search(r"\b0:1[45]\b", masters), "the duration is not shown as m:ss"
+
+
+@pytest.mark.django_db
+def test_translation_editor_dates_are_day_month_year(client, make_user, section, master_factory):
+    """wagtail-localize wrote "2 December 2026" (strftime %B, English) in its editor."""
+    from django.utils import timezone
+    from wagtail.models import Locale
+    from wagtail_localize.operations import TranslationCreator
+
+    from cms.content.models import RadioSegmentPage
+    from tests.cms.conftest import complete_metadata
+
+    master = master_factory("vi_segment_48k_stereo.wav", title="Nước sạch")
+    page = RadioSegmentPage(title="Quyền trẻ em", slug="quyen-tre-em", live=False, audio=master)
+    section.add_child(instance=page)
+    complete_metadata(page)
+    page.save()
+    page.save_revision().publish()
+    admin = make_user("quantri", "administrator")
+    TranslationCreator(admin, [Locale.objects.get(language_code="km")]).create_translations(page)
+    khmer = RadioSegmentPage.objects.exclude(pk=page.pk).get(translation_key=page.translation_key)
+    khmer.save_revision().publish()
+
+    client.force_login(admin)
+    text = page_text(client.get(f"/admin/pages/{khmer.pk}/edit/"))
+    today = timezone.localdate(khmer.last_published_at)
+    assert f'"lastPublishedDate": "{today:%d/%m/%Y}"' in text
+    assert today.strftime("%B") not in text
+
+
+@pytest.mark.django_db
+def test_chooser_language_filter_is_labelled_in_vietnamese(client, make_user) -> None:
+    client.force_login(make_user("phongvien", "reporter"))
+    response = client.get("/admin/snippets/choose/taxonomy/producttype/")
+    assert response.status_code == 200
+    modal = html.unescape(json.loads(response.content)["html"])
+    label = re.search(r'<label[^>]*for="id_locale"[^>]*>\s*([^<]*?)\s*<', modal)
+    assert label, "no language filter in the chooser"
+    assert label.group(1) == "Ngôn ngữ"
