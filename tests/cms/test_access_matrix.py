@@ -117,6 +117,7 @@ def denied(response: Any) -> bool:
 # Views anyone may request. Everything else must refuse an anonymous visitor.
 PUBLIC_NAMES = {
     "health",
+    "not_available",
     "oai",
     "oai_vn_cms_xsd",
     "oai_item_schema",
@@ -297,6 +298,18 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
         ]
         for view in ("choose", "choose_results", "chosen_multiple")
     },
+    # Their "create" routes: none of these choosers has a creation form, so 404 for all.
+    **{
+        f"wagtailsnippetchoosers_{model}:create": ("POST", NOBODY)
+        for model in (
+            "media_mediamaster",
+            "stations_station",
+            "stations_broadcastpackage",
+            "stations_stationmembership",
+        )
+    },
+    # "This item is not available in <language>", with links to the versions that exist.
+    "not_available": ("GET", EVERYONE),
     "health": ("GET", EVERYONE),
     # Served only for a live public video that uses the document; this one is unused.
     "subtitles_vtt": ("GET", NOBODY),
