@@ -87,21 +87,26 @@ def setup_unit_section(unit: ProducingUnit, parent: Page, slug: str | None = Non
     return UnitSection(section=section, groups=groups, collection=collection)
 
 
-def unit_collections(user: Any) -> list[Collection] | None:
-    """The collections a unit's staff work in; ``None`` for office-wide staff."""
+def _held_nodes(user: Any, permissions: Any, field: str) -> list[Any] | None:
+    """The tree nodes (pages or collections) on which the user's groups hold ``permissions``
+    (GroupPagePermission or GroupCollectionPermission); ``None`` when that covers the whole
+    tree (a superuser, or a permission on the root)."""
     if not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return None
     held = {
-        permission.collection
-        for permission in GroupCollectionPermission.objects.filter(group__user=user).select_related(
-            "collection"
-        )
+        getattr(permission, field)
+        for permission in permissions.objects.filter(group__user=user).select_related(field)
     }
-    if any(collection.is_root() for collection in held):
+    if any(node.is_root() for node in held):
         return None
-    return sorted(held, key=lambda collection: collection.path)
+    return sorted(held, key=lambda node: node.path)
+
+
+def unit_collections(user: Any) -> list[Collection] | None:
+    """The collections a unit's staff work in; ``None`` for office-wide staff."""
+    return _held_nodes(user, GroupCollectionPermission, "collection")
 
 
 def _within(field: str, nodes: list[Any]) -> Q:
@@ -126,19 +131,7 @@ def visible_masters(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 def page_roots(user: Any) -> list[Page] | None:
     """The pages under which the user holds page permissions; ``None`` for the whole tree."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    if user.is_superuser:
-        return None
-    roots = {
-        permission.page
-        for permission in GroupPagePermission.objects.filter(group__user=user).select_related(
-            "page"
-        )
-    }
-    if any(page.is_root() for page in roots):
-        return None
-    return sorted(roots, key=lambda page: page.path)
+    return _held_nodes(user, GroupPagePermission, "page")
 
 
 def choosable_pages(user: Any, pages: QuerySet[Any]) -> QuerySet[Any]:
