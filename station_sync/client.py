@@ -14,6 +14,8 @@ its own ``manifest-sha256.txt`` agrees with the server's manifest.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import hashlib
 import json
 import logging
@@ -48,7 +50,41 @@ class SyncError(Exception):
 
 
 class TransientError(Exception):
-    """A failure worth retrying: network, timeout, 5xx, 429, checksum mismatch."""
+    """A failure worth retrying: network, timeout, 5xx, 429, checksum mismatch.
+
+    ``retry_after``: the seconds the server asked us to wait (``Retry-After``), if any."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ChecksumMismatch(TransientError):
+    """A file arrived whole but its SHA-256 is not the manifest's (retried; if it persists
+    the package counts as failed verification, not as a network problem)."""
+
+
+class ServerBusy(TransientError):
+    """The server asked us to come back later than we are willing to wait in this pass:
+    stop the pass (every other request would get the same answer) and report it."""
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` in seconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)  # noqa: UP017 - Python 3.9
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
 class RangeNotSatisfiable(TransientError):
@@ -64,6 +100,9 @@ class Config:
     max_attempts: int = 6
     backoff: float = 2.0
     max_backoff: float = 120.0
+    # The longest Retry-After honoured by sleeping within a pass; longer ends the pass
+    # with ServerBusy (the watch loop then sleeps as told, capped; one-shot mode exits).
+    max_retry_after: float = 120.0
     chunk_bytes: int = 256 * 1024
     page_size: int = 100
     max_pages: int = 1000
@@ -73,11 +112,13 @@ class Config:
 class SyncResult:
     received: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    # Not fetched in this pass for a network or server reason (retried next pass).
+    deferred: list[int] = field(default_factory=list)
     emergency_pending: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.deferred
 
 
 def sha256_file(path: Path, chunk: int = 1024 * 1024) -> str:
@@ -185,7 +226,10 @@ class Client:
         except urllib.error.HTTPError as error:
             body = error.read(2048).decode("utf-8", "replace")
             if error.code in (429,) or error.code >= 500:
-                raise TransientError(f"HTTP {error.code} {body}") from error
+                wait = parse_retry_after(
+                    error.headers.get("Retry-After") if error.headers else None
+                )
+                raise TransientError(f"HTTP {error.code} {body}", retry_after=wait) from error
             if error.code == 416:
                 raise RangeNotSatisfiable("HTTP 416") from error
             raise SyncError(f"HTTP {error.code} {body}", status=error.code) from error
@@ -201,10 +245,17 @@ class Client:
             try:
                 return action()
             except TransientError as error:
+                if (
+                    error.retry_after is not None
+                    and error.retry_after > self.config.max_retry_after
+                ):
+                    raise ServerBusy(str(error), retry_after=error.retry_after) from error
                 if attempt >= self.config.max_attempts:
                     raise
                 delay = min(self.config.max_backoff, self.config.backoff * 2 ** (attempt - 1))
                 delay += random.uniform(0, delay / 10)  # noqa: S311 - jitter, not security
+                if error.retry_after is not None:
+                    delay = max(delay, error.retry_after)  # never sooner than asked
                 log.warning(
                     "%s: %s; thử lại sau %.1f s (%d/%d)",
                     what,
@@ -271,7 +322,9 @@ class Client:
                     mode = "wb"  # the whole file (no range asked, or If-Range did not match)
                 with part.open(mode) as handle:
                     try:
-                        for block in iter(lambda: response.read(self.config.chunk_bytes), b""):
+                        # read1: whatever has arrived (up to a chunk), so that bytes received
+                        # on a slow link are on disk when the link drops or Ctrl+C comes.
+                        for block in iter(lambda: response.read1(self.config.chunk_bytes), b""):
                             handle.write(block)
                     except (OSError, HTTPException) as error:
                         handle.flush()
@@ -283,7 +336,7 @@ class Client:
             raise TransientError(f"incomplete: {got} of {size} bytes")
         if got != size or sha256_file(part) != sha256:
             part.unlink()
-            raise TransientError("SHA-256 mismatch: file damaged, downloading again")
+            raise ChecksumMismatch("SHA-256 mismatch: file damaged, downloading again")
 
 
 def content_range_start(value: str) -> int | None:
@@ -378,9 +431,15 @@ def sync(config: Config, client: Client | None = None) -> SyncResult:
             log.error("gói %s lỗi: %s", key, error)
             result.failed.append(int(key))
             continue
+        except ServerBusy:
+            raise  # the whole server said "later": the next package would hear the same
+        except ChecksumMismatch as error:
+            log.error("gói %s sai SHA-256 sau nhiều lần tải: %s", key, error)
+            result.failed.append(int(key))
+            continue
         except TransientError as error:
             log.error("gói %s chưa tải xong: %s (sẽ thử lại lần sau)", key, error)
-            result.failed.append(int(key))
+            result.deferred.append(int(key))
             continue
         state["pending"].pop(key, None)
         state["received"][key] = {
@@ -393,7 +452,8 @@ def sync(config: Config, client: Client | None = None) -> SyncResult:
         result.received.append(int(key))
         log.info("đã nhận gói %s: %s", key, summary.get("title"))
     if any(
-        summary.get("bulletin_class") == "emergency" and int(summary["id"]) in result.failed
+        summary.get("bulletin_class") == "emergency"
+        and int(summary["id"]) in result.failed + result.deferred
         for summary in pending
     ):
         result.emergency_pending = True
