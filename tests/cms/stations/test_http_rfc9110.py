@@ -260,3 +260,32 @@ def test_portal_bag_follows_rfc_9110_like_nginx(client, served, plain_nginx) -> 
     client.force_login(served["user"])
     url = f"/stations/goi/{served['delivery'].package_id}/tai-ve/"
     compare("portal", client, url, f'"{build.zip_sha256}"', plain_nginx, build.zip_size)
+
+
+def deployed_answer(base: str, url: str, method: str, headers: dict[str, str]) -> Answer:
+    host = base.removeprefix("http://")
+    connection = http.client.HTTPConnection(host, timeout=30)
+    connection.request(method, url, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_api_bag_through_nginx_x_accel_follows_rfc_9110(served, nginx) -> None:
+    """The same RFC 9110 cases through the deployment path: nginx in front of the app,
+    which checks the token and preconditions and hands the bytes to nginx's internal
+    ``/_protected/`` location (X-Accel-Redirect) for Range and If-Range."""
+    build = served["delivery"].build
+    etag, size = f'"{build.zip_sha256}"', build.zip_size
+    url = f"{API}/packages/{served['delivery'].package_id}/bag.zip"
+    problems: list[str] = []
+    for case in CASES:
+        cache.clear()
+        headers = {"Authorization": f"Bearer {served['token']}", **fill(case, etag, size)}
+        answer = deployed_answer(nginx, url, case.method, headers)
+        problems += check(case, answer, size, case.status)
+        if answer.status in (200, 206, 304) and answer.headers.get("etag") != etag:
+            problems.append(f"{case.name}: ETag {answer.headers.get('etag')}")
+    assert problems == []
