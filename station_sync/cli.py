@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, default=60.0)
     run.add_argument("--max-attempts", type=int, default=6)
     run.add_argument("--backoff", type=float, default=2.0, help="giây chờ lần thử lại đầu tiên")
+    run.add_argument(
+        "--verify",
+        action="store_true",
+        help="kiểm tra lại SHA-256 mọi tệp của các gói đã nhận (mặc định: kích thước và "
+        "thời điểm sửa); tệp hỏng hoặc mất được tải lại từ máy chủ",
+    )
     run.add_argument("--quiet", action="store_true")
     return parser
 
@@ -120,6 +126,7 @@ def run(argv: list[str] | None, sleep: Callable[[float], None]) -> int:
         timeout=args.timeout,
         max_attempts=max(1, args.max_attempts),
         backoff=args.backoff,
+        verify=args.verify,
     )
     cycles = 0
     while True:
@@ -156,6 +163,8 @@ def run(argv: list[str] | None, sleep: Callable[[float], None]) -> int:
                 raise
             logging.exception("lỗi: %s", error)
         if not args.watch or (args.max_cycles and cycles >= args.max_cycles):
+            if result is not None and result.repaired:
+                say(f"Đã sửa gói hỏng hoặc mất trên đĩa: {result.repaired} (tải lại).")
             if result is not None and result.ok:
                 return EXIT_OK
             if result is not None and result.failed:

@@ -9,7 +9,9 @@ Layout under ``--dest``::
 
 Every file is checked against the SHA-256 in the package manifest before it gets its
 final name; a bag is moved out of ``.incoming`` only when all its files are there and
-its own ``manifest-sha256.txt`` agrees with the server's manifest.
+its own ``manifest-sha256.txt`` agrees with the server's manifest. Received bags are
+re-checked each run (size and mtime; the full SHA-256 with ``--verify``) and repaired
+from the server when damaged or missing.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import socket
 import time
 import unicodedata
@@ -103,6 +106,8 @@ class Config:
     # The longest Retry-After honoured by sleeping within a pass; longer ends the pass
     # with ServerBusy (the watch loop then sleeps as told, capped; one-shot mode exits).
     max_retry_after: float = 120.0
+    # Re-check received bags with a full SHA-256 of every file (otherwise size + mtime).
+    verify: bool = False
     chunk_bytes: int = 256 * 1024
     page_size: int = 100
     max_pages: int = 1000
@@ -114,6 +119,8 @@ class SyncResult:
     failed: list[int] = field(default_factory=list)
     # Not fetched in this pass for a network or server reason (retried next pass).
     deferred: list[int] = field(default_factory=list)
+    # Received earlier, found damaged or missing on disk, fetched again from the server.
+    repaired: list[int] = field(default_factory=list)
     emergency_pending: bool = False
 
     @property
@@ -382,13 +389,24 @@ def verify_bag_manifest(bag_dir: Path, files: list[dict[str, Any]]) -> None:
             raise SyncError(f"bag manifest disagrees for {path}")
 
 
-def fetch_package(client: Client, summary: dict[str, Any]) -> str:
-    """Fetch every file of one package; return the SHA-256 confirmed to the server."""
+def fetch_package(
+    client: Client, summary: dict[str, Any], record: dict[str, Any] | None = None
+) -> str:
+    """Fetch every file of one package; return the SHA-256 confirmed to the server.
+
+    ``record`` receives the bag's name and what each file looked like once in place
+    (path, size, SHA-256, mtime), for the checks of later runs (``check_received``)."""
     manifest = client.get_json(client.resolve(summary["manifest_url"]))
     name = safe_relative(manifest["bag"]["name"])
     dest = client.config.dest
     final = dest / name
     incoming = dest / INCOMING / name
+    if final.exists() and damaged_files(final, manifest["files"], full=True):
+        # A bag damaged after receipt: fetch again what differs (intact files are kept).
+        incoming.parent.mkdir(parents=True, exist_ok=True)
+        if incoming.exists():
+            shutil.rmtree(incoming)
+        os.replace(final, incoming)
     if not final.exists():
         for entry in manifest["files"]:
             client.download(
@@ -401,8 +419,55 @@ def fetch_package(client: Client, summary: dict[str, Any]) -> str:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(incoming, final)
     bag_sha256 = sha256_file(final / "tagmanifest-sha256.txt")
+    if record is not None:
+        record["bag"] = manifest["bag"]["name"]
+        record["files"] = files = []
+        for entry in manifest["files"]:
+            stat = (final / safe_relative(entry["path"])).stat()
+            files.append({"path": entry["path"], "size": entry["size"],
+                          "sha256": entry["sha256"], "mtime_ns": stat.st_mtime_ns})  # fmt: skip
     client.post_json(client.resolve(manifest["receipt_url"]), {"sha256": bag_sha256})
     return bag_sha256
+
+
+def damaged_files(bag: Path, files: list[dict[str, Any]], full: bool) -> list[str]:
+    """Paths of ``files`` missing or changed under ``bag``: size and (when recorded) mtime,
+    plus the SHA-256 when ``full``."""
+    bad = []
+    for entry in files:
+        path = bag / safe_relative(entry["path"])
+        try:
+            stat = path.stat()
+        except OSError:
+            bad.append(entry["path"])
+            continue
+        changed = stat.st_size != entry["size"] or (
+            "mtime_ns" in entry and stat.st_mtime_ns != entry["mtime_ns"]
+        )
+        if changed or (full and sha256_file(path) != entry["sha256"]):
+            bad.append(entry["path"])
+    return bad
+
+
+def check_received(config: Config, state: dict[str, Any]) -> list[str]:
+    """Received bags whose folder is gone or whose files changed since receipt (size and
+    mtime every run; the full SHA-256 with ``--verify``): put back in ``pending`` so this
+    run fetches them again. Returns their keys."""
+    damaged = []
+    for key, entry in list(state["received"].items()):
+        if not entry.get("files") or not entry.get("summary") or not entry.get("bag"):
+            continue  # received by an older client: nothing recorded to compare with
+        bag = config.dest / safe_relative(entry["bag"])
+        bad = damaged_files(bag, entry["files"], full=config.verify)
+        if bad:
+            log.warning(
+                "gói %s đã nhận nhưng bị hỏng hoặc mất trên đĩa (%s); tải lại từ máy chủ",
+                key,
+                ", ".join(bad[:5]) + (" …" if len(bad) > 5 else ""),
+            )
+            state["pending"][key] = entry["summary"]
+            damaged.append(key)
+    return damaged
 
 
 def sync(config: Config, client: Client | None = None) -> SyncResult:
@@ -411,6 +476,7 @@ def sync(config: Config, client: Client | None = None) -> SyncResult:
     config.dest.mkdir(parents=True, exist_ok=True)
     state = load_state(config.dest)
     result = SyncResult()
+    damaged = check_received(config, state)
     result.emergency_pending = list_new(client, state)
     pending = sorted(
         state["pending"].values(),
@@ -418,8 +484,9 @@ def sync(config: Config, client: Client | None = None) -> SyncResult:
     )
     for summary in pending:
         key = str(summary["id"])
+        record: dict[str, Any] = {}
         try:
-            bag_sha256 = fetch_package(client, summary)
+            bag_sha256 = fetch_package(client, summary, record)
         except SyncError as error:
             if error.status == 404:
                 log.warning("gói %s không còn trên máy chủ; bỏ qua", key)
@@ -447,10 +514,17 @@ def sync(config: Config, client: Client | None = None) -> SyncResult:
             "bulletin_class": summary.get("bulletin_class"),
             "sha256": bag_sha256,
             "received_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "summary": summary,
+            "bag": record.get("bag"),
+            "files": record.get("files", []),
         }
         save_state(config.dest, state)
-        result.received.append(int(key))
-        log.info("đã nhận gói %s: %s", key, summary.get("title"))
+        if key in damaged:
+            result.repaired.append(int(key))
+            log.warning("gói %s đã được sửa: tải lại phần hỏng và kiểm tra SHA-256", key)
+        else:
+            result.received.append(int(key))
+            log.info("đã nhận gói %s: %s", key, summary.get("title"))
     if any(
         summary.get("bulletin_class") == "emergency"
         and int(summary["id"]) in result.failed + result.deferred
