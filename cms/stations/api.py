@@ -126,7 +126,11 @@ def station(request: HttpRequest, token: StationToken) -> HttpResponse:
 @keep_404(api=True)
 @token_required("GET")
 def packages(request: HttpRequest, token: StationToken) -> HttpResponse:
-    cursor = request.GET.get("since") or None
+    cursor = request.GET.get("since")
+    if cursor == "":
+        # "since=" is not the start of the list (that is no since at all): a client that
+        # lost its cursor must say so by leaving the parameter out.
+        return error(400, "invalid_cursor")
     try:
         limit = int(request.GET.get("limit", 50))
     except ValueError:

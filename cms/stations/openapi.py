@@ -154,7 +154,7 @@ def schema(server_url: str) -> dict[str, Any]:
                             "name": "since",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string"},
+                            "schema": {"type": "string", "minLength": 1},
                             "description": "Opaque cursor: `next_cursor` of the previous call "
                             "(base64url without padding). Anything else is a 400 "
                             '`{"error": "invalid_cursor"}`.',

@@ -89,3 +89,8 @@ def test_the_cursor_format_error_is_documented(client, world) -> None:
     assert "invalid_cursor" in listing["responses"]["400"]["description"]
     bad = client.get(f"{API}/packages?since=not-a-cursor", HTTP_AUTHORIZATION=world["auth"])
     assert bad.status_code == 400 and bad.json() == {"error": "invalid_cursor"}
+    # An empty since is not "from the start" (leave it out for that): the schema says
+    # minLength 1 and the server agrees.
+    assert listing["parameters"][0]["schema"]["minLength"] == 1
+    empty = client.get(f"{API}/packages?since=", HTTP_AUTHORIZATION=world["auth"])
+    assert empty.status_code == 400 and empty.json() == {"error": "invalid_cursor"}
