@@ -9,16 +9,21 @@ Layout under ``--dest``::
 
 Every file is checked against the SHA-256 in the package manifest before it gets its
 final name; a bag is moved out of ``.incoming`` only when all its files are there and
-its own ``manifest-sha256.txt`` agrees with the server's manifest.
+its own ``manifest-sha256.txt`` agrees with the server's manifest. Received bags are
+re-checked each run (size and mtime; the full SHA-256 with ``--verify``) and repaired
+from the server when damaged or missing.
 """
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import hashlib
 import json
 import logging
 import os
 import random
+import shutil
 import socket
 import time
 import unicodedata
@@ -48,7 +53,41 @@ class SyncError(Exception):
 
 
 class TransientError(Exception):
-    """A failure worth retrying: network, timeout, 5xx, 429, checksum mismatch."""
+    """A failure worth retrying: network, timeout, 5xx, 429, checksum mismatch.
+
+    ``retry_after``: the seconds the server asked us to wait (``Retry-After``), if any."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ChecksumMismatch(TransientError):
+    """A file arrived whole but its SHA-256 is not the manifest's (retried; if it persists
+    the package counts as failed verification, not as a network problem)."""
+
+
+class ServerBusy(TransientError):
+    """The server asked us to come back later than we are willing to wait in this pass:
+    stop the pass (every other request would get the same answer) and report it."""
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` in seconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)  # noqa: UP017 - Python 3.9
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
 class RangeNotSatisfiable(TransientError):
@@ -64,6 +103,11 @@ class Config:
     max_attempts: int = 6
     backoff: float = 2.0
     max_backoff: float = 120.0
+    # The longest Retry-After honoured by sleeping within a pass; longer ends the pass
+    # with ServerBusy (the watch loop then sleeps as told, capped; one-shot mode exits).
+    max_retry_after: float = 120.0
+    # Re-check received bags with a full SHA-256 of every file (otherwise size + mtime).
+    verify: bool = False
     chunk_bytes: int = 256 * 1024
     page_size: int = 100
     max_pages: int = 1000
@@ -73,11 +117,15 @@ class Config:
 class SyncResult:
     received: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    # Not fetched in this pass for a network or server reason (retried next pass).
+    deferred: list[int] = field(default_factory=list)
+    # Received earlier, found damaged or missing on disk, fetched again from the server.
+    repaired: list[int] = field(default_factory=list)
     emergency_pending: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.deferred
 
 
 def sha256_file(path: Path, chunk: int = 1024 * 1024) -> str:
@@ -185,7 +233,10 @@ class Client:
         except urllib.error.HTTPError as error:
             body = error.read(2048).decode("utf-8", "replace")
             if error.code in (429,) or error.code >= 500:
-                raise TransientError(f"HTTP {error.code} {body}") from error
+                wait = parse_retry_after(
+                    error.headers.get("Retry-After") if error.headers else None
+                )
+                raise TransientError(f"HTTP {error.code} {body}", retry_after=wait) from error
             if error.code == 416:
                 raise RangeNotSatisfiable("HTTP 416") from error
             raise SyncError(f"HTTP {error.code} {body}", status=error.code) from error
@@ -201,10 +252,17 @@ class Client:
             try:
                 return action()
             except TransientError as error:
+                if (
+                    error.retry_after is not None
+                    and error.retry_after > self.config.max_retry_after
+                ):
+                    raise ServerBusy(str(error), retry_after=error.retry_after) from error
                 if attempt >= self.config.max_attempts:
                     raise
                 delay = min(self.config.max_backoff, self.config.backoff * 2 ** (attempt - 1))
                 delay += random.uniform(0, delay / 10)  # noqa: S311 - jitter, not security
+                if error.retry_after is not None:
+                    delay = max(delay, error.retry_after)  # never sooner than asked
                 log.warning(
                     "%s: %s; thử lại sau %.1f s (%d/%d)",
                     what,
@@ -271,7 +329,9 @@ class Client:
                     mode = "wb"  # the whole file (no range asked, or If-Range did not match)
                 with part.open(mode) as handle:
                     try:
-                        for block in iter(lambda: response.read(self.config.chunk_bytes), b""):
+                        # read1: whatever has arrived (up to a chunk), so that bytes received
+                        # on a slow link are on disk when the link drops or Ctrl+C comes.
+                        for block in iter(lambda: response.read1(self.config.chunk_bytes), b""):
                             handle.write(block)
                     except (OSError, HTTPException) as error:
                         handle.flush()
@@ -283,7 +343,7 @@ class Client:
             raise TransientError(f"incomplete: {got} of {size} bytes")
         if got != size or sha256_file(part) != sha256:
             part.unlink()
-            raise TransientError("SHA-256 mismatch: file damaged, downloading again")
+            raise ChecksumMismatch("SHA-256 mismatch: file damaged, downloading again")
 
 
 def content_range_start(value: str) -> int | None:
@@ -329,13 +389,24 @@ def verify_bag_manifest(bag_dir: Path, files: list[dict[str, Any]]) -> None:
             raise SyncError(f"bag manifest disagrees for {path}")
 
 
-def fetch_package(client: Client, summary: dict[str, Any]) -> str:
-    """Fetch every file of one package; return the SHA-256 confirmed to the server."""
+def fetch_package(
+    client: Client, summary: dict[str, Any], record: dict[str, Any] | None = None
+) -> str:
+    """Fetch every file of one package; return the SHA-256 confirmed to the server.
+
+    ``record`` receives the bag's name and what each file looked like once in place
+    (path, size, SHA-256, mtime), for the checks of later runs (``check_received``)."""
     manifest = client.get_json(client.resolve(summary["manifest_url"]))
     name = safe_relative(manifest["bag"]["name"])
     dest = client.config.dest
     final = dest / name
     incoming = dest / INCOMING / name
+    if final.exists() and damaged_files(final, manifest["files"], full=True):
+        # A bag damaged after receipt: fetch again what differs (intact files are kept).
+        incoming.parent.mkdir(parents=True, exist_ok=True)
+        if incoming.exists():
+            shutil.rmtree(incoming)
+        os.replace(final, incoming)
     if not final.exists():
         for entry in manifest["files"]:
             client.download(
@@ -348,8 +419,55 @@ def fetch_package(client: Client, summary: dict[str, Any]) -> str:
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(incoming, final)
     bag_sha256 = sha256_file(final / "tagmanifest-sha256.txt")
+    if record is not None:
+        record["bag"] = manifest["bag"]["name"]
+        record["files"] = files = []
+        for entry in manifest["files"]:
+            stat = (final / safe_relative(entry["path"])).stat()
+            files.append({"path": entry["path"], "size": entry["size"],
+                          "sha256": entry["sha256"], "mtime_ns": stat.st_mtime_ns})  # fmt: skip
     client.post_json(client.resolve(manifest["receipt_url"]), {"sha256": bag_sha256})
     return bag_sha256
+
+
+def damaged_files(bag: Path, files: list[dict[str, Any]], full: bool) -> list[str]:
+    """Paths of ``files`` missing or changed under ``bag``: size and (when recorded) mtime,
+    plus the SHA-256 when ``full``."""
+    bad = []
+    for entry in files:
+        path = bag / safe_relative(entry["path"])
+        try:
+            stat = path.stat()
+        except OSError:
+            bad.append(entry["path"])
+            continue
+        changed = stat.st_size != entry["size"] or (
+            "mtime_ns" in entry and stat.st_mtime_ns != entry["mtime_ns"]
+        )
+        if changed or (full and sha256_file(path) != entry["sha256"]):
+            bad.append(entry["path"])
+    return bad
+
+
+def check_received(config: Config, state: dict[str, Any]) -> list[str]:
+    """Received bags whose folder is gone or whose files changed since receipt (size and
+    mtime every run; the full SHA-256 with ``--verify``): put back in ``pending`` so this
+    run fetches them again. Returns their keys."""
+    damaged = []
+    for key, entry in list(state["received"].items()):
+        if not entry.get("files") or not entry.get("summary") or not entry.get("bag"):
+            continue  # received by an older client: nothing recorded to compare with
+        bag = config.dest / safe_relative(entry["bag"])
+        bad = damaged_files(bag, entry["files"], full=config.verify)
+        if bad:
+            log.warning(
+                "gói %s đã nhận nhưng bị hỏng hoặc mất trên đĩa (%s); tải lại từ máy chủ",
+                key,
+                ", ".join(bad[:5]) + (" …" if len(bad) > 5 else ""),
+            )
+            state["pending"][key] = entry["summary"]
+            damaged.append(key)
+    return damaged
 
 
 def sync(config: Config, client: Client | None = None) -> SyncResult:
@@ -358,6 +476,7 @@ def sync(config: Config, client: Client | None = None) -> SyncResult:
     config.dest.mkdir(parents=True, exist_ok=True)
     state = load_state(config.dest)
     result = SyncResult()
+    damaged = check_received(config, state)
     result.emergency_pending = list_new(client, state)
     pending = sorted(
         state["pending"].values(),
@@ -365,8 +484,9 @@ def sync(config: Config, client: Client | None = None) -> SyncResult:
     )
     for summary in pending:
         key = str(summary["id"])
+        record: dict[str, Any] = {}
         try:
-            bag_sha256 = fetch_package(client, summary)
+            bag_sha256 = fetch_package(client, summary, record)
         except SyncError as error:
             if error.status == 404:
                 log.warning("gói %s không còn trên máy chủ; bỏ qua", key)
@@ -378,9 +498,15 @@ def sync(config: Config, client: Client | None = None) -> SyncResult:
             log.error("gói %s lỗi: %s", key, error)
             result.failed.append(int(key))
             continue
+        except ServerBusy:
+            raise  # the whole server said "later": the next package would hear the same
+        except ChecksumMismatch as error:
+            log.error("gói %s sai SHA-256 sau nhiều lần tải: %s", key, error)
+            result.failed.append(int(key))
+            continue
         except TransientError as error:
             log.error("gói %s chưa tải xong: %s (sẽ thử lại lần sau)", key, error)
-            result.failed.append(int(key))
+            result.deferred.append(int(key))
             continue
         state["pending"].pop(key, None)
         state["received"][key] = {
@@ -388,12 +514,20 @@ def sync(config: Config, client: Client | None = None) -> SyncResult:
             "bulletin_class": summary.get("bulletin_class"),
             "sha256": bag_sha256,
             "received_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "summary": summary,
+            "bag": record.get("bag"),
+            "files": record.get("files", []),
         }
         save_state(config.dest, state)
-        result.received.append(int(key))
-        log.info("đã nhận gói %s: %s", key, summary.get("title"))
+        if key in damaged:
+            result.repaired.append(int(key))
+            log.warning("gói %s đã được sửa: tải lại phần hỏng và kiểm tra SHA-256", key)
+        else:
+            result.received.append(int(key))
+            log.info("đã nhận gói %s: %s", key, summary.get("title"))
     if any(
-        summary.get("bulletin_class") == "emergency" and int(summary["id"]) in result.failed
+        summary.get("bulletin_class") == "emergency"
+        and int(summary["id"]) in result.failed + result.deferred
         for summary in pending
     ):
         result.emergency_pending = True

@@ -208,14 +208,19 @@ def record_airing(
     request: HttpRequest,
     delivery: PackageDelivery,
     aired_at: datetime.datetime,
-    item_ids: list[int] | None,
+    item_ids: list[int],
     *,
     token: StationToken | None = None,
 ) -> AiringReport:
-    """Record that the given items (all when none given) went on air at ``aired_at``."""
+    """Record that the given items went on air at ``aired_at``.
+
+    At least one item: "nothing named" never means "everything" (an empty report once
+    marked a whole board as aired that nobody aired)."""
     items = list(delivery.package.items.order_by("sort_order", "pk").select_related("page"))
     known = {item.pk: (order, item) for order, item in enumerate(items, start=1)}
-    chosen = list(dict.fromkeys(item_ids)) if item_ids else list(known)
+    chosen = list(dict.fromkeys(item_ids))
+    if not chosen:
+        raise InvalidAiring("no items")
     if any(pk not in known for pk in chosen):
         raise InvalidAiring("unknown item")
     if timezone.is_naive(aired_at):

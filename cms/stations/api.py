@@ -18,7 +18,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
@@ -133,7 +132,11 @@ def station(request: HttpRequest, token: StationToken) -> HttpResponse:
 @keep_404(api=True)
 @token_required("GET")
 def packages(request: HttpRequest, token: StationToken) -> HttpResponse:
-    cursor = request.GET.get("since") or None
+    cursor = request.GET.get("since")
+    if cursor == "":
+        # "since=" is not the start of the list (that is no since at all): a client that
+        # lost its cursor must say so by leaving the parameter out.
+        return error(400, "invalid_cursor")
     try:
         limit = int(request.GET.get("limit", 50))
     except ValueError:
@@ -273,19 +276,23 @@ def airings(request: HttpRequest, token: StationToken, package_id: int) -> HttpR
     delivery = access.delivery_for(token.station, package_id)
     if delivery is None:
         return not_found()
-    body = json_body(request)
+    body = json_body(request) if request.body else None
     if body is None:
+        # An airing is a fact a station reports: which items went on air and when. An empty
+        # or missing body once recorded every item as aired now (issue 16).
         return error(400, "invalid_json")
-    aired_at = parse_datetime(body["aired_at"]) if isinstance(body.get("aired_at"), str) else None
-    if body.get("aired_at") is not None and aired_at is None:
+    if not isinstance(body.get("aired_at"), str):
+        return error(400, "aired_at_required")
+    aired_at = parse_datetime(body["aired_at"])
+    if aired_at is None:
         return error(400, "invalid_aired_at")
-    items = body.get("items") or []
-    if not isinstance(items, list) or not all(isinstance(i, int) for i in items):
+    items = body.get("items")
+    if not isinstance(items, list) or not items:
+        return error(400, "items_required")
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
         return error(400, "invalid_items")
     try:
-        report = access.record_airing(
-            request, delivery, aired_at or timezone.now(), items, token=token
-        )
+        report = access.record_airing(request, delivery, aired_at, items, token=token)
     except access.InvalidAiring as problem:
         return error(400, "invalid_airing", X_Problem=str(problem))
     return JsonResponse(

@@ -33,7 +33,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 
 from cms.stations import conf, integrity
 from cms.stations.models import PackageBuild
@@ -43,6 +43,7 @@ mimetypes.add_type("text/vtt", ".vtt")
 mimetypes.add_type("application/x-subrip", ".srt")
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_ETAG_LIST = re.compile(r'\s*((?:W/)?"[^"]*"|[^,\s]+)\s*,?')
 
 
 class Unsatisfiable(Exception):
@@ -84,9 +85,81 @@ def etag_for(sha256: str) -> str:
 
 
 def if_range_allows(request: HttpRequest, etag: str) -> bool:
-    """A Range is honoured only if If-Range (when sent) names the current strong ETag."""
+    """A Range is honoured only if If-Range (when sent) names the current strong ETag.
+
+    RFC 9110 §13.1.5: If-Range uses strong comparison; a date (or a weak tag) never
+    matches here, so the whole file is sent, which the RFC allows."""
     value = request.META.get("HTTP_IF_RANGE")
     return value is None or value.strip() == etag
+
+
+def entity_tags(header: str) -> list[str] | None:
+    """The entity-tags of an If-Match / If-None-Match value, or None for ``*``.
+
+    RFC 9110 §8.8.3: ``entity-tag = [ "W/" ] opaque-tag``; a list is comma-separated.
+    Unquoted garbage is kept as is (it then matches nothing)."""
+    value = header.strip()
+    if value == "*":
+        return None
+    return [tag for tag in (part.strip() for part in _ETAG_LIST.findall(value)) if tag]
+
+
+def weak_match(tag: str, etag: str) -> bool:
+    """RFC 9110 §8.8.3.2 weak comparison: the opaque-tags match, W/ or not."""
+    return tag.removeprefix("W/") == etag.removeprefix("W/")
+
+
+def strong_match(tag: str, etag: str) -> bool:
+    """RFC 9110 §8.8.3.2 strong comparison: neither is weak and the opaque-tags match."""
+    return not tag.startswith("W/") and not etag.startswith("W/") and tag == etag
+
+
+def precondition(request: HttpRequest, etag: str, modified: int | None) -> int | None:
+    """The status a conditional GET/HEAD answers before any body (412, 304), or None.
+
+    RFC 9110 §13.2.2, in this order: If-Match, else If-Unmodified-Since (412 when false);
+    If-None-Match, else If-Modified-Since (304 when false for GET/HEAD). A date is ignored
+    when the file has no modification date (§13.1.3, §13.1.4) or the value is not a valid
+    HTTP-date. If-Range is left to the Range step."""
+    if_match = request.META.get("HTTP_IF_MATCH")
+    if if_match is not None:
+        tags = entity_tags(if_match)
+        # "*" is true for an existing representation (§13.1.1); this one exists.
+        if tags is not None and not any(strong_match(tag, etag) for tag in tags):
+            return 412
+    else:
+        since = parse_http_date_safe(request.META.get("HTTP_IF_UNMODIFIED_SINCE") or "")
+        if since is not None and modified is not None and modified > since:
+            return 412
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        tags = entity_tags(if_none_match)
+        if tags is None or any(weak_match(tag, etag) for tag in tags):
+            return 304
+    elif request.method in ("GET", "HEAD"):
+        since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE") or "")
+        if since is not None and modified is not None and modified <= since:
+            return 304
+    return None
+
+
+def nginx_would_refuse(request: HttpRequest) -> bool:
+    """nginx evaluates If-Match and If-Unmodified-Since again on an X-Accel-Redirect
+    answer, without the app's ETag (``etag off`` in /_protected/) and against the stored
+    file's mtime: it would answer 412 where the app, having checked them, found them true.
+    Such requests (no station client sends them) are streamed by the app instead."""
+    if_match = request.META.get("HTTP_IF_MATCH")
+    return (if_match is not None and if_match.strip() != "*") or bool(
+        request.META.get("HTTP_IF_UNMODIFIED_SINCE")
+    )
+
+
+def without_body(status: int) -> HttpResponse:
+    """An empty answer with no Content-Type: Django's default ``text/html`` would claim
+    a body that is not there (304, 412, 416, HEAD are about the file, not a page)."""
+    response = HttpResponse(status=status)
+    del response["Content-Type"]
+    return response
 
 
 def file_chunks(path: Path, first: int, length: int, chunk: int) -> Iterator[bytes]:
@@ -158,15 +231,29 @@ def deliver(
         path = Path(default_storage.path(storage_name))
     except NotImplementedError:
         return presigned_redirect(storage_name, filename)
-    if prefix:
+    # Conditional requests (RFC 9110 §13.2.2) come before Range: a matching If-None-Match
+    # with a Range is a 304, not a 206 (§13.1.2, §14.2). Evaluated here for nginx too:
+    # its /_protected/ location has the app's ETag only as an added header (etag off), so
+    # it cannot compare tags, and it would apply Range to HEAD.
+    modified = int(path.stat().st_mtime)
+    status = precondition(request, etag, modified)
+    if status is not None:
+        response = without_body(status)
+        if status == 304:
+            response["Last-Modified"] = http_date(modified)
+        return common_headers(response, etag, filename)
+    if request.method == "HEAD":
+        # §9.3.2 / §14.2: Range is defined for GET only; HEAD answers as a GET without
+        # Range would, headers only.
+        head = HttpResponse(content_type=content_type)
+        head["Content-Length"] = str(size)
+        head["Last-Modified"] = http_date(modified)
+        return common_headers(head, etag, filename)
+    if prefix and not nginx_would_refuse(request):
+        # nginx sends the bytes: Range and If-Range (against the app's ETag), sendfile.
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(storage_name)
         return common_headers(response, etag, filename)
-
-    if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == etag and not request.META.get(
-        "HTTP_RANGE"
-    ):
-        return common_headers(HttpResponse(status=304), etag, filename)
     try:
         byte_range = (
             parse_range(request.META.get("HTTP_RANGE"), size)
@@ -174,7 +261,7 @@ def deliver(
             else None
         )
     except Unsatisfiable:
-        response = HttpResponse(status=416)
+        response = without_body(416)
         response["Content-Range"] = f"bytes */{size}"
         return common_headers(response, etag, filename)
     chunk = int(conf.get("CHUNK_BYTES"))
@@ -182,6 +269,7 @@ def deliver(
         response = FileResponse(path.open("rb"), content_type=content_type)
         response.block_size = chunk
         response["Content-Length"] = str(size)
+        response["Last-Modified"] = http_date(modified)
         return common_headers(response, etag, filename)
     first, last = byte_range
     length = last - first + 1
@@ -190,6 +278,7 @@ def deliver(
     )
     streaming["Content-Range"] = f"bytes {first}-{last}/{size}"
     streaming["Content-Length"] = str(length)
+    streaming["Last-Modified"] = http_date(modified)
     return common_headers(streaming, etag, filename)
 
 

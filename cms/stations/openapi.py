@@ -9,6 +9,13 @@ from typing import Any
 
 ID = {"name": "package_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 ERROR = {"$ref": "#/components/schemas/Error"}
+FILE_PATH = {
+    "name": "path",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "e.g. `data/vi/01 - Quyền trẻ em.mp3`, percent-encoded UTF-8.",
+}
 
 
 def response(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -27,35 +34,91 @@ NOT_FOUND = {
         "No such package for this station (the same answer whether it exists or not).", ERROR
     )
 }
-DOWNLOAD_HEADERS = [
-    {
-        "name": "Range",
+
+
+def header(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {
+        "name": name,
         "in": "header",
         "required": False,
-        "schema": {"type": "string", "examples": ["bytes=1048576-"]},
-        "description": "One byte range, to resume an interrupted download.",
-    },
-    {
-        "name": "If-Range",
-        "in": "header",
-        "required": False,
-        "schema": {"type": "string"},
-        "description": "The ETag received earlier; the range is served only if it still "
-        "matches, otherwise the whole file (200).",
-    },
+        "schema": {"type": "string", **schema},
+        "description": description,
+    }
+
+
+CONDITIONAL_HEADERS = [
+    header(
+        "If-None-Match",
+        "`*` or a list of ETags (weak comparison, `W/` allowed): 304 when one matches "
+        "(RFC 9110 §13.1.2), even with a Range.",
+    ),
+    header(
+        "If-Match",
+        "`*` or a list of ETags (strong comparison): 412 when none matches (RFC 9110 §13.1.1).",
+    ),
+    header("If-Modified-Since", "HTTP-date; ignored with If-None-Match (RFC 9110 §13.1.3)."),
+    header("If-Unmodified-Since", "HTTP-date; ignored with If-Match (RFC 9110 §13.1.4)."),
 ]
-DOWNLOAD_RESPONSES = {
-    "200": {
-        "description": "The whole file. `ETag` is the file's SHA-256 (strong) when the app "
-        "or nginx serves it.",
-        "content": {"application/octet-stream": {"schema": {"type": "string"}}},
-    },
-    "206": {"description": "The requested range, with `Content-Range`."},
-    "302": {"description": "On S3 storage: a short-lived presigned URL to fetch instead."},
-    "416": {"description": "Unsatisfiable range; `Content-Range: bytes */<size>`."},
-    **COMMON_ERRORS,
-    **NOT_FOUND,
+DOWNLOAD_HEADERS = [
+    header(
+        "Range",
+        "One byte range, to resume an interrupted download (ignored on HEAD).",
+        examples=["bytes=1048576-"],
+    ),
+    header(
+        "If-Range",
+        "The ETag received earlier; the range is served only if it still matches "
+        "(strong comparison), otherwise the whole file (200).",
+    ),
+    *CONDITIONAL_HEADERS,
+]
+FILE_HEADERS = {
+    "ETag": {"description": "The file's SHA-256, quoted (strong).", "schema": {"type": "string"}},
+    "Accept-Ranges": {"schema": {"type": "string", "const": "bytes"}},
 }
+
+
+def download_responses(media_type: str, head: bool = False) -> dict[str, Any]:
+    """The answers of a download (GET) or of its HEAD (headers only, Range ignored).
+
+    304, 412 and 416 have no body (RFC 9110 §15.4.5, §15.5.13, §15.5.17), like nginx's."""
+    whole: dict[str, Any] = {
+        "description": "The whole file (on HEAD: its headers, with the full Content-Length). "
+        "`ETag` is the file's SHA-256 (strong) when the app or nginx serves it.",
+        "headers": FILE_HEADERS,
+    }
+    if not head:
+        whole["content"] = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    answers: dict[str, Any] = {"200": whole}
+    if not head:
+        answers["206"] = {
+            "description": "The requested range, with `Content-Range`.",
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    answers.update(
+        {
+            "302": {"description": "On S3 storage: a short-lived presigned URL to fetch instead."},
+            "304": {
+                "description": "Not modified: If-None-Match (or If-Modified-Since) matched; no "
+                "body, with the ETag.",
+                "headers": {"ETag": FILE_HEADERS["ETag"]},
+            },
+            "412": {
+                "description": "Precondition failed: If-Match or If-Unmodified-Since; no body."
+            },
+        }
+    )
+    if not head:
+        answers["416"] = {
+            "description": "Unsatisfiable or malformed range: `Content-Range: bytes */<size>`, "
+            "no body."
+        }
+    answers["503"] = response(
+        "The stored file differs from the released one (`integrity_check_failed`): "
+        "try again later.",
+        ERROR,
+    )
+    return {**answers, **COMMON_ERRORS, **NOT_FOUND}
 
 
 def schema(server_url: str) -> dict[str, Any]:
@@ -91,8 +154,10 @@ def schema(server_url: str) -> dict[str, Any]:
                             "name": "since",
                             "in": "query",
                             "required": False,
-                            "schema": {"type": "string"},
-                            "description": "Opaque cursor: `next_cursor` of the previous call.",
+                            "schema": {"type": "string", "minLength": 1},
+                            "description": "Opaque cursor: `next_cursor` of the previous call "
+                            "(base64url without padding). Anything else is a 400 "
+                            '`{"error": "invalid_cursor"}`.',
                         },
                         {
                             "name": "limit",
@@ -105,7 +170,12 @@ def schema(server_url: str) -> dict[str, Any]:
                         "200": response(
                             "A page of packages.", {"$ref": "#/components/schemas/PackageList"}
                         ),
-                        "400": response("Invalid cursor or limit.", ERROR),
+                        "400": response(
+                            "`invalid_cursor`: `since` is not a cursor this API issued "
+                            "(not base64url of its JSON position); `invalid_limit`: `limit` "
+                            "is not an integer from 1 to 200.",
+                            ERROR,
+                        ),
                         **COMMON_ERRORS,
                     },
                 }
@@ -127,8 +197,14 @@ def schema(server_url: str) -> dict[str, Any]:
                     "operationId": "downloadBag",
                     "summary": "The whole BagIt bag as one zip (resumable).",
                     "parameters": [ID, *DOWNLOAD_HEADERS],
-                    "responses": DOWNLOAD_RESPONSES,
-                }
+                    "responses": download_responses("application/zip"),
+                },
+                "head": {
+                    "operationId": "headBag",
+                    "summary": "The zip's headers (size, ETag) without the bytes.",
+                    "parameters": [ID, *CONDITIONAL_HEADERS],
+                    "responses": download_responses("application/zip", head=True),
+                },
             },
             "/packages/{package_id}/files/{path}": {
                 "get": {
@@ -136,18 +212,18 @@ def schema(server_url: str) -> dict[str, Any]:
                     "summary": "One file of the bag, by its path in the bag (resumable).",
                     "parameters": [
                         ID,
-                        {
-                            "name": "path",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string"},
-                            "description": "e.g. `data/vi/01 - Quyền trẻ em.mp3`, "
-                            "percent-encoded UTF-8.",
-                        },
+                        FILE_PATH,
                         *DOWNLOAD_HEADERS,
                     ],
-                    "responses": DOWNLOAD_RESPONSES,
-                }
+                    # The file's own type (audio/mpeg, video/mp4, text/plain, ...).
+                    "responses": download_responses("*/*"),
+                },
+                "head": {
+                    "operationId": "headFile",
+                    "summary": "One file's headers (size, ETag) without the bytes.",
+                    "parameters": [ID, FILE_PATH, *CONDITIONAL_HEADERS],
+                    "responses": download_responses("*/*", head=True),
+                },
             },
             "/packages/{package_id}/receipt": {
                 "post": {
@@ -201,13 +277,15 @@ def schema(server_url: str) -> dict[str, Any]:
                             "application/json": {
                                 "schema": {
                                     "type": "object",
+                                    "required": ["aired_at", "items"],
                                     "properties": {
                                         "aired_at": {"type": "string", "format": "date-time"},
                                         "items": {
                                             "type": "array",
                                             "items": {"type": "integer"},
-                                            "description": "Item ids (from the manifest); "
-                                            "empty means all.",
+                                            "minItems": 1,
+                                            "description": "Ids of the items that went on "
+                                            "air (from the manifest); at least one.",
                                         },
                                     },
                                 }
@@ -216,7 +294,12 @@ def schema(server_url: str) -> dict[str, Any]:
                     },
                     "responses": {
                         "201": response("Airing recorded."),
-                        "400": response("Invalid time or unknown item.", ERROR),
+                        "400": response(
+                            "No body, no or invalid `aired_at`, no or empty `items`, an "
+                            "item not in this package, or a time in the future: nothing "
+                            "is recorded.",
+                            ERROR,
+                        ),
                         **COMMON_ERRORS,
                         **NOT_FOUND,
                     },

@@ -52,6 +52,12 @@ def world(make_item, make_station, make_package, release, units, token_for) -> d
     }
 
 
+def airing(delivery: PackageDelivery) -> dict[str, Any]:
+    """A complete airing report: explicit items and time (an empty one is a 400)."""
+    items = list(delivery.package.items.values_list("pk", flat=True))
+    return {"aired_at": "2026-01-05T06:30:00+07:00", "items": items}
+
+
 def call(client, method: str, url: str, token: str | None = None, **extra: Any):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     if method == "POST":
@@ -69,7 +75,7 @@ def endpoints(world: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", f"{API}/packages/{pid}/bag.zip", {}),
         ("GET", f"{API}/packages/{pid}/files/{quote(first_file)}", {}),
         ("POST", f"{API}/packages/{pid}/receipt", {"data": {"sha256": build.zip_sha256}}),
-        ("POST", f"{API}/packages/{pid}/airings", {"data": {}}),
+        ("POST", f"{API}/packages/{pid}/airings", {"data": airing(world["delivery_a"])}),
     ]
 
 
@@ -244,7 +250,7 @@ def test_every_download_and_confirmation_is_audited(client, world) -> None:
          world["own"])  # fmt: skip
     call(client, "POST", f"{API}/packages/{pid}/receipt", world["own"],
          data={"sha256": delivery.build.zip_sha256})  # fmt: skip
-    call(client, "POST", f"{API}/packages/{pid}/airings", world["own"], data={})
+    call(client, "POST", f"{API}/packages/{pid}/airings", world["own"], data=airing(delivery))
     token = StationToken.objects.filter(station=world["a"], revoked_at=None).first()
     logs = list(AuditLog.objects.filter(package_id=pid).order_by("created_at", "pk"))
     assert [log.action for log in logs] == [
@@ -313,7 +319,7 @@ def test_package_list_is_cached_yet_every_change_shows_on_the_next_poll(
     sha = world["delivery_a"].build.zip_sha256
     call(client, "POST", f"{API}/packages/{pid}/receipt", own, data={"sha256": sha})
     assert call(client, "GET", url, own).json()["packages"][0]["received_at"] is not None
-    call(client, "POST", f"{API}/packages/{pid}/airings", own, data={})
+    call(client, "POST", f"{API}/packages/{pid}/airings", own, data=airing(world["delivery_a"]))
     assert call(client, "GET", url, own).json()["packages"][0]["aired_at"] is not None
 
     # An emergency targeted but not built yet: pending at once, listed once available.

@@ -163,8 +163,8 @@ def test_sync_client_subprocess_through_nginx(nginx, packages, tmp_path) -> None
     assert str(packages["foreign"].package_id) not in state["received"]
     # Nothing new: a second run changes nothing and succeeds.
     assert run_sync(nginx, packages["token"], dest).returncode == 0
-    # A wrong token is refused with its own exit code.
-    assert run_sync(nginx, "st_wrong_token", tmp_path / "x").returncode == 2
+    # A wrong token is refused with its own exit code (4, EXIT_AUTH; docs/stations.md).
+    assert run_sync(nginx, "st_wrong_token", tmp_path / "x").returncode == 4
 
 
 def test_sync_client_resumes_partial_files_and_catches_tampering(

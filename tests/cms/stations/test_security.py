@@ -77,7 +77,12 @@ def test_api_answers_alike_for_foreign_absent_and_not_ready_packages(client, wor
         anonymous = [api_call(client, method, url, None) for url in (foreign, absent, own)]
         assert {r.status_code for r in anonymous} == {401}
         assert len({(r.content, r["WWW-Authenticate"]) for r in anonymous}) == 1
-        data = {"sha256": world["ready"].build.zip_sha256} if own.endswith("/receipt") else {}
+        data = {}
+        if own.endswith("/receipt"):
+            data = {"sha256": world["ready"].build.zip_sha256}
+        elif own.endswith("/airings"):  # an airing names its items and time (issue 16)
+            items = list(world["ready"].package.items.values_list("pk", flat=True))
+            data = {"aired_at": "2026-01-05T06:30:00+07:00", "items": items}
         own_answer = api_call(client, method, own, world["token_a"], data=data)
         assert own_answer.status_code in (200, 201), (method, own, own_answer.content[:100])
     # The pending emergency is announced without revealing anything else about it.
