@@ -61,6 +61,13 @@ MODEL_PERMISSIONS = {
     ],
 }
 
+# Roles that may open the plan report (/admin/reports/) without a reporting membership:
+# office heads approve what is broadcast and answer for the plan's figures. Granted by
+# the reports app's data migration (0003), not by 0001 above, which runs before the
+# permission exists. Administrators see reports through their group already.
+REPORT_PERMISSION = ("reports", "view_report")
+REPORT_ROLES = ("approver",)
+
 COLLECTION_PERMISSIONS = {
     role: [
         # Wagtail checks image/document permissions against its own models,

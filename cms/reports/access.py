@@ -4,6 +4,12 @@ Superusers and the "Quản trị nội dung" group see everything; a ``Reporting
 gives one producing unit's figures, or a whole province's. A province's products are those
 of producing units located in it (or in its pre/post-2025 counterparts); for a producing
 unit with no province set, those whose coverage lies in the province.
+
+Office heads (the approver role, "Lãnh đạo duyệt", which holds ``reports.view_report``)
+see the figures of the unit or province their reporting membership names, and without one
+the whole office's, i.e. the province-wide report. Approvers are not members of unit
+groups (``cms.editorial.units`` makes those for reporters and editors only), so the
+reporting membership is what ties an office head to a unit.
 """
 
 from __future__ import annotations
@@ -14,10 +20,12 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from cms.editorial.roles import ROLES
+from cms.editorial import roles
 from cms.reports.models import ReportingMembership
 from cms.search.models import FacetKind, SearchTag
 from cms.taxonomy.models import AdministrativeUnit, ProducingUnit
+
+REPORT_PERMISSION = ".".join(roles.REPORT_PERMISSION)
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ def province_restriction(province: AdministrativeUnit) -> Q:
 def is_report_admin(user: Any) -> bool:
     return bool(
         user.is_active
-        and (user.is_superuser or user.groups.filter(name=ROLES["administrator"]).exists())
+        and (user.is_superuser or user.groups.filter(name=roles.ROLES["administrator"]).exists())
     )
 
 
@@ -67,6 +75,8 @@ def scope_for(user: Any) -> ReportScope | None:
         .first()
     )
     if membership is None:
+        if user.has_perm(REPORT_PERMISSION):
+            return ReportScope(_("Toàn bộ"), None, sees_all=True)
         return None
     if membership.producing_unit_id:
         unit = membership.producing_unit

@@ -141,6 +141,9 @@ class ReportingMembership(models.Model):
     class Meta:
         verbose_name = _("phạm vi xem báo cáo")
         verbose_name_plural = _("phạm vi xem báo cáo")
+        # Granted to the approver role (office heads) by migration 0003; see
+        # ``cms.reports.access.scope_for``.
+        permissions = [("view_report", "Có thể xem báo cáo kế hoạch")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(producing_unit__isnull=False, province__isnull=True)

@@ -33,8 +33,13 @@ def register_report_urls() -> list[Any]:
 
 @hooks.register("register_admin_menu_item")
 def reports_menu_item() -> MenuItem:
+    # Not "Báo cáo": that is Wagtail's own reports menu (locked pages, workflows, ...).
     return ReportsMenuItem(
-        _("Báo cáo"), reverse("reports_index"), icon_name="table", order=900, name="reports"
+        _("Báo cáo kế hoạch"),
+        reverse("reports_index"),
+        icon_name="table",
+        order=900,
+        name="reports",
     )
 
 

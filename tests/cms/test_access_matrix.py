@@ -283,9 +283,11 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "archive_search_admin": ("GET", ADMIN_USERS),
     "security_two_factor": ("GET", ADMIN_USERS),
     # Province-wide figures; a unit's own staff get theirs through a reporting membership.
-    "reports_index": ("GET", ADMINISTRATORS),
-    "reports_export_xlsx": ("GET", ADMINISTRATORS),
-    "reports_export_csv": ("GET", ADMINISTRATORS),
+    # Office heads (approvers) answer for the plan's figures, so their role holds
+    # reports.view_report (issue 14, item 19; tests/cms/reports/test_office_head.py).
+    "reports_index": ("GET", frozenset({"approver", "administrator"})),
+    "reports_export_xlsx": ("GET", frozenset({"approver", "administrator"})),
+    "reports_export_csv": ("GET", frozenset({"approver", "administrator"})),
     # Snippet choosers with a scope (cms/editorial/scope.py): masters for those who work
     # with masters; stations for package makers; station users for administrators.
     **{
