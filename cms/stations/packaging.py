@@ -51,6 +51,7 @@ from wagtail.models import Locale, Page
 from cms import formats
 from cms.content.visibility import is_public
 from cms.media.models import MediaRendition, RenditionStatus
+from cms.media.renditions import ISO639_2
 from cms.stations import integrity
 from cms.stations.models import (
     BOARD_PROFILE_RE,
@@ -59,6 +60,7 @@ from cms.stations.models import (
     PackageBuild,
     PackageItem,
 )
+from media_pipeline.audio import AudioTags
 from media_pipeline.ffmpeg_adapter import (
     InputRef,
     InputSpec,
@@ -99,6 +101,9 @@ class PlannedFile:
     mp2_from: str | None = None
     #: more facts for the manifest's entry (image size, caption)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ID3 tags rewritten into an MP3 copy, from the language version's own page (the
+    #: rendition carries its master's tags, which may be another language's)
+    tags: AudioTags | None = None
 
 
 @dataclass
@@ -106,6 +111,8 @@ class Plan:
     files: list[PlannedFile] = field(default_factory=list)
     rundown: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
+    #: things packaged that an editor should look at (``master_language_mismatch``)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     #: names given so far per directory, as a case-insensitive file system compares them
     names: dict[str, set[str]] = field(default_factory=dict)
 
@@ -177,6 +184,57 @@ def rundown_row(order: int, item: Any, page: Page, language: str, file: str) -> 
         "file": file,
         "note": nfc(item.note),
     }
+
+
+def page_master(page: Any) -> Any:
+    """The recording a content page plays (a radio segment's audio, a video's video)."""
+    from cms.content.models import RadioSegmentPage, VideoPage
+
+    if isinstance(page, RadioSegmentPage):
+        return page.audio
+    if isinstance(page, VideoPage):
+        return page.video
+    return None
+
+
+def master_language_warning(item: PackageItem, page: Any, master: Any) -> dict[str, Any] | None:
+    """A warning when a language version plays a master recorded in another language
+    (e.g. a km translation still on the vi recording): it would reach ``km/`` as Khmer."""
+    language = page.locale.language_code
+    if master is None or not master.language or master.language == language:
+        return None
+    return {
+        "code": "master_language_mismatch",
+        "item_id": item.pk,
+        "page_id": page.pk,
+        "page_title": nfc(page.title),
+        "language": language,
+        "master_id": master.pk,
+        "master_language": master.language,
+    }
+
+
+def master_language_warnings(package: BroadcastPackage) -> list[dict[str, Any]]:
+    """Every live language version of the package's items whose master is in another
+    language, for the release page (the build lists those of its own languages)."""
+    warnings: list[dict[str, Any]] = []
+    for item in package.items.select_related("page").order_by("sort_order", "pk"):
+        versions = item.page.get_translations(inclusive=True).live().select_related("locale")
+        for version in versions.order_by("locale__language_code"):
+            page = version.specific
+            warning = master_language_warning(item, page, page_master(page))
+            if warning is not None:
+                warnings.append(warning)
+    return warnings
+
+
+def mp3_tags(page: Any, master: Any) -> AudioTags:
+    """ID3 tags of a packaged MP3: the version page's own title and language."""
+    return AudioTags(
+        title=page.title,
+        language=ISO639_2.get(page.locale.language_code, ""),
+        item_id=f"master-{master.pk}",
+    )
 
 
 def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
@@ -323,6 +381,9 @@ def plan_item(
         profiles.append(video_profile)
     if master is None or not profiles:
         return  # nothing this station can play (e.g. a radio segment for a silent board)
+    warning = master_language_warning(item, page, master)
+    if warning is not None:
+        plan.warnings.append(warning)
     media: list[PlannedFile] = []
     duration = master.duration
     for profile in profiles:
@@ -348,6 +409,7 @@ def plan_item(
                 item_id=item.pk,
                 storage_name=rendition.file.name,
                 expected_sha256=rendition.sha256,
+                tags=mp3_tags(page, master) if suffix == ".mp3" else None,
             )
         )
         duration = (rendition.technical_metadata or {}).get("duration") or duration
@@ -478,6 +540,7 @@ def manifest_document(
         "rundown": plan.rundown,
         "files": files,
         "missing": plan.missing,
+        "warnings": plan.warnings,
         "generated_at": timezone.now().isoformat(),
     }
 
@@ -567,6 +630,35 @@ def encode_mp2(storage_name: str, target: Path) -> None:
         run_job(job, timeout=3600)
 
 
+def retag_mp3(target: Path, tags: AudioTags) -> None:
+    """Replace an MP3's ID3 tags (stream copied, no re-encode) with ``tags``, written as the
+    renditions are (ID3v2.4, no ID3v1, values cleaned by ``AudioTags``/``tag_text``).
+
+    A rendition already tagged as wanted (the version plays a master with its own title and
+    language) is left byte for byte as stored."""
+    wanted = dict(tags.items())
+    present = run_ffprobe(str(target)).data.get("format", {}).get("tags", {}) or {}
+    present = {str(k).lower(): str(v) for k, v in present.items()}
+    if all(present.get(key) == value for key, value in wanted.items()):
+        return
+    options: dict[str, Any] = {
+        "c:a": "copy",
+        "f": "mp3",
+        "map_metadata": -1,
+        "id3v2_version": 4,
+        "write_id3v1": 0,
+    }
+    for n, (key, value) in enumerate(tags.items()):
+        options[f"metadata:g:{n}"] = f"{key}={value}"
+    with fresh_file(target) as partial:
+        job = Job(
+            inputs=[InputSpec(str(target))],
+            streams=[],
+            outputs=[OutputSpec(str(partial), [InputRef(0, "a:0")], options)],
+        )
+        run_job(job, timeout=3600)
+
+
 def probe_channels(path: Path) -> int:
     for stream in run_ffprobe(str(path)).data.get("streams", []):
         if stream.get("codec_type") == "audio":
@@ -596,6 +688,9 @@ def write_payload(
         digest = sha256_file(target)
         if planned.expected_sha256 and digest != planned.expected_sha256:
             raise OSError(f"rendition {planned.storage_name} does not match its recorded SHA-256")
+        if planned.tags is not None:
+            retag_mp3(target, planned.tags)
+            digest = sha256_file(target)
         described.append(
             {
                 "path": f"data/{planned.path}",
