@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from wagtail.models import Locale
 
 from cms.content.models import ExhibitionItem, ExhibitionPage, RadioSegmentPage
@@ -208,3 +210,18 @@ def new_radio(section: Any, samples: Path, n: int) -> RadioSegmentPage:
     page.save_revision().publish()
     page.refresh_from_db()
     return page
+
+
+def unpublish_in_admin(user: Any, page: Any, capture: Any) -> None:
+    """Unpublish one language version through the admin, as ``user``, CSRF enforced; the
+    catalogue follows on commit (``capture`` is django_capture_on_commit_callbacks)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    url = f"/admin/pages/{page.pk}/unpublish/"
+    form = client.get(url)
+    assert form.status_code == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())
+    assert token is not None
+    with capture(execute=True):
+        response = client.post(url, {"csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 302, response.content[:500]

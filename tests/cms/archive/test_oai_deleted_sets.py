@@ -7,31 +7,14 @@ names every set the record was ever in.
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import pytest
 from django.test import Client
 
 from cms.archive import catalog, xsd
 from cms.archive.models import ArchiveItem
-from tests.cms.archive.conftest import translate
+from tests.cms.archive.conftest import translate, unpublish_in_admin
 
 NS = {"o": "http://www.openarchives.org/OAI/2.0/"}
-
-
-def unpublish(user: Any, page: Any, capture: Any) -> None:
-    """Unpublish one language version through the admin, as the approver, CSRF enforced."""
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    url = f"/admin/pages/{page.pk}/unpublish/"
-    form = client.get(url)
-    assert form.status_code == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())
-    assert token is not None
-    with capture(execute=True):  # the catalogue follows on commit
-        response = client.post(url, {"csrfmiddlewaretoken": token.group(1)})
-    assert response.status_code == 302, response.content[:500]
 
 
 def harvest(spec: str, method: str = "get") -> list[tuple[str, str | None, list[str]]]:
@@ -65,12 +48,12 @@ def test_deleted_record_stays_in_every_set_it_was_in(
     assert [h[:2] for h in harvest("language:en")] == [(identifier, None)]
     approver = make_user("duyet", "approver")
 
-    unpublish(approver, exhibition_item, django_capture_on_commit_callbacks)
+    unpublish_in_admin(approver, exhibition_item, django_capture_on_commit_callbacks)
     # Still live in English: shown in its current sets only.
     (live,) = harvest("language:en")
     assert live[1] is None and "language:vi" not in live[2]
 
-    unpublish(approver, english, django_capture_on_commit_callbacks)
+    unpublish_in_admin(approver, english, django_capture_on_commit_callbacks)
     assert ArchiveItem.objects.get(translation_key=exhibition_item.translation_key).deleted
     for method in ("get", "post"):
         for spec in ("language:vi", "language:en", "type:exhibition"):

@@ -9,30 +9,16 @@ version in both stores, titled in the record's own language (vi), and moves ``la
 from __future__ import annotations
 
 import json
-import re
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from cms.archive.models import ArchiveItem, ItemVersion, VersionKind
+from tests.cms.archive.conftest import unpublish_in_admin
 
 BUCKETS = ("national-archive", "second-copy")
-
-
-def unpublish(user: Any, page: Any, capture: Any) -> None:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    url = f"/admin/pages/{page.pk}/unpublish/"
-    form = client.get(url)
-    assert form.status_code == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())
-    assert token is not None
-    with capture(execute=True):
-        response = client.post(url, {"csrfmiddlewaretoken": token.group(1)})
-    assert response.status_code == 302
 
 
 def stored_json(s3: Any, bucket: str, name: str) -> Any:
@@ -60,7 +46,7 @@ def test_withdrawn_item_gets_a_tombstone_on_the_next_normal_run(
     )
     assert versions[0].locale.language_code == "vi"
     for page in versions:
-        unpublish(approver, page, django_capture_on_commit_callbacks)
+        unpublish_in_admin(approver, page, django_capture_on_commit_callbacks)
     row = ArchiveItem.objects.get(translation_key=key)
     assert row.deleted  # the row flipped before the export run
 
