@@ -114,3 +114,20 @@ def complete_metadata(page: Any) -> None:
     page.audiences.set(Audience.objects.filter(code="children", locale=vi))
     page.channels.set(Channel.objects.filter(code="commune-loudspeaker", locale=vi))
     page.coverage.set(AdministrativeUnit.objects.filter(code="P2025-20"))
+
+
+def draft_translation(home: Page, section: Page, page: Page, language: str = "km") -> Any:
+    """Add ``page`` under ``section`` as a draft and start a draft translation of it into
+    ``language`` through wagtail-localize (parents translated first); the Translation."""
+    from wagtail_localize.models import Translation
+    from wagtail_localize.operations import TranslationCreator
+
+    from cms.content.demo import translate
+
+    section.add_child(instance=page)
+    page.save_revision()
+    for parent in (home, section):
+        translate(parent, language, {}, {}, None)
+    locale = Locale.objects.get(language_code=language)
+    TranslationCreator(None, [locale]).create_translations(page)
+    return Translation.objects.get(source__object_id=page.translation_key, target_locale=locale)

@@ -190,21 +190,11 @@ def test_station_users_never_reach_the_admin(home: Any, station_user: Any) -> No
 
 def translated_segment(home: Any, section: Any, master: Any) -> Any:
     """A draft segment with a draft Khmer translation (wagtail-localize's views)."""
-    from wagtail.models import Locale
-    from wagtail_localize.models import Translation
-    from wagtail_localize.operations import TranslationCreator
-
-    from cms.content.demo import translate
     from cms.content.models import RadioSegmentPage
+    from tests.cms.conftest import draft_translation
 
     page = RadioSegmentPage(title="Bản tin thử", slug="ban-tin-thu", audio=master, live=False)
-    section.add_child(instance=page)
-    page.save_revision()
-    for parent in (home, section):
-        translate(parent, "km", {}, {}, None)
-    km = Locale.objects.get(language_code="km")
-    TranslationCreator(None, [km]).create_translations(page)
-    return Translation.objects.get(source__object_id=page.translation_key, target_locale=km)
+    return draft_translation(home, section, page)
 
 
 @pytest.fixture

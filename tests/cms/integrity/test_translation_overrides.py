@@ -12,28 +12,17 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.test.client import MULTIPART_CONTENT, encode_multipart
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 from wagtail_localize.models import SegmentOverride, Translation
-from wagtail_localize.operations import TranslationCreator
 
-from cms.content.demo import translate
 from cms.content.models import RadioSegmentPage, VideoPage
 from cms.media.models import CustomDocument, MediaMaster
+from tests.cms.conftest import draft_translation
 from tests.cms.integrity.test_translation_workflow import csrf_token, session
 
 pytestmark = pytest.mark.django_db
 
 SRT = b"1\n00:00:00,000 --> 00:00:01,000\nXin chao\n"
-
-
-def draft_translation(home: Page, section: Page, page: Page) -> Translation:
-    section.add_child(instance=page)
-    page.save_revision()
-    for parent in (home, section):
-        translate(parent, "km", {}, {}, None)
-    km = Locale.objects.get(language_code="km")
-    TranslationCreator(None, [km]).create_translations(page)
-    return Translation.objects.get(source__object_id=page.translation_key, target_locale=km)
 
 
 @pytest.fixture
