@@ -37,32 +37,18 @@ from cms.media.storage import STORAGE_ERRORS
 SERVABLE_PREFIXES = ("renditions/", "images/")
 
 
-def public_pages(model: Any) -> Any:
-    """Pages of ``model`` that the public may see, by the one rule for every public path
-    (``cms.content.visibility``: live, not expired, no view restriction, public access)."""
-    from cms.content.visibility import public_pages as visible
-
-    return visible(model.objects.all())
-
-
 def master_is_public(master_id: int) -> bool:
-    """A live, public radio segment or video (in any language) plays this master."""
-    from cms.content.models import RadioSegmentPage, VideoPage
+    """A public page (in any language) plays this master (``cms.content.visibility``)."""
+    from cms.content.visibility import used_by_public_page
 
-    return (
-        public_pages(RadioSegmentPage).filter(audio_id=master_id).exists()
-        or public_pages(VideoPage).filter(video_id=master_id).exists()
-    )
+    return used_by_public_page(MediaMaster(pk=master_id))
 
 
 def image_is_public(image_id: int) -> bool:
-    """A live, public exhibition shows this image, or a live, public video uses it as poster."""
-    from cms.content.models import ExhibitionPage, VideoPage
+    """A public page shows this image: an exhibition's photo, a video's poster."""
+    from cms.content.visibility import used_by_public_page
 
-    return (
-        public_pages(ExhibitionPage).filter(items__image_id=image_id).exists()
-        or public_pages(VideoPage).filter(poster_image_id=image_id).exists()
-    )
+    return used_by_public_page(CustomImage(pk=image_id))
 
 
 def staff_may_preview_master(user: Any, master: MediaMaster) -> bool:
