@@ -27,7 +27,7 @@ from wagtail.models import Locale, Page
 
 from cms.archive import catalog
 from cms.archive.models import ArchiveEvent, EventOutcome, EventType
-from cms.archive.profile import RIGHTS_URIS, record_code
+from cms.archive.profile import aggregation_of, record_code, rights_code
 from cms.content.models import ExhibitionItem, ExhibitionPage, RadioSegmentPage, VideoPage
 from cms.media.models import (
     CustomDocument,
@@ -191,9 +191,9 @@ def _by_code(model: Any, codes: list[str]) -> list[Any]:
 def _shared_fields(record: dict[str, Any]) -> dict[str, Any]:
     tags = record["cms:tags"]
     archival = record["arc:record"]
-    rights_uri = (record["edm:aggregation"].get("edm:rights") or {}).get("@id", "")
-    rights = next((code for code, uri in RIGHTS_URIS.items() if uri == rights_uri), "")
-    unit = archival.get("arc:producingUnit") or record["edm:aggregation"]["edm:dataProvider"]
+    aggregation = aggregation_of(record)
+    rights = rights_code((aggregation.get("edm:rights") or {}).get("@id", ""))
+    unit = archival.get("arc:producingUnit") or aggregation["edm:dataProvider"]
     return {
         "product_type": _by_code(ProductType, [tags["cms:productType"]["code"]])[0],
         "producing_unit": _by_code(ProducingUnit, [unit["code"]])[0],

@@ -38,6 +38,7 @@ from cms.archive.models import ArchiveEvent
 from cms.archive.profile import (
     Item,
     MediaFile,
+    aggregation_of,
     canonical_json,
     pretty_json,
     record_code,
@@ -107,7 +108,7 @@ def plan(item: Item, validate: bool = True) -> PlannedPackage:
 def bag_info(package: PlannedPackage, version: int) -> dict[str, str]:
     primary = package.item.primary
     unit = primary.producing_unit
-    aggregation = package.record["edm:aggregation"]
+    aggregation = aggregation_of(package.record)
     provider = aggregation["edm:provider"] or {}
     return {
         "Source-Organization": unit.name if unit else "",

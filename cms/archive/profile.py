@@ -43,15 +43,104 @@ from cms.taxonomy.models import AdministrativeLevel, AdministrativeUnit
 ITEM_MODELS: tuple[type[ItemPage], ...] = (RadioSegmentPage, VideoPage, ExhibitionPage)
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "item.schema.json"
 PROFILE_NS = "https://schemas.tuyentruyen.gov.vn/cms/"
-
+CMS_VOCABULARY = f"{PROFILE_NS}terms#"
+EDM_SHAPES_PATH = Path(__file__).resolve().parent / "schema" / "edm-shapes.ttl"
+DCMITYPE = "http://purl.org/dc/dcmitype/"
+# The record is the ProvidedCHO; its aggregation is nested under this key, a JSON-LD
+# reverse property: the triple is ``<aggregation> edm:aggregatedCHO <CHO>``, as EDM has it
+# (the CHO itself has no property pointing at its aggregation).
+AGGREGATION_KEY = "aggregation"
+# Keys without a prefix inside the record's objects (files, versions, tags...): each is a
+# term of the project vocabulary ``cms:`` (docs/archive.md, "JSON-LD vocabulary"), except
+# ``code`` and ``name``, which are SKOS's notation and preferred label, so organisations,
+# places and taxonomy terms carry their names in a standard property.
+CMS_TERMS = (
+    # cms:files
+    "path",
+    "role",
+    "mimeType",
+    "language",
+    "size",
+    "sha256",
+    "profile",
+    "title",
+    # cms:versions
+    "bcp47",
+    "pageId",
+    "pageType",
+    "summary",
+    "url",
+    "issued",
+    "files",
+    "keywords",
+    "credits",
+    "fields",
+    # cms:versions[].fields (bag paths of a version's files, type-specific fields)
+    "master",
+    "subtitles",
+    "posterImage",
+    "transcript",
+    "script",
+    "items",
+    "image",
+    "caption",
+    "credit",
+    "date",
+    "place",
+    "intro",
+    "bulletinClass",
+    "airFrom",
+    "airUntil",
+    # cms:collection, cms:tags
+    "urlPath",
+    "mediaKind",
+    "iso639_3",
+    "level",
+    "validFrom",
+    "validUntil",
+    "successors",
+    "isDigital",
+)
 CONTEXT: dict[str, Any] = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "dcterms": "http://purl.org/dc/terms/",
     "edm": "http://www.europeana.eu/schemas/edm/",
     "ore": "http://www.openarchives.org/ore/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
     "arc": f"{PROFILE_NS}archival#",
-    "cms": f"{PROFILE_NS}terms#",
+    "cms": CMS_VOCABULARY,
+    AGGREGATION_KEY: {"@reverse": "edm:aggregatedCHO"},
+    "code": "skos:notation",
+    "name": "skos:prefLabel",
+    **{term: f"cms:{term}" for term in CMS_TERMS},
 }
+
+
+def place_iri(code: str) -> str:
+    """The IRI of an administrative unit (an ``edm:Place``), by its stable code."""
+    return f"{PROFILE_NS}id/administrative-unit/{code}"
+
+
+def organisation_iri(kind: str, code: str) -> str:
+    """The IRI of a producing unit or a providing province (a ``foaf:Organization``)."""
+    return f"{PROFILE_NS}id/{kind}/{code}"
+
+
+def aggregation_of(record: dict[str, Any]) -> dict[str, Any]:
+    """A record's ``ore:Aggregation`` (records exported before issue 15 had it under
+    ``edm:aggregation``, which is no EDM term)."""
+    aggregation = record.get(AGGREGATION_KEY) or record.get("edm:aggregation") or {}
+    return dict(aggregation)
+
+
+def rights_code(uri: str) -> str:
+    """The page's rights choice for a rights URI, in either scheme (records exported
+    before issue 15 had ``https://creativecommons.org/...``)."""
+    wanted = uri.replace("https://", "http://", 1)
+    return next((code for code, known in RIGHTS_URIS.items() if known == wanted), "")
+
+
 DC_ELEMENTS = (
     "title",
     "creator",
@@ -70,11 +159,12 @@ DC_ELEMENTS = (
     "rights",
 )
 DCMI_TYPES = {"SOUND": "Sound", "VIDEO": "MovingImage", "IMAGE": "StillImage", "TEXT": "Text"}
+# Europeana accepts rights statements in their http form only.
 RIGHTS_URIS = {
     "all_rights_reserved": "http://rightsstatements.org/vocab/InC/1.0/",
-    "cc_by_4": "https://creativecommons.org/licenses/by/4.0/",
-    "cc_by_sa_4": "https://creativecommons.org/licenses/by-sa/4.0/",
-    "public_domain": "https://creativecommons.org/publicdomain/mark/1.0/",
+    "cc_by_4": "http://creativecommons.org/licenses/by/4.0/",
+    "cc_by_sa_4": "http://creativecommons.org/licenses/by-sa/4.0/",
+    "public_domain": "http://creativecommons.org/publicdomain/mark/1.0/",
 }
 # ISO 639-2/3 codes (the archival field asks for ISO 639; BCP 47 goes in dc:language).
 ISO639_3 = {
@@ -638,6 +728,16 @@ def _term(term: Any) -> dict[str, str]:
     return {"code": term.code, "name": term.name}
 
 
+def _organisation(kind: str, code: str, name: str) -> dict[str, str]:
+    """An EDM (data) provider: a ``foaf:Organization`` with an IRI and its name."""
+    return {
+        "@id": organisation_iri(kind, code),
+        "@type": "foaf:Organization",
+        "code": code,
+        "name": name,
+    }
+
+
 def _unit(unit: AdministrativeUnit) -> dict[str, Any]:
     return {
         "code": unit.code,
@@ -702,7 +802,7 @@ def build_record(item: Item, planned: Planned | None = None) -> dict[str, Any]:
         dc["subject"].append(lang_value(topic.name, locale_codes[topic.locale_id]))
     if start:
         dc["date"].append(start.isoformat() if end == start else f"{start}/{end}")
-    dc["type"].append(DCMI_TYPES.get(media_kind, "Text"))
+    dc["type"].append({"@id": f"{DCMITYPE}{DCMI_TYPES.get(media_kind, 'Text')}"})
     if product_type is not None:
         dc["type"].append(lang_value(product_type.name, locale_codes[product_type.locale_id]))
     for mime in sorted({f.mime for f in files if f.role in ("master", "image")}):
@@ -717,7 +817,10 @@ def build_record(item: Item, planned: Planned | None = None) -> dict[str, Any]:
         if parent_url:
             dc["relation"].append({"@id": parent_url})
     for covered in coverage:
-        dc["coverage"].append(lang_value(covered.name, "vi"))
+        # Units of different times may share a name (Lạng Sơn before and after the 2025
+        # merger): the name once; each unit is a place of its own in dcterms:spatial.
+        if lang_value(covered.name, "vi") not in dc["coverage"]:
+            dc["coverage"].append(lang_value(covered.name, "vi"))
     if isinstance(primary, RadioSegmentPage) and primary.air_from:
         until = primary.air_until.isoformat() if primary.air_until else ""
         dc["coverage"].append(f"{primary.air_from.isoformat()}/{until}")
@@ -726,26 +829,31 @@ def build_record(item: Item, planned: Planned | None = None) -> dict[str, Any]:
     if rights_uri:
         dc["rights"].append({"@id": rights_uri})
 
-    shown_by: list[dict[str, str]] = []
-    for version in item.versions:
+    # EDM: one aggregation per CHO, with one isShownAt and one isShownBy. The item is one
+    # CHO with language-tagged literals (docs/archive.md, "EDM modelling"): its first
+    # version (the default language when live) is shown at its page and by its access
+    # copy; the other versions' access copies are further views of the same object.
+    primary_lang = primary.locale.language_code
+    shown_by = _shown_by(primary, files, by_language.get(primary_lang, []))
+    views: list[str] = []
+    for version in item.versions[1:]:
         lang = version.locale.language_code
-        by_url = _shown_by(version, files, by_language.get(lang, []))
-        if by_url:
-            shown_by.append({"@id": by_url, "dc:language": BCP47.get(lang, lang)})
+        view = _shown_by(version, files, by_language.get(lang, []))
+        if view and view != shown_by and view not in views:
+            views.append(view)
+    shown_at = page_url(primary)
     aggregation = {
         "@id": f"{item_id}#aggregation",
         "@type": "ore:Aggregation",
         "edm:aggregatedCHO": {"@id": item_id},
-        "edm:dataProvider": _term(unit) if unit else None,
-        "edm:provider": {"code": province.code, "name": province.name} if province else None,
+        "edm:dataProvider": _organisation("producing-unit", unit.code, unit.name) if unit else None,
+        "edm:provider": _organisation("province", province.code, province.name)
+        if province
+        else None,
         "edm:rights": {"@id": rights_uri} if rights_uri else None,
-        "edm:isShownAt": [
-            {"@id": page_url(v), "dc:language": BCP47.get(v.locale.language_code)}
-            for v in item.versions
-            if page_url(v)
-        ],
-        "edm:isShownBy": shown_by,
-        "edm:type": media_kind,
+        "edm:isShownAt": {"@id": shown_at} if shown_at else None,
+        "edm:isShownBy": {"@id": shown_by} if shown_by else None,
+        "edm:hasView": [{"@id": view} for view in views],
     }
     documents = [f for f in files if f.role in ("master", "subtitles", "image", "poster", "text")]
     archival = {
@@ -816,7 +924,17 @@ def build_record(item: Item, planned: Planned | None = None) -> dict[str, Any]:
         if primary.first_published_at
         else None,
         **{f"dc:{name}": values for name, values in dc.items()},
-        "edm:aggregation": aggregation,
+        "dcterms:spatial": [
+            {
+                "@id": place_iri(covered.code),
+                "@type": "edm:Place",
+                "code": covered.code,
+                "name": covered.name,
+            }
+            for covered in coverage
+        ],
+        "edm:type": media_kind,
+        AGGREGATION_KEY: aggregation,
         "arc:record": archival,
         "cms:tags": tags,
         "cms:versions": versions,
