@@ -66,7 +66,10 @@ def record(n: int, key: uuid.UUID) -> dict:
         "dc:publisher": [{"@value": "Sở Tư pháp", "@language": "vi"}],
         "dc:contributor": [{"@value": "Phóng viên: Nguyễn Văn A", "@language": "vi"}],
         "dc:date": ["2025-10-01"],
-        "dc:type": ["Sound", {"@value": "Phóng sự phát thanh", "@language": "vi"}],
+        "dc:type": [
+            {"@id": "http://purl.org/dc/dcmitype/Sound"},
+            {"@value": "Phóng sự phát thanh", "@language": "vi"},
+        ],
         "dc:format": ["audio/x-wav"],
         "dc:identifier": [
             f"CMS.{key.hex[:12].upper()}",
@@ -79,7 +82,7 @@ def record(n: int, key: uuid.UUID) -> dict:
         "dc:coverage": [{"@value": "Lạng Sơn", "@language": "vi"}],
         "dc:rights": [
             {"@value": "CC BY 4.0", "@language": "vi"},
-            {"@id": "https://creativecommons.org/licenses/by/4.0/"},
+            {"@id": "http://creativecommons.org/licenses/by/4.0/"},
         ],
         "arc:record": {"arc:recordCode": f"CMS.{key.hex[:12].upper()}"},
     }
