@@ -141,7 +141,7 @@ def edm_graph(record: dict[str, Any]) -> Graph:
         {"format": "application/n-quads", "documentLoader": refuse_network},  # type: ignore[arg-type]
     )
     graph = Graph()
-    graph.parse(data=quads, format="nquads")
+    graph.parse(data=quads, format="nt")  # the record has no named graph: N-Quads are N-Triples
     return graph
 
 

@@ -166,3 +166,14 @@ def test_shapes_catch_the_old_mapping(radio_item) -> None:
     cases["nameless provider"] = nameless
     for label, broken in cases.items():
         assert shape_violations(broken) is not None, label
+
+
+def test_bags_exported_before_issue_15_still_restore_their_rights_and_units() -> None:
+    """The importer reads an older record: ``edm:aggregation`` and an https CC URI."""
+    old = {
+        "edm:aggregation": {"edm:rights": {"@id": "https://creativecommons.org/licenses/by/4.0/"}}
+    }
+    aggregation = profile.aggregation_of(old)
+    assert profile.rights_code(aggregation["edm:rights"]["@id"]) == "cc_by_4"
+    assert profile.rights_code("http://creativecommons.org/licenses/by/4.0/") == "cc_by_4"
+    assert profile.rights_code("http://example.org/other") == ""
