@@ -289,7 +289,7 @@ def collect_events(
                 f"{len(formats_found) - len(found)} not identified",
                 agent("fido"),
                 tuple((PATH_ID_TYPE, f"data/{p}") for p in sorted(formats_found)),
-                "format-identification",
+                f"format-identification-{built_at.strftime('%Y%m%dT%H%M%S.%fZ')}",
             )
         )
     unique: dict[tuple[str, str, str], Event] = {}

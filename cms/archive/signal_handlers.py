@@ -43,7 +43,8 @@ def item_unpublished(sender: type, instance: Any, **kwargs: Any) -> None:
 
 @receiver(post_delete)
 def item_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
-    if isinstance(instance, ItemPage):
+    # Sent for each table of the page's model chain: record the most specific one only.
+    if isinstance(instance, ItemPage) and type(instance) is instance.specific_class:
         record_deletion(instance)
     _schedule(instance)
 

@@ -12,6 +12,7 @@ import bagit
 import pytest
 from django.core.management import call_command
 
+from cms.archive import xsd
 from cms.archive.delivery import S3Target, configured_targets
 from cms.archive.exporter import export
 from cms.archive.models import ArchiveEvent, EventOutcome, EventType, ItemVersion
@@ -60,6 +61,7 @@ def test_a_version_is_the_same_bag_in_every_store(s3, radio_item, tmp_path) -> N
 
     reference = files_of(national)
     assert any(p.startswith("data/vi/master/") for p in reference)
+    xsd.assert_valid_premis(reference["data/metadata/events.premis.xml"])
     for copy in (second, usb / "items" / key / "v0001", again / "items" / key / "v0001"):
         bagit.Bag(str(copy)).validate()
         assert oxum(copy) == oxum(national)
