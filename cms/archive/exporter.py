@@ -50,7 +50,15 @@ from cms.archive.models import (
     ItemVersion,
     VersionKind,
 )
-from cms.archive.package import PlannedPackage, build_bag, manifest_digest, plan
+from cms.archive.package import (
+    BagChanged,
+    PlannedPackage,
+    assemble_bag,
+    build_bag,
+    frozen_files,
+    manifest_digest,
+    plan,
+)
 from cms.archive.profile import (
     RecordInvalid,
     item_pages,
@@ -202,12 +210,15 @@ def export_item(key: uuid.UUID, targets: list[Target], dry_run: bool = False) ->
     outcome.record_code = package.record_code
     archive_item = ArchiveItem.objects.filter(translation_key=key).first()
     latest = archive_item.versions.order_by("-number").first() if archive_item else None
-    # The latest version is completed again (not a new one) when its content is the same.
+    # The latest version is completed again (not a new one) when its content is the same
+    # and its bag can be made again byte for byte: frozen when first built, or never
+    # delivered anywhere (a version built before bags were frozen gets a new label).
     reusable = (
         latest
         if latest is not None
         and latest.kind == VersionKind.BAG
         and latest.fingerprint == package.fingerprint
+        and (latest.frozen_files or not latest.exports.filter(status=ExportStatus.DONE).exists())
         else None
     )
     same = reusable is not None
@@ -241,7 +252,18 @@ def export_item(key: uuid.UUID, targets: list[Target], dry_run: bool = False) ->
     if not pending:
         outcome.status = "unchanged"
         return outcome
-    deliver_version(package, version, pending, outcome)
+    try:
+        deliver_version(package, version, pending, outcome)
+    except BagChanged as error:
+        # A content file known only by name differs from the one the version was built
+        # with: the label keeps its bag, the changed content gets the next label.
+        logger.warning("%s %s cannot be copied again (%s)", key, version.label, error)
+        version = ItemVersion.objects.create(
+            item=archive_item, number=version.number + 1, fingerprint=package.fingerprint
+        )
+        outcome.version = version.number
+        outcome.status = outcome.error = ""
+        deliver_version(package, version, list(targets), outcome)
     return outcome
 
 
@@ -255,9 +277,26 @@ def _work_bag(version: ItemVersion) -> Path:
     return conf.work_dir() / str(version.item.translation_key) / version.label
 
 
+def _bag(package: PlannedPackage, version: ItemVersion, targets: list[Target]) -> Path:
+    """The version's one bag: built (and frozen) the first time, assembled from the frozen
+    files afterwards, so every target, in this run or a later one, gets the same bytes."""
+    key = str(version.item.translation_key)
+    destination = _work_bag(version)
+    if len(targets) == 1 and isinstance(targets[0], DirectoryTarget):
+        # Alone, a directory target gets the bag made in place (no extra copy).
+        destination = targets[0].version_dir(key, version.label)
+    if version.frozen_files:
+        return assemble_bag(package, version.frozen_files, destination)
+    bag = build_bag(package, version.number, destination)
+    version.frozen_files = frozen_files(bag)
+    version.save(update_fields=["frozen_files"])
+    return bag
+
+
 def deliver_version(
     package: PlannedPackage, version: ItemVersion, targets: list[Target], outcome: ItemOutcome
 ) -> None:
+    """Raises ``BagChanged`` when the frozen bag cannot be assembled again."""
     key = str(version.item.translation_key)
     bag: Path | None = None
     failures: list[str] = []
@@ -275,11 +314,7 @@ def deliver_version(
 
         try:
             if bag is None:
-                if isinstance(target, DirectoryTarget) and len(targets) == 1:
-                    # Alone, a directory target gets the bag built in place (no extra copy).
-                    bag = build_bag(package, version.number, target.version_dir(key, version.label))
-                else:
-                    bag = build_bag(package, version.number, _work_bag(version))
+                bag = _bag(package, version, targets)
             stored = target.deliver(bag, key, version.label, progress)
             digest = manifest_digest(bag)
             marker = {
@@ -299,6 +334,9 @@ def deliver_version(
                 f"items/{key}/latest.json",
                 {"version": version.number, "kind": VersionKind.BAG, "label": version.label},
             )
+        except BagChanged:
+            record.delete()  # this label will not reach this target: the next one will
+            raise
         except Exception as error:
             message = describe_error(target.name, error)
             _fail(record, version, target, message)

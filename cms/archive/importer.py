@@ -169,11 +169,22 @@ def _image(bag_dir: Path, path: str, record: dict[str, Any]) -> CustomImage:
 def _document(bag_dir: Path, path: str, language: str, record: dict[str, Any]) -> CustomDocument:
     source = _file(bag_dir, path)
     described: dict[str, Any] = next((f for f in record["cms:files"] if f["path"] == path), {})
+    title = described.get("title") or source.stem
+    language = described.get("language") or language
+    # A document still in the library (deleting a page keeps its documents) with the same
+    # title, language and bytes is used again, as masters and images are: the restored
+    # item is then the item that was archived, and needs no new archival version.
+    data = source.read_bytes()
+    for existing in CustomDocument.objects.filter(title=title, language=language):
+        try:
+            with existing.file.open("rb") as handle:
+                if handle.read() == data:
+                    return existing
+        except OSError:
+            continue
     with source.open("rb") as handle:
         document = CustomDocument(
-            title=described.get("title") or source.stem,
-            language=described.get("language") or language,
-            file=File(handle, name=source.name),
+            title=title, language=language, file=File(handle, name=source.name)
         )
         document.save()
     return document
@@ -253,6 +264,26 @@ def _version_fields(
         page.intro = fields.get("intro", "")
 
 
+def _issued(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _source(bag_dir: Path, record: dict[str, Any], source: str | None) -> tuple[str, str]:
+    """(store, version prefix) of the bag restored: where it came from, not the
+    temporary folder an S3 download went to."""
+    info = bagit.Bag(str(bag_dir)).info
+    number = str(info.get("Bag-Version", "")).strip()
+    key = record["cms:translationKey"]
+    prefix = f"items/{key}/v{int(number):04d}" if number.isdigit() else f"items/{key}"
+    if source:
+        return source, prefix
+    resolved = bag_dir.resolve()
+    # A bag in the store layout (<root>/items/<key>/vNNNN) is named by its store root.
+    if len(resolved.parents) > 2 and resolved.parents[1].name == "items":
+        return f"dir:{resolved.parents[2]}", prefix
+    return f"dir:{resolved}", prefix
+
+
 def _slug(version: dict[str, Any]) -> str:
     path = urlsplit(version.get("url") or "").path.rstrip("/")
     slug = unquote(path.rsplit("/", 1)[-1]) if path else ""
@@ -260,8 +291,14 @@ def _slug(version: dict[str, Any]) -> str:
 
 
 @transaction.atomic
-def restore(bag_dir: Path, parent: Page | None = None) -> Page:
-    """Recreate the item described by the bag and publish it; returns the primary page."""
+def restore(bag_dir: Path, parent: Page | None = None, source: str | None = None) -> Page:
+    """Recreate the item described by the bag and publish it; returns the primary page.
+
+    The restore keeps the item's history: each version's first publication
+    (``cms:versions[].issued``, hence ``dcterms:created``) and the bag's PREMIS events,
+    carried into every later bag. The recovery event names the store and version the bag
+    came from (``source``: the store's name, for a bag downloaded to a temporary folder).
+    """
     record = _read_record(bag_dir)
     key = uuid.UUID(record["cms:translationKey"])
     if Page.objects.filter(translation_key=key).exists():
@@ -278,6 +315,7 @@ def restore(bag_dir: Path, parent: Page | None = None) -> Page:
     if parent.locale_id != locale.pk:
         parent = parent.get_translation(locale)
     page = model(translation_key=key, locale=locale, slug=_slug(primary_version), live=False)
+    page.first_published_at = _issued(primary_version.get("issued"))
     _version_fields(bag_dir, record, primary_version, page)
     for name, value in _shared_fields(record).items():
         setattr(page, name, value)
@@ -295,17 +333,22 @@ def restore(bag_dir: Path, parent: Page | None = None) -> Page:
         target_locale = Locale.objects.get(language_code=version["language"])
         translation = page.copy_for_translation(target_locale, copy_parents=True)
         translation.slug = _slug(version)
+        translation.first_published_at = _issued(version.get("issued"))
         _version_fields(bag_dir, record, version, translation)
         if isinstance(translation, ExhibitionPage):
             _translated_items(bag_dir, translation, version, record)
         translation.save_revision().publish()
+    store, prefix = _source(bag_dir, record, source)
+    premis = bag_dir / "data/metadata/events.premis.xml"
     ArchiveEvent.objects.create(
         translation_key=key,
         event_type=EventType.IMPORT,
         outcome=EventOutcome.SUCCESS,
-        object_name=str(bag_dir),
+        target=store,
+        object_name=prefix,
         detail=f"restored {len(versions)} language version(s) from the bag",
         agent="cms.archive.import",
+        premis=premis.read_text(encoding="utf-8") if premis.exists() else "",
     )
     transaction.on_commit(lambda: catalog.sync_safely(key))
     return page

@@ -76,6 +76,11 @@ class ItemVersion(models.Model):
     kind = models.CharField(max_length=16, choices=VersionKind.choices, default=VersionKind.BAG)
     fingerprint = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
+    # The bag as first built, less its content files: every tag file and data/metadata/*
+    # (relative path -> UTF-8 text). A target that receives this version later gets the
+    # same bag, byte for byte: these files plus the content files from storage, checked
+    # against the frozen manifests (docs/archive.md, "One version label, one bag").
+    frozen_files = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("phiên bản lưu trữ")
@@ -138,6 +143,7 @@ class EventType(models.TextChoices):
     WITHDRAWAL = "withdrawal", _("Rút hồ sơ")
     FIXITY_CHECK = "fixity_check", _("Kiểm tra toàn vẹn")
     IMPORT = "import", _("Khôi phục")
+    DELETION = "deletion", _("Xóa trang")
 
 
 class EventOutcome(models.TextChoices):
@@ -163,6 +169,8 @@ class ArchiveEvent(models.Model):
     detail = models.TextField(blank=True)
     agent = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # An import: the source bag's events.premis.xml, the history carried into later bags.
+    premis = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("sự kiện bảo quản")

@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Any
 
 import bagit
+from django.utils import timezone
 from lxml import etree
-from wagtail.models import PageLogEntry
 
 from cms.archive import oai_formats
-from cms.archive.models import ArchiveEvent
+from cms.archive.premis import identify_formats, premis_events
 from cms.archive.profile import (
     Item,
     MediaFile,
@@ -45,19 +45,9 @@ from cms.archive.profile import (
     unvalidated_record,
     validated_record,
 )
-from cms.media.models import MediaMaster, MediaRendition, RenditionStatus
 
 CHECKSUMS = ["sha256", "sha512"]
 COPY_CHUNK = 4 * 1024 * 1024
-PREMIS_NS = "http://www.loc.gov/premis/v3"
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-PAGE_EVENTS = {
-    "wagtail.create": "creation",
-    "wagtail.workflow.approve": "approval",
-    "wagtail.workflow.reject": "rejection",
-    "wagtail.publish": "publication",
-    "wagtail.unpublish": "unpublication",
-}
 
 
 @dataclass
@@ -133,21 +123,39 @@ def copy_stored(media: MediaFile, target: Path) -> None:
         shutil.copyfileobj(source, sink, COPY_CHUNK)
 
 
+def _stage_content(package: PlannedPackage, partial: Path) -> None:
+    for media in package.files:
+        target = partial / media.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if media.text is not None:
+            target.write_bytes(media.text.encode("utf-8"))
+        else:
+            copy_stored(media, target)
+
+
+def _staged(destination: Path) -> Path:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".partial-{destination.name}-", dir=destination.parent))
+
+
+def _publish(partial: Path, destination: Path) -> Path:
+    os.chmod(partial, 0o755)  # noqa: S103 (mkdtemp makes 0700; bags are shared)
+    if destination.exists():
+        shutil.rmtree(destination)
+    os.replace(partial, destination)
+    return destination
+
+
 def build_bag(package: PlannedPackage, version: int, destination: Path) -> Path:
     """Build the bag in a hidden sibling directory, validate it, then rename it into place.
 
+    This happens once per version: the exporter keeps ``frozen_files`` of the result and
+    every later copy of the version is ``assemble_bag`` of those files.
     Raises OSError (a full disk, a missing master file) after removing the partial bag.
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".partial-{destination.name}-", dir=destination.parent))
+    partial = _staged(destination)
     try:
-        for media in package.files:
-            target = partial / media.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if media.text is not None:
-                target.write_bytes(media.text.encode("utf-8"))
-            else:
-                copy_stored(media, target)
+        _stage_content(package, partial)
         metadata = partial / "metadata"
         metadata.mkdir(exist_ok=True)
         (metadata / "record.jsonld").write_bytes(pretty_json(package.record))
@@ -166,12 +174,60 @@ def build_bag(package: PlannedPackage, version: int, destination: Path) -> Path:
             media.path: media.sha256 or _file_sha256(partial / media.path)
             for media in package.files
         }
-        (metadata / "events.premis.xml").write_bytes(premis_events(package, digests))
+        built_at = timezone.now()
+        found = identify_formats(partial, [(m.path, m.mime) for m in package.files])
+        (metadata / "events.premis.xml").write_bytes(
+            premis_events(package, digests, found, built_at)
+        )
         bagit.make_bag(str(partial), bag_info(package, version), processes=1, checksums=CHECKSUMS)
-        os.chmod(partial, 0o755)  # noqa: S103 (mkdtemp makes 0700; bags are shared)
-        if destination.exists():
-            shutil.rmtree(destination)
-        os.replace(partial, destination)
+        _publish(partial, destination)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return destination
+
+
+FROZEN_FOLDER = "data/metadata/"
+
+
+class BagChanged(Exception):
+    """A content file no longer matches the frozen bag of its version (its digest was
+    not known from the database alone): the version cannot be copied again as it was."""
+
+
+def frozen_files(bag_dir: Path) -> dict[str, str]:
+    """Everything of a bag but its content files: the tag files (bagit.txt, bag-info.txt,
+    manifests) and data/metadata/*, as UTF-8 text by relative path. Small (kilobytes),
+    and with the content files from storage it makes the same bag again."""
+    frozen: dict[str, str] = {}
+    for path in sorted(bag_dir.rglob("*")):
+        relative = path.relative_to(bag_dir).as_posix()
+        if path.is_file() and (
+            not relative.startswith("data/") or relative.startswith(FROZEN_FOLDER)
+        ):
+            frozen[relative] = path.read_bytes().decode("utf-8")
+    return frozen
+
+
+def assemble_bag(package: PlannedPackage, frozen: dict[str, str], destination: Path) -> Path:
+    """The version's bag again, byte for byte: its frozen files and the content files
+    from storage, checked by ``bagit`` against the frozen manifests (every digest, the
+    Payload-Oxum, the tag manifests) before it is renamed into place.
+
+    Raises ``BagChanged`` when a content file differs from the one the version was
+    built with."""
+    partial = _staged(destination)
+    try:
+        _stage_content(package, partial / "data")
+        for relative, text in frozen.items():
+            target = partial / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text.encode("utf-8"))
+        try:
+            bagit.Bag(str(partial)).validate(processes=1)
+        except bagit.BagError as error:
+            raise BagChanged(str(error)) from error
+        _publish(partial, destination)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -213,173 +269,9 @@ def manifest_digest(bag_dir: Path) -> str:
     return hashlib.sha256((bag_dir / "manifest-sha256.txt").read_bytes()).hexdigest()
 
 
-# --- PREMIS ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Event:
-    when: Any
-    event_type: str
-    outcome: str
-    detail: str
-    agent: str
-    objects: tuple[str, ...]
-    identifier: str
-
-
-def collect_events(package: PlannedPackage) -> list[Event]:
-    """The item's preservation history from the media, page log and archive tables."""
-    item = package.item
-    events: list[Event] = []
-    refs = {media.object_ref: media.path for media in package.files}
-    master_ids = [int(r.split(":")[1]) for r in refs if r.startswith("master:")]
-    for master in MediaMaster.objects.filter(pk__in=master_ids).select_related("uploaded_by"):
-        events.append(
-            Event(
-                master.created_at,
-                "ingestion",
-                "success",
-                f"upload {master.original_name}; sha256 {master.sha256}",
-                master.uploaded_by.get_username() if master.uploaded_by else "cms",
-                (f"data/{refs[f'master:{master.pk}']}",),
-                f"master-{master.pk}-ingest",
-            )
-        )
-        events.append(
-            Event(
-                master.created_at,
-                "message digest calculation",
-                "success",
-                f"SHA-256 {master.sha256}",
-                "cms",
-                (f"data/{refs[f'master:{master.pk}']}",),
-                f"master-{master.pk}-digest",
-            )
-        )
-    renditions = MediaRendition.objects.filter(
-        master_id__in=master_ids, status=RenditionStatus.DONE
-    )
-    for rendition in renditions:
-        path = refs.get(f"rendition:{rendition.pk}")
-        if path is None or rendition.finished_at is None:
-            continue
-        events.append(
-            Event(
-                rendition.finished_at,
-                "migration",
-                "success",
-                f"transcode to profile {rendition.profile}",
-                "media_pipeline/ffmpeg",
-                (f"data/{path}",),
-                f"rendition-{rendition.pk}-transcode",
-            )
-        )
-    page_ids = [version.pk for version in item.versions]
-    for entry in PageLogEntry.objects.filter(
-        page_id__in=page_ids, action__in=list(PAGE_EVENTS)
-    ).select_related("user"):
-        events.append(
-            Event(
-                entry.timestamp,
-                PAGE_EVENTS[entry.action],
-                "success",
-                f"{entry.action} page {entry.page_id} ({entry.label})",
-                entry.user.get_username() if entry.user else "cms",
-                (),
-                f"pagelog-{entry.pk}",
-            )
-        )
-    master_events = ArchiveEvent.objects.filter(master_id__in=master_ids)
-    for event in ArchiveEvent.objects.filter(translation_key=item.translation_key) | master_events:
-        events.append(
-            Event(
-                event.created_at,
-                {"export": "replication", "fixity_check": "fixity check"}.get(
-                    event.event_type, event.event_type
-                ),
-                event.outcome,
-                " ".join(x for x in (event.target, event.object_name, event.detail) if x),
-                event.agent or "cms.archive",
-                (),
-                f"archive-{event.pk}",
-            )
-        )
-    events.sort(key=lambda e: (e.when, e.identifier))
-    return events
-
-
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(COPY_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def premis_events(package: PlannedPackage, digests: dict[str, str] | None = None) -> bytes:
-    nsmap = {"premis": PREMIS_NS, "xsi": XSI_NS}
-    root = etree.Element(f"{{{PREMIS_NS}}}premis", nsmap=nsmap, version="3.0")
-    root.set(
-        f"{{{XSI_NS}}}schemaLocation",
-        f"{PREMIS_NS} https://www.loc.gov/standards/premis/premis.xsd",
-    )
-
-    def sub(parent: Any, name: str, text: str | None = None) -> Any:
-        element = etree.SubElement(parent, f"{{{PREMIS_NS}}}{name}")
-        if text is not None:
-            element.text = text
-        return element
-
-    # PREMIS 3 needs at least one object before the events: the item (an intellectual
-    # entity) and every content file of the bag, with its size, digest and format.
-    entity = sub(root, "object")
-    entity.set(f"{{{XSI_NS}}}type", "premis:intellectualEntity")
-    identifier = sub(entity, "objectIdentifier")
-    sub(identifier, "objectIdentifierType", "urn:uuid")
-    sub(identifier, "objectIdentifierValue", f"urn:uuid:{package.item.translation_key}")
-    for media in package.files:
-        node = sub(root, "object")
-        node.set(f"{{{XSI_NS}}}type", "premis:file")
-        identifier = sub(node, "objectIdentifier")
-        sub(identifier, "objectIdentifierType", "bag path")
-        sub(identifier, "objectIdentifierValue", f"data/{media.path}")
-        characteristics = sub(node, "objectCharacteristics")
-        digest = (digests or {}).get(media.path) or media.sha256
-        if digest:
-            fixity = sub(characteristics, "fixity")
-            sub(fixity, "messageDigestAlgorithm", "SHA-256")
-            sub(fixity, "messageDigest", digest)
-        if media.size is not None:
-            sub(characteristics, "size", str(media.size))
-        designation = sub(sub(characteristics, "format"), "formatDesignation")
-        sub(designation, "formatName", media.mime)
-        sub(node, "originalName", Path(media.path).name)
-
-    agents: dict[str, str] = {}
-    events = collect_events(package)
-    for event in events:
-        node = sub(root, "event")
-        identifier = sub(node, "eventIdentifier")
-        sub(identifier, "eventIdentifierType", "local")
-        sub(identifier, "eventIdentifierValue", event.identifier)
-        sub(node, "eventType", event.event_type)
-        sub(node, "eventDateTime", event.when.isoformat())
-        sub(sub(node, "eventDetailInformation"), "eventDetail", event.detail)
-        sub(sub(node, "eventOutcomeInformation"), "eventOutcome", event.outcome)
-        agent = sub(node, "linkingAgentIdentifier")
-        sub(agent, "linkingAgentIdentifierType", "local")
-        sub(agent, "linkingAgentIdentifierValue", event.agent)
-        software = event.agent == "cms" or "/" in event.agent or event.agent.startswith("cms.")
-        agents.setdefault(event.agent, "software" if software else "person")
-        for path in event.objects:
-            linked = sub(node, "linkingObjectIdentifier")
-            sub(linked, "linkingObjectIdentifierType", "bag path")
-            sub(linked, "linkingObjectIdentifierValue", path)
-    for name, kind in sorted(agents.items()):
-        agent = sub(root, "agent")
-        identifier = sub(agent, "agentIdentifier")
-        sub(identifier, "agentIdentifierType", "local")
-        sub(identifier, "agentIdentifierValue", name)
-        sub(agent, "agentName", name)
-        sub(agent, "agentType", kind)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -900,7 +900,6 @@ def build_record(item: Item, planned: Planned | None = None) -> dict[str, Any]:
             {
                 "language": lang,
                 "bcp47": BCP47.get(lang, lang),
-                "pageId": version.pk,
                 "pageType": version.specific_class._meta.label_lower,
                 "title": version.title,
                 "summary": version.summary,

@@ -15,10 +15,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageLogEntry, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.archive.catalog import sync_safely, sync_subtree
+from cms.archive.models import ArchiveEvent, EventOutcome, EventType
 from cms.content.models import ItemPage
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,30 @@ def item_unpublished(sender: type, instance: Any, **kwargs: Any) -> None:
 
 @receiver(post_delete)
 def item_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
+    # Sent for each table of the page's model chain: record the most specific one only.
+    if isinstance(instance, ItemPage) and type(instance) is instance.specific_class:
+        record_deletion(instance)
     _schedule(instance)
+
+
+def record_deletion(page: ItemPage) -> None:
+    """A PREMIS deletion event for a deleted language version (in the same transaction as
+    the deletion), by the user Wagtail logged for it, else the CMS itself."""
+    entry = (
+        PageLogEntry.objects.filter(page_id=page.pk, action="wagtail.delete")
+        .select_related("user")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    user = entry.user.get_username() if entry is not None and entry.user else ""
+    ArchiveEvent.objects.create(
+        translation_key=page.translation_key,
+        event_type=EventType.DELETION,
+        outcome=EventOutcome.SUCCESS,
+        object_name=f"page {page.pk} ({page.locale.language_code})",
+        detail=f"deleted language version: {page.title}",
+        agent=user or "cms",
+    )
 
 
 def _schedule_subtree(page_id: int) -> None:

@@ -105,7 +105,7 @@ def test_export_reexport_change_and_withdraw(s3, radio_item, tmp_path) -> None:
     record_v2 = json.loads((Path(v2.path) / "data/metadata/record.jsonld").read_text("utf-8"))
     assert {"@value": "សិទ្ធិកុមារ (កែប្រែ)", "@language": "km"} in record_v2["dc:title"]
     premis = (Path(v2.path) / "data/metadata/events.premis.xml").read_text("utf-8")
-    assert "replication" in premis and "ingestion" in premis and "publication" in premis
+    assert "replication" in premis and "ingestion" in premis and "dissemination" in premis
     # Every content file of the bag is a PREMIS file object with the manifest's SHA-256.
     tree = etree.fromstring(premis.encode("utf-8"))
     ns = {"p": "http://www.loc.gov/premis/v3"}

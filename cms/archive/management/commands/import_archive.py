@@ -36,9 +36,9 @@ class Command(BaseCommand):
             raise CommandError("give a bag directory or --from-s3 TRANSLATION_KEY")
         self.stdout.write(f"restored: {page.title} (page {page.pk})")
 
-    def restore(self, bag: Path, parent: Page | None) -> Page:
+    def restore(self, bag: Path, parent: Page | None, source: str | None = None) -> Page:
         try:
-            return restore(bag, parent)
+            return restore(bag, parent, source)
         except ImportRefused as error:
             raise CommandError(str(error)) from error
 
@@ -57,4 +57,4 @@ class Command(BaseCommand):
             raise CommandError(f"{label} of {key} is not complete in {target.name}")
         with tempfile.TemporaryDirectory(prefix="restore-") as tmp:
             target.download_prefix(f"items/{key}/{label}", Path(tmp))
-            return self.restore(Path(tmp), parent)
+            return self.restore(Path(tmp), parent, target.name)
