@@ -51,6 +51,10 @@ def assignments(user: Any) -> list[Assignment]:
             continue
         if not target.permissions_for_user(user).can_edit():
             continue
+        try:
+            total, done = translation.get_progress()
+        except Exception:  # a source whose strings cannot be counted
+            total, done = 0, 0
         workflow_state = target.current_workflow_state
         result = status(target)
         if (
@@ -62,7 +66,7 @@ def assignments(user: Any) -> list[Assignment]:
             workflow_state is not None and workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
         ):
             state, label = "waiting", _("Đang chờ duyệt")
-        elif not target.live and not target.has_unpublished_changes:
+        elif not target.live and not done:
             state, label = "todo", _("Cần dịch")
         elif not target.live:
             state, label = "todo", _("Đang dịch, chưa gửi duyệt")
@@ -70,11 +74,7 @@ def assignments(user: Any) -> list[Assignment]:
             state, label = "outdated", _("Bản gốc đã đổi: cần dịch lại")
         else:
             continue
-        try:
-            total, done = translation.get_progress()
-            progress = _("%(done)d/%(total)d câu") % {"done": done, "total": total}
-        except Exception:  # a source whose strings cannot be counted
-            progress = ""
+        progress = _("%(done)d/%(total)d câu") % {"done": done, "total": total} if total else ""
         found.append(
             Assignment(
                 page=target,

@@ -34,12 +34,12 @@ ROLE_LABELS = {
     "loudspeaker": _("Loa truyền thanh (MP3)"),
     "broadcast": _("Phát sóng (WAV)"),
     "broadcast_mp2": _("Phát sóng (MP2)"),
+    "board_landscape": _("Màn hình ngang (video)"),
+    "board_portrait": _("Màn hình dọc (video)"),
     "script": _("Lời bình (văn bản)"),
     "subtitles": _("Phụ đề"),
     "captions": _("Chú thích"),
     "image": _("Ảnh"),
-    "board_landscape": _("Màn hình ngang (video)"),
-    "board_portrait": _("Màn hình dọc (video)"),
 }
 
 
@@ -49,6 +49,14 @@ def role_label(role: str) -> str:
     if role.startswith("board_native_"):
         return str(_("Màn hình %(size)s (video)") % {"size": role.removeprefix("board_native_")})
     return role
+
+
+def role_order(role: str) -> int:
+    """Files to play first (in ROLE_LABELS' order), then the rest."""
+    order = list(ROLE_LABELS)
+    if role.startswith("board_native_"):
+        role = "board_landscape"
+    return order.index(role) if role in order else len(order)
 
 
 def language_name(code: str) -> str:
@@ -86,7 +94,8 @@ def rundown_rows(delivery: PackageDelivery) -> list[dict[str, Any]]:
     entries = {entry["path"]: entry for entry in build.files}
     rows = []
     for row in build.manifest.get("rundown", []):
-        files = [(role_label(role), path) for role, path in row.get("files", {}).items()]
+        roles = sorted(row.get("files", {}).items(), key=lambda pair: role_order(pair[0]))
+        files = [(role_label(role), path) for role, path in roles]
         files += [
             (str(_("Ảnh %(n)d") % {"n": n}), path)
             for n, path in enumerate(row.get("images", []), 1)

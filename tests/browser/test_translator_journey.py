@@ -75,6 +75,8 @@ def test_translator_finds_translates_and_submits_a_khmer_version(
     target = RadioSegmentPage.objects.get(translation_key=source.translation_key, locale=km)
 
     make_user("biendich", "translator")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     clicks = Clicks()
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("input[name=username]", "biendich")
@@ -92,6 +94,7 @@ def test_translator_finds_translates_and_submits_a_khmer_version(
 
     editor = page.locator(".js-translation-editor")
     expect(editor.locator("footer")).to_be_visible()
+    assert errors == [], errors
     # No English chrome, no raw markup, no jargon, no invitation to edit the source master.
     expect(editor).to_contain_text("Bản dịch từ Tiếng Việt sang")
     expect(editor).not_to_contain_text(" translation")
@@ -109,8 +112,12 @@ def test_translator_finds_translates_and_submits_a_khmer_version(
 
     # The footer's main button submits for review; deleting is in the menu, not the default.
     footer = editor.locator("footer")
-    main = footer.locator(".w-dropdown-button").first.locator("> :visible").first
+    main = footer.locator("[data-editorial-action=action-submit]")
     expect(main).to_have_text("Gửi duyệt")
+    assert main.evaluate(
+        "e => e.parentElement.matches('.w-dropdown-button') && !e.previousElementSibling"
+    ), "“Gửi duyệt” is not the footer's main button"
+    expect(footer.locator(".w-dropdown-button > a", has_text="Xóa")).to_be_hidden()
     expect(footer.locator("[data-editorial-action=action-save-draft]")).to_have_count(1)
 
     translate(clicks, field(page, "Tiêu đề"), KM_TITLE)

@@ -137,7 +137,7 @@ def test_technician_on_a_phone_checks_and_records_every_language(
         f for f in build.manifest["files"] if f.get("role") == "loudspeaker" and "/vi/" in f["path"]
     )
     expect(rundown).to_contain_text(mp3["sha256"])  # each file's checksum beside its link
-    expect(rundown).to_contain_text("Thời lượng: 0:03")
+    expect(rundown.locator("td[data-label='Thời lượng']").first).to_have_text("0:03")
     page.screenshot(path=str(ARTIFACTS / "portal-phone-package.png"), full_page=True)
 
     # A mistyped checksum gets a Vietnamese explanation, not the browser's pattern bubble.
