@@ -43,12 +43,12 @@ def plain_text(data: Any) -> Any:
 @register.simple_tag
 def props_with_workflow(props: str, workflow: dict[str, Any] | None) -> str:
     """wagtail-localize's editor props, plus ``workflow`` (the actions this user has), with
-    plain-text strings shown as text (:func:`plain_text`)."""
+    plain-text sources shown as text (:func:`plain_text`). Translations are left as stored:
+    the editor's text box drops typed line breaks, so a translator keeps a ``<br/>`` there, and
+    showing it as a line break would lose it at the next edit."""
     data = json.loads(props)
     data["workflow"] = workflow
     for segment in data.get("segments", []):
         if segment.get("type") == "string":
             segment["source"] = plain_text(segment.get("source"))
-    for translation in data.get("initialStringTranslations", []):
-        translation["data"] = plain_text(translation.get("data"))
     return json.dumps(data, cls=DjangoJSONEncoder)

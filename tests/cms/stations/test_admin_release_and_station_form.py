@@ -26,7 +26,7 @@ def test_release_is_a_visible_button_on_the_package_list_and_says_what_it_did(
     listing = client.get("/admin/snippets/stations/broadcastpackage/").content.decode()
     release_url = f"/admin/carriage/packages/{package.pk}/release/"
     # A button in its own cell of the row, outside the "…" menu.
-    cell = re.search(r"<td>\s*<a class=\"button button-small\" href=\"([^\"]+)\">([^<]+)</a>", listing)
+    cell = re.search(r'<td>\s*<a class="button button-small" href="([^"]+)">([^<]+)</a>', listing)
     assert cell is not None, "no release button in the list's cells"
     assert cell.group(1) == release_url and cell.group(2) == "Phát hành"
 
