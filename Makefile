@@ -70,6 +70,7 @@ check-static: ## Django system checks, migrations and translation catalogs are u
 test: ## Install what tests need, start PostgreSQL, run lint, checks and every test
 	@scripts/system-deps.sh test
 	@$(MAKE) --no-print-directory $(VENV)/.installed-dev
+	@npm ci --no-audit --no-fund --silent --prefix tests/browser
 	@$(MAKE) --no-print-directory messages fonts
 	@$(MAKE) --no-print-directory lint
 	@url=$$(scripts/test-postgres.sh start | head -1); \

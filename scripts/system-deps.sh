@@ -5,6 +5,9 @@ set -euo pipefail
 want=(ffmpeg espeak-ng gettext fonts-noto-core python3-venv)
 if [ "${1:-run}" = "test" ]; then
   want+=(postgresql chromium chromium-driver nginx)
+  # npm installs axe-core for the accessibility tests; Node.js from elsewhere (with its own
+  # npm) is fine as it is.
+  command -v npm >/dev/null || want+=(nodejs npm)
 fi
 missing=()
 for pkg in "${want[@]}"; do

@@ -305,6 +305,36 @@ def submit_translation(request: HttpRequest, translation: Translation, page: Pag
     return redirect(edit_url)
 
 
+def save_translation_draft(
+    request: HttpRequest, translation: Translation, page: Page
+) -> HttpResponse:
+    """Save ("Lưu bản nháp") from the translation editor: the translated strings and
+    overrides become a draft revision of the page (never live), without entering the workflow.
+    The strings themselves are stored as the translator saves each one."""
+    edit_url = request.path
+    perms = page.permissions_for_user(request.user)
+    if not (perms.can_edit() and not perms.page_locked()):
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            translation.save_target(user=request.user, publish=False)
+    except ValidationError as error:
+        messages.error(
+            request,
+            _("Chưa thể lưu bản dịch: %(errors)s") % {"errors": " ".join(error.messages)},
+        )
+        return redirect(edit_url)
+    messages.success(
+        request,
+        _("Đã lưu bản nháp bản dịch %(language)s của “%(title)s”.")
+        % {
+            "language": translation.target_locale.get_display_name(),
+            "title": Page.objects.get(pk=page.pk).get_admin_display_title(),
+        },
+    )
+    return redirect(edit_url)
+
+
 def workflow_props(request: HttpRequest, page: Page) -> dict[str, Any]:
     """What the translation editor offers this user besides wagtail-localize's own footer."""
     state = page.current_workflow_state
@@ -323,6 +353,11 @@ def workflow_props(request: HttpRequest, page: Page) -> dict[str, Any]:
             ),
         }
     actions = []
+    perms = page.permissions_for_user(request.user)
+    if perms.can_edit() and not perms.page_locked():
+        actions.append(
+            {"name": "action-save-draft", "label": _("Lưu bản nháp"), "url": request.path}
+        )
     if can_submit_translation(request.user, page):
         actions.append(
             {

@@ -12,6 +12,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 
 from cms.editorial import localize, views
+from cms.editorial.dashboard import TranslatorAssignmentsPanel
 from cms.editorial.translations import status
 from cms.editorial.units import choosable_pages
 
@@ -41,12 +42,16 @@ def warn_when_translation_is_outdated(request: HttpRequest, page: Page) -> None:
 def submit_translation_for_moderation(request: HttpRequest, page: Page) -> HttpResponse | None:
     """Submit for review ("Gửi duyệt") from the translation editor: wagtail-localize's
     editor replaces the page editor for synced translations and has no such action."""
-    if request.method != "POST" or "action-submit" not in request.POST:
+    if request.method != "POST" or not (
+        "action-submit" in request.POST or "action-save-draft" in request.POST
+    ):
         return None
     translation = localize.enabled_translation(page)
     if translation is None:
         return None  # not a synced translation: Wagtail's own edit view submits it
-    return localize.submit_translation(request, translation, page.specific)
+    if "action-submit" in request.POST:
+        return localize.submit_translation(request, translation, page.specific)
+    return localize.save_translation_draft(request, translation, page.specific)
 
 
 @hooks.register("register_admin_urls", order=-100)
@@ -90,3 +95,10 @@ def outdated_translations_menu_item() -> MenuItem:
         icon_name="warning",
         order=700,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def translator_assignments_panel(request: HttpRequest, panels: list[Any]) -> None:
+    """Translators see the translations waiting for them first on their dashboard."""
+    if request.user.has_perm("wagtail_localize.submit_translation"):
+        panels.append(TranslatorAssignmentsPanel(request.user))

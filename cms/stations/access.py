@@ -211,11 +211,13 @@ def record_airing(
     item_ids: list[int],
     *,
     token: StationToken | None = None,
+    versions: dict[int, list[tuple[str, str]]] | None = None,
 ) -> AiringReport:
     """Record that the given items went on air at ``aired_at``.
 
     At least one item: "nothing named" never means "everything" (an empty report once
-    marked a whole board as aired that nobody aired)."""
+    marked a whole board as aired that nobody aired). ``versions`` names, per item, the
+    language versions aired as (language, title): the portal's form lists each one."""
     items = list(delivery.package.items.order_by("sort_order", "pk").select_related("page"))
     known = {item.pk: (order, item) for order, item in enumerate(items, start=1)}
     chosen = list(dict.fromkeys(item_ids))
@@ -227,9 +229,13 @@ def record_airing(
         aired_at = timezone.make_aware(aired_at)
     if aired_at > timezone.now() + datetime.timedelta(minutes=5):
         raise InvalidAiring("in the future")
-    snapshot = [
-        {"id": pk, "order": known[pk][0], "title": known[pk][1].page.title} for pk in chosen
-    ]
+    snapshot: list[dict[str, Any]] = []
+    for pk in chosen:
+        for language, title in (versions or {}).get(pk) or [("", known[pk][1].page.title)]:
+            entry: dict[str, Any] = {"id": pk, "order": known[pk][0], "title": title}
+            if language:
+                entry["language"] = language
+            snapshot.append(entry)
     with transaction.atomic():
         report = AiringReport.objects.create(
             delivery=delivery,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
@@ -10,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cms.stations import access, carriage, distribution, packaging, tokens
@@ -106,7 +108,18 @@ def release(request: HttpRequest, package_id: int) -> HttpResponse:
     require(request, RELEASE_PERMISSION)
     package = get_object_or_404(BroadcastPackage, pk=package_id)
     if request.method == "POST":
-        distribution.release(package, request.user)
+        deliveries = distribution.release(package, request.user)
+        messages.success(
+            request,
+            ngettext(
+                "Đã phát hành gói “%(title)s” đến %(count)d đài; các đài sẽ thấy gói khi "
+                "đóng gói xong.",
+                "Đã phát hành gói “%(title)s” đến %(count)d đài; các đài sẽ thấy gói khi "
+                "đóng gói xong.",
+                len(deliveries),
+            )
+            % {"title": package.title, "count": len(deliveries)},
+        )
         return redirect("stations_admin:package", package_id=package.pk)
     stations = distribution.target_stations(package)
     return render(

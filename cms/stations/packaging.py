@@ -474,9 +474,25 @@ def timecode(value: float | None) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
+#: rundown.csv columns: order, language, title, file, duration (seconds), cue in, cue out, note
+RUNDOWN_CSV_HEADER = (
+    "Thứ tự",
+    "Ngôn ngữ",
+    "Tiêu đề",
+    "Tệp",
+    "Thời lượng (giây)",
+    "Điểm vào",
+    "Điểm ra",
+    "Ghi chú",
+)
+
+
 def rundown_csv(rows: list[dict[str, Any]]) -> str:
-    """The cue sheet (``cms.formats``: no cell is a formula); with a BOM for Excel."""
-    header = ["order", "language", "title", "file", "duration_s", "cue_in", "cue_out", "note"]
+    """The cue sheet (``cms.formats``: no cell is a formula); with a BOM for Excel.
+
+    The technicians open it, so its headers are Vietnamese (``RUNDOWN_CSV_HEADER``); the
+    machine names stay in ``rundown.json`` and ``manifest.json``."""
+    header = list(RUNDOWN_CSV_HEADER)
     return formats.csv_rows(
         [
             header,

@@ -9,6 +9,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
@@ -43,11 +44,35 @@ class StationMembershipViewSet(ManagersOnlySnippetViewSet):
     list_display = ["user", "station"]
 
 
+class ReleaseColumn(Column):
+    """The release date, or a visible "Phát hành" button (not hidden under "…") for an
+    unreleased package when the user may release it."""
+
+    cell_template_name = "wagtailadmin/stations/release_cell.html"
+
+    def get_cell_context_data(self, instance: Any, parent_context: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_cell_context_data(instance, parent_context)
+        request = parent_context.get("request")
+        context["release_url"] = (
+            reverse("stations_admin:release", args=[instance.pk])
+            if instance.released_at is None
+            and request is not None
+            and request.user.has_perm(admin_views.RELEASE_PERMISSION)
+            else None
+        )
+        return context
+
+
 class BroadcastPackageViewSet(ManagersOnlySnippetViewSet):
     model = BroadcastPackage
     icon = "folder-inverse"
     menu_label = _("Gói phát sóng")
-    list_display = ["title", "bulletin_class", "created_at", "released_at"]
+    list_display = [
+        "title",
+        "bulletin_class",
+        "created_at",
+        ReleaseColumn("released_at", label=_("Phát hành")),
+    ]
     list_filter = ["bulletin_class"]
 
 

@@ -165,7 +165,7 @@ def test_bag_playlists_and_rundown_carry_hostile_titles_as_text(
     text = download("data/rundown.csv")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0][:4] == ["order", "language", "title", "file"]
+    assert rows[0][:4] == ["Thứ tự", "Ngôn ngữ", "Tiêu đề", "Tệp"]
     assert len(rows) == 3  # header and one row per item: no injected rows
     for row in rows:
         assert len(row) == 8

@@ -172,7 +172,7 @@ def test_translator_submits_and_only_the_approver_publishes(
     # The translator's screen offers "Gửi duyệt", in the page and in the editor's props.
     assert 'name="action-submit"' in html and "Gửi duyệt" in html
     props = editor_props(html)
-    assert [a["label"] for a in props["workflow"]["actions"]] == ["Gửi duyệt"]
+    assert [a["label"] for a in props["workflow"]["actions"]] == ["Lưu bản nháp", "Gửi duyệt"]
     assert props["perms"]["canPublish"] is False and props["workflow"]["canPublish"] is False
 
     token = csrf_token(html)

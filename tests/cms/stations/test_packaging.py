@@ -58,10 +58,10 @@ def test_radio_station_bag_has_both_languages_renditions_and_cue_sheet(
         assert expected in payload, (expected, payload)
 
     rows = list(csv.DictReader(io.StringIO((root / "data/rundown.csv").read_text("utf-8-sig"))))
-    assert [(r["order"], r["language"]) for r in rows] == [("1", "vi"), ("1", "km")]
-    assert rows[0]["duration_s"] == "2.000"
-    assert rows[0]["cue_in"] == "00:00:00.500" and rows[0]["cue_out"] == "00:00:02.500"
-    assert rows[1]["title"] == KHMER_TITLE
+    assert [(r["Thứ tự"], r["Ngôn ngữ"]) for r in rows] == [("1", "vi"), ("1", "km")]
+    assert rows[0]["Thời lượng (giây)"] == "2.000"
+    assert rows[0]["Điểm vào"] == "00:00:00.500" and rows[0]["Điểm ra"] == "00:00:02.500"
+    assert rows[1]["Tiêu đề"] == KHMER_TITLE
 
     playlist = (root / "data/km/loudspeaker.m3u8").read_text("utf-8").splitlines()
     assert playlist[0] == "#EXTM3U"
