@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.models import Page
 
-from cms.search.expressions import TsVector
 from cms.search.areas import AREA_FACET, area_keys
+from cms.search.expressions import TsVector
 from cms.search.models import (
     SINGLE_FACETS,
     FacetKind,

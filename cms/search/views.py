@@ -146,7 +146,12 @@ def filter_groups(form: SearchForm, result: Any, data: dict[str, Any]) -> list[d
             ]
         else:
             values = [
-                {"value": str(value), "label": text, "count": None, "selected": str(value) in chosen}
+                {
+                    "value": str(value),
+                    "label": text,
+                    "count": None,
+                    "selected": str(value) in chosen,
+                }
                 for value, text in names.items()
             ]
         if values:

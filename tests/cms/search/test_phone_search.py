@@ -165,9 +165,7 @@ def test_ticking_a_successor_finds_items_of_its_former_units_and_counts_agree(
     client: Any, area_items: dict[str, Any]
 ) -> None:
     body = search(client, item_type="radio_segment").content.decode()
-    counts = {
-        label: int(count) for label, (count, _v, _t) in facet_counts_in(body, "unit").items()
-    }
+    counts = {label: int(count) for label, (count, _v, _t) in facet_counts_in(body, "unit").items()}
     found = titles(search(client, unit=unit("P2025-20").pk, language="vi"))
     assert set(found) == {
         "Tin old_province",
