@@ -4,6 +4,7 @@ applies, and opens the item. Screenshots: ``test-artifacts/search-phone-*.png``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -143,8 +144,7 @@ def test_listener_finds_a_segment_about_children_on_a_phone(
     phone.screenshot(path=str(ARTIFACTS / "search-phone-filters-open.png"))
     apply.tap()
     taps += 1
-    phone.wait_for_load_state("load")
-    assert "item_type=" in phone.url, phone.url
+    phone.wait_for_url(re.compile(r".*item_type=radio_segment.*"))
     expect(phone.locator(".result-count")).to_have_attribute("data-total", "1")
     expect(phone.locator("ol.hits > li h2")).to_have_text(["Quyền trẻ em ở thôn bản"])
     assert on_first_screen(phone, "ol.hits > li h2")
@@ -156,7 +156,7 @@ def test_listener_finds_a_segment_about_children_on_a_phone(
     phone.locator("details.search-filters > summary").tap()
     area.get_by_role("checkbox", name="Lạng Sơn").tap()
     phone.locator("details.search-filters button.apply").tap()
-    phone.wait_for_load_state("load")
+    phone.wait_for_url(re.compile(r".*unit=\d+.*"))
     expect(phone.locator("ol.hits > li h2")).to_have_text(["Quyền trẻ em ở thôn bản"])
 
     phone.goto(f"{live_server.url}/vi/search/?q=tr%E1%BA%BB+em&item_type=radio_segment")
