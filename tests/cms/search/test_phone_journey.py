@@ -155,6 +155,7 @@ def test_listener_finds_a_segment_about_children_on_a_phone(
     phone.goto(f"{live_server.url}/vi/search/?q=tr%E1%BA%BB+em")
     phone.locator("details.search-filters > summary").tap()
     area.get_by_role("checkbox", name="Lạng Sơn").tap()
+    phone.screenshot(path=str(ARTIFACTS / "search-phone-area-panel.png"), full_page=True)
     phone.locator("details.search-filters button.apply").tap()
     phone.wait_for_url(re.compile(r".*unit=\d+.*"))
     expect(phone.locator("ol.hits > li h2")).to_have_text(["Quyền trẻ em ở thôn bản"])
