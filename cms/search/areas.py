@@ -112,7 +112,7 @@ def area_choices(counts: dict[int, int] | None, selected: Iterable[int]) -> list
 
 
 def _order(unit: AdministrativeUnit) -> tuple[int, int, str]:
-    levels = [AdministrativeLevel.PROVINCE, AdministrativeLevel.DISTRICT]
+    levels: list[str] = [AdministrativeLevel.PROVINCE, AdministrativeLevel.DISTRICT]
     level = levels.index(unit.level) if unit.level in levels else len(levels)
     return (unit.valid_until is not None, level, unit.name)
 
