@@ -296,19 +296,11 @@ def _render(
         )
         meters = parse_ebur128_summaries(res.stderr) if aprof is not None else {}
         if want_poster:
-            at = max(0.0, (duration or 0.0) * profile.poster_at)
-            poster_job = Job(
-                inputs=[InputSpec(str(temps["video"]), {"ss": f"{at:.3f}"})],
-                streams=[],
-                outputs=[
-                    OutputSpec(
-                        str(temps["poster"]),
-                        [InputRef(0, "v:0")],
-                        {"frames:v": 1, "q:v": 3, "f": "image2", "update": 1},
-                    )
-                ],
+            run_job(
+                poster_job(temps["video"], temps["poster"], profile, duration),
+                should_cancel=should_cancel,
+                timeout=120.0,
             )
-            run_job(poster_job, should_cancel=should_cancel, timeout=120.0)
         size = temps["video"].stat().st_size
         out_duration = _duration_of(temps["video"])
     if progress_cb is not None:
@@ -324,6 +316,36 @@ def _render(
         output_loudness=meters.get("ebur128@o0"),
         warnings=tuple(warnings),
         poster_path=str(dests["poster"]) if want_poster else None,
+    )
+
+
+#: Frames the poster is chosen among (2 s at 25 fps): ffmpeg's ``thumbnail`` filter keeps the
+#: one closest to their average colour histogram, so a fade, a flash or a cut is not chosen.
+POSTER_CANDIDATE_FRAMES = 50
+
+
+def poster_job(video: Path, dest: Path, profile: VideoProfile, duration: float | None) -> Job:
+    """A JPEG poster from the finished rendition (its exact frame size): the most
+    representative of the frames from ``poster_at`` of the duration on (a short clip gives
+    fewer candidates; ``thumbnail`` then picks among those it has)."""
+    at = max(0.0, (duration or 0.0) * profile.poster_at)
+    return Job(
+        inputs=[InputSpec(str(video), {"ss": f"{at:.3f}"})],
+        streams=[
+            StreamSpec(
+                "poster",
+                "video",
+                InputRef(0, "v:0"),
+                (flt("thumbnail", n=POSTER_CANDIDATE_FRAMES),),
+            )
+        ],
+        outputs=[
+            OutputSpec(
+                str(dest),
+                ["poster"],
+                {"frames:v": 1, "q:v": 3, "f": "image2", "update": 1},
+            )
+        ],
     )
 
 

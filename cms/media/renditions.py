@@ -517,10 +517,13 @@ def make(
             info=info,
         )[profile.name]
         extra: dict[str, Path] = {}
+        frame: tuple[int, int] | None = None
     elif isinstance(profile, VideoProfile):
-        from media_pipeline.video import render_video
+        from media_pipeline.video import output_size, render_video
 
-        poster = tmp / f"{stem}.poster.jpg" if profile.name == "web_video" else None
+        # every profile with a poster (web_video, web_video_light) gets its own, named after
+        # the profile so two posters of one master never share a stored name
+        poster = tmp / f"{stem}.{profile.name}.poster.jpg" if profile.poster else None
         result = render_video(
             src,
             out,
@@ -532,6 +535,7 @@ def make(
             info=info,
         )
         extra = {"poster": poster} if poster is not None and poster.exists() else {}
+        frame = output_size(profile, info)
     else:  # pragma: no cover - configuration error
         raise PipelineError("invalid_profile", f"{profile!r} is not a known profile type")
     return Made(
@@ -542,7 +546,11 @@ def make(
             "gain_db": result.gain_db,
             **targets(profile),
         },
-        technical={"warnings": list(result.warnings), "duration": result.duration},
+        technical={
+            "warnings": list(result.warnings),
+            "duration": result.duration,
+            **({"width": frame[0], "height": frame[1]} if frame else {}),
+        },
         extra=extra,
     )
 

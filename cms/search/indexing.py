@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.models import Page
 
+from cms.search.areas import AREA_FACET, area_keys
 from cms.search.expressions import TsVector
 from cms.search.models import (
     SINGLE_FACETS,
@@ -172,7 +173,9 @@ def build(page: Any, scope: str) -> tuple[dict[str, Any], list[tuple[str, str]]]
     tags = [(FacetKind.TOPIC, code) for code in topics]
     tags += [(FacetKind.CHANNEL, code) for code in channels]
     tags += [(FacetKind.UNIT, pk) for pk in units]
-    fields["facet_keys"] = facet_keys(fields, tags)
+    # today's units whose area filter finds this item (counted, never a SearchTag)
+    areas = [(AREA_FACET, str(pk)) for pk in sorted(area_keys(int(pk) for pk in units))]
+    fields["facet_keys"] = facet_keys(fields, tags + areas)
     fields["text"] = text
     return fields, tags
 

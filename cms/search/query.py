@@ -30,6 +30,7 @@ from wagtail.models import Page
 from cms.content.models import nfc
 from cms.content.visibility import public_pages
 from cms.i18n.languages import BY_CODE, LANGUAGES
+from cms.search.areas import AREA_FACET
 from cms.search.expressions import TsMatch, TsRank
 from cms.search.models import (
     SINGLE_FACETS,
@@ -248,6 +249,23 @@ def exact_matches(ids: list[int], query: str) -> set[int]:
     return set(texts.values_list("document_id", flat=True))
 
 
+def whole_word_matches(ids: list[int], query: str) -> set[int]:
+    """Which of ``ids`` contain every query word as a whole word (diacritics ignored):
+    "tre" is in "trẻ em", not only at the start of "trên"."""
+    folded = query_terms(query)
+    if not ids or not folded:
+        return set()
+    if connection.vendor == "postgresql":
+        rows = SearchDocument.objects.filter(pk__in=ids).filter(
+            TsMatch("vector", tsquery_literal(folded, prefix=False))
+        )
+        return set(rows.values_list("pk", flat=True))
+    texts = SearchText.objects.filter(document_id__in=ids)
+    for term in folded:
+        texts = texts.filter(folded_terms__contains=f" {term} ")
+    return set(texts.values_list("document_id", flat=True))
+
+
 # Every facet shown with counts.
 FACETS = (*SINGLE_FACETS, "topic", "channel", "unit")
 
@@ -370,10 +388,13 @@ def _window_python(
 
 def _exact_first(ranked: list[int], query: str) -> tuple[list[int], set[int]]:
     """Stage 2: the best ``EXACT_CHECK_TOP`` are checked for exact matches, which move to
-    the front (the order within exact and within other matches is kept)."""
+    the front; then those with the query's whole words without its diacritics; then those
+    where a query word only begins a longer word ("trẻ" in "trên"). The order within each
+    group is kept."""
     top, rest = ranked[:EXACT_CHECK_TOP], ranked[EXACT_CHECK_TOP:]
     exact = exact_matches(top, query)
-    top.sort(key=lambda pk: pk not in exact)
+    whole = whole_word_matches([pk for pk in top if pk not in exact], query)
+    top.sort(key=lambda pk: (pk not in exact, pk not in whole))
     return top + rest, exact
 
 
@@ -395,14 +416,15 @@ def facet_counts(
             FacetValue(value, names[name].get(value, value), n, value in chosen)
             for value, n in values
         ]
-    unit_rows = sorted(by_facet.get(FacetKind.UNIT, []), key=lambda vn: (-vn[1], vn[0]))[:15]
+    # Areas: today's units, each counting the items its filter finds (``cms.search.areas``).
+    area_rows = sorted(by_facet.get(AREA_FACET, []), key=lambda vn: (-vn[1], vn[0]))
     unit_names = {
         str(u.pk): str(u)
-        for u in AdministrativeUnit.objects.filter(pk__in=[int(v) for v, _n in unit_rows])
+        for u in AdministrativeUnit.objects.filter(pk__in=[int(v) for v, _n in area_rows])
     }
     chosen_units = {str(v) for v in selected_values(data, "unit")}
     facets["unit"] = [
-        FacetValue(v, unit_names.get(v, v), n, v in chosen_units) for v, n in unit_rows
+        FacetValue(v, unit_names.get(v, v), n, v in chosen_units) for v, n in area_rows
     ]
     return facets
 
@@ -434,6 +456,7 @@ def run_search(
     page_ids = ranked[offset : offset + PAGE_SIZE]
     documents = SearchDocument.objects.select_related("text").in_bulk(page_ids)
     words = query_terms(query)
+    typed = query_terms(query, folded=False)
     hits = []
     for pk in page_ids:
         document = documents[pk]
@@ -441,7 +464,9 @@ def run_search(
         hits.append(
             Hit(
                 document=document,
-                snippet=best_snippet([text.summary, text.body] if text else [], words),
+                snippet=best_snippet(
+                    [text.summary, text.body] if text else [], words, exact_words=typed
+                ),
                 exact=pk in exact,
                 type_label=names["item_type"].get(document.item_type, document.item_type),
                 language_label=(
@@ -459,7 +484,8 @@ def run_search(
                 # Values of one facet combine with OR: count this facet's values as if
                 # it were not filtered, so the visitor can add another one.
                 others = match_documents(apply_filters(base, data, without=name), query)
-                keys = stage_one(others, query, language, 0, only_facet=name).keys
+                counted = AREA_FACET if name == "unit" else name
+                keys = stage_one(others, query, language, 0, only_facet=counted).keys
                 facets[name] = facet_counts(keys, data, names)[name]
     return SearchResult(
         total=total, hits=hits, facets=facets, page=page, pages=pages, more=window.more

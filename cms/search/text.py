@@ -149,16 +149,57 @@ class Snippet:
     matched: bool
 
 
-def _match_spans(folded_text: str, query_words: list[str]) -> list[tuple[int, int]]:
+_TOKEN = re.compile(r"[\w'’ʼ`]+")
+
+
+def _lower(word: str) -> str:
+    return "".join(char.lower() for char in word)
+
+
+def _whole_word_spans(
+    original: str, folded_text: str, term: str, accented: list[str]
+) -> list[tuple[int, int]]:
+    """Whole words of ``original`` that a query word (folded ``term``) stands for.
+
+    Typed with diacritics ("trẻ"): the words with exactly those diacritics; if the text has
+    none, the words that fold to the same ("tre"); never a longer word ("trên"), nor a part
+    of one. Typed without diacritics ("tre"): every word that folds to it ("tre", "trẻ",
+    "trễ"); if none, the words it begins ("quye" lights up all of "quyền": the search matches
+    word beginnings)."""
+    exact: list[tuple[int, int]] = []
+    same: list[tuple[int, int]] = []
+    begun: list[tuple[int, int]] = []
+    for match in _TOKEN.finditer(folded_text):
+        start, end = match.span()
+        if _UNSPACED.search(match.group()):
+            continue
+        folded_variants = _variants(match.group())
+        if accented and set(_variants(_lower(original[start:end]))) & set(accented):
+            exact.append((start, end))
+        if term in folded_variants:
+            same.append((start, end))
+        elif any(variant.startswith(term) for variant in folded_variants):
+            begun.append((start, end))
+    if accented:
+        return exact or same
+    return same or begun
+
+
+def _match_spans(
+    original: str, folded_text: str, query_words: list[str], exact_words: list[str]
+) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for word in query_words:
         if not word:
             continue
-        pattern = re.escape(word)
-        if word.isascii():
-            # Latin words match at a word start, so "em" does not light up "them".
-            pattern = r"(?<!\w)" + pattern
-        spans.extend(m.span() for m in re.finditer(pattern, folded_text))
+        if _UNSPACED.search(word):
+            # Khmer, Chinese…: no spaces to find whole words by; ICU segments the query
+            # like the text, so the word is found inside the unspaced sentence.
+            spans.extend(m.span() for m in re.finditer(re.escape(word), folded_text))
+            continue
+        typed = [exact for exact in exact_words if fold(exact) == word]
+        accented = [] if (not typed or word in typed) else typed
+        spans.extend(_whole_word_spans(original, folded_text, word, accented))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -188,14 +229,18 @@ def _window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, i
     return start, end
 
 
-def snippet(text: str, query_words: list[str], width: int = 220) -> Snippet:
-    """An HTML-escaped excerpt of ``text`` around the first match, matches in ``<mark>``.
+def snippet(
+    text: str, query_words: list[str], width: int = 220, *, exact_words: list[str] | None = None
+) -> Snippet:
+    """An HTML-escaped excerpt of ``text`` around the first match, whole words in ``<mark>``.
 
-    Matching runs on the folded text, so "quyen" highlights "quyền" in the original.
+    Matching runs on the folded text, so "quyen" highlights "quyền" in the original;
+    ``exact_words`` (``query_terms(query, folded=False)``) are the words as typed, so
+    "trẻ" highlights "trẻ" and not "tre", nor "trê" inside "trên".
     """
     original = " ".join(nfc(text).split())
     folded_text = fold(original)
-    spans = _match_spans(folded_text, query_words)
+    spans = _match_spans(original, folded_text, query_words, exact_words or [])
     start, end = _window(original, spans, width)
     parts: list[str] = ["…" if start > 0 else ""]
     cursor = start
@@ -212,13 +257,18 @@ def snippet(text: str, query_words: list[str], width: int = 220) -> Snippet:
     return Snippet(mark_safe("".join(parts)), bool(spans))  # noqa: S308 - parts are escaped
 
 
-def best_snippet(texts: Iterator[str] | Iterable[str], query_words: list[str]) -> Snippet:
+def best_snippet(
+    texts: Iterator[str] | Iterable[str],
+    query_words: list[str],
+    *,
+    exact_words: list[str] | None = None,
+) -> Snippet:
     """The snippet of the first text that contains a query word (else of the first text)."""
     first: Snippet | None = None
     for text in texts:
         if not text:
             continue
-        found = snippet(text, query_words)
+        found = snippet(text, query_words, exact_words=exact_words)
         if found.matched:
             return found
         first = first or found

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from cms.i18n.languages import DEFAULT_LANGUAGE
+from cms.search.areas import area_choices
 from cms.search.query import SearchForm, public_documents, run_search, selected_values
 
 
@@ -56,6 +57,8 @@ def search(request: HttpRequest) -> HttpResponse:
         if data["q"] or any(v for k, v in data.items() if k not in ("q", "page")):
             result = run_search(public_documents(), data, form.names, language=language)
             _page_urls(result.hits, request)
+    # what the visitor chose, also when the form has an error (kept ticked in the panel)
+    panel = data or getattr(form, "cleaned_data", {})
     return render(
         request,
         "content/search.html",
@@ -63,7 +66,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "query": data.get("q", request.GET.get("q", "")[:200]),
             "result": result,
-            "facet_links": facet_links(result, data) if result else [],
+            "filter_groups": filter_groups(form, result, panel),
+            "date_fields": [form["date_from"], form["date_to"]],
+            "active_filters": active_filters(panel),
             "previous_url": _page_link(result, data, -1),
             "next_url": _page_link(result, data, +1),
         },
@@ -105,6 +110,59 @@ def facet_links(result: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return groups
+
+
+def filter_groups(form: SearchForm, result: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The checkbox groups of the filter panel (issue 14: 4), in ``FACET_LABELS`` order.
+
+    After a search: the values found among the results, with their counts (a facet's own
+    selection is not applied to its counts, so another value can be added), and the chosen
+    ones. Before: every value. The area group offers today's units, former ones folded
+    under their successor (``cms.search.areas``)."""
+    groups = []
+    for name, label in FACET_LABELS.items():
+        chosen = {str(v) for v in selected_values(data, name)}
+        if name == "unit":
+            counts = (
+                {int(v.value): v.count for v in result.facets.get("unit", [])}
+                if result is not None
+                else None
+            )
+            areas = area_choices(counts, [int(v) for v in chosen])
+            if areas:
+                groups.append({"name": name, "label": str(label), "areas": areas})
+            continue
+        names = dict(form.fields[name].choices)  # type: ignore[attr-defined]
+        if result is not None:
+            found = result.facets.get(name) or []
+            values = [
+                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
+                for v in found
+            ]
+            seen = {v.value for v in found}
+            values += [
+                {"value": value, "label": names.get(value, value), "count": 0, "selected": True}
+                for value in sorted(chosen - seen)
+            ]
+        else:
+            values = [
+                {
+                    "value": str(value),
+                    "label": text,
+                    "count": None,
+                    "selected": str(value) in chosen,
+                }
+                for value, text in names.items()
+            ]
+        if values:
+            groups.append({"name": name, "label": str(label), "values": values})
+    return groups
+
+
+def active_filters(data: dict[str, Any]) -> int:
+    """How many filter values are chosen (said on the collapsed panel's summary)."""
+    chosen = sum(len(selected_values(data, name)) for name in FACET_LABELS)
+    return chosen + sum(1 for name in ("date_from", "date_to") if data.get(name))
 
 
 def _page_link(result: Any, data: dict[str, Any], step: int) -> str:

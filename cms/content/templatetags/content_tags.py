@@ -81,3 +81,78 @@ def playable(context: template.Context, master: object, profile: str) -> Playabl
     if rendition is None:
         return Playable(processing=True)
     return Playable(url=media_url(rendition.file.name))
+
+
+@dataclass
+class VideoFile:
+    """One finished video rendition as the page offers it: URL, frame size, bytes."""
+
+    url: str
+    width: int | None
+    height: int | None
+    size: int
+
+
+@dataclass
+class VideoSources:
+    """What the video page's player offers (issue 14: 3): the full 720p rendition, the
+    light 360p one for phones (the player picks it by screen width, and it is the download
+    link), and a poster frame. Empty (with ``processing``) until the full one is done."""
+
+    full: VideoFile | None = None
+    light: VideoFile | None = None
+    poster: str = ""
+    processing: bool = False
+
+    @property
+    def url(self) -> str:
+        return self.full.url if self.full else ""
+
+    @property
+    def download(self) -> VideoFile | None:
+        return self.light or self.full
+
+
+VIDEO_PROFILES = ("web_video", "web_video_light")
+
+
+@register.simple_tag(takes_context=True)
+def video_sources(context: template.Context, master: object) -> VideoSources:
+    """The video page's sources (see :func:`playable`: never the master itself). The poster
+    is the light rendition's frame (640x360, a few KB: phones load it before anything
+    plays), else the full one's; an editor's poster image on the page takes precedence in
+    the template."""
+    from cms.media.models import MediaMaster, RenditionStatus
+    from cms.media.serving import may_play, media_url
+
+    request = context.get("request")
+    if not isinstance(master, MediaMaster) or request is None or not may_play(request, master):
+        return VideoSources()
+    done = {
+        rendition.profile: rendition
+        for rendition in master.renditions.filter(
+            profile__in=VIDEO_PROFILES, status=RenditionStatus.DONE
+        ).exclude(file="")
+    }
+    if "web_video" not in done:
+        return VideoSources(processing=True)
+
+    def file(profile: str) -> VideoFile | None:
+        rendition = done.get(profile)
+        if rendition is None:
+            return None
+        technical = rendition.technical_metadata or {}
+        return VideoFile(
+            url=media_url(rendition.file.name),
+            width=technical.get("width"),
+            height=technical.get("height"),
+            size=rendition.size,
+        )
+
+    poster = ""
+    for profile in ("web_video_light", "web_video"):
+        name = (done[profile].extra_files or {}).get("poster") if profile in done else None
+        if name:
+            poster = media_url(name)
+            break
+    return VideoSources(full=file("web_video"), light=file("web_video_light"), poster=poster)

@@ -69,8 +69,10 @@ def test_search_without_diacritics_by_facet_and_in_khmer(
     expect(hits.first.locator("mark")).to_have_text(["trẻ", "em", "quyền"])
     expect(tab.locator(".result-count")).to_have_attribute("data-total", "2")
 
-    # Narrow to Khmer with the language facet, then open the result.
-    tab.locator('[data-facet="language"]').get_by_role("link", name="ភាសាខ្មែរ").click()
+    # Narrow to Khmer with the language filter, then open the result.
+    tab.locator("details.search-filters > summary").click()
+    tab.locator('[data-facet="language"]').get_by_role("checkbox", name="ភាសាខ្មែរ").check()
+    tab.locator("details.search-filters button.apply").click()
     expect(tab.locator(".result-count")).to_have_attribute("data-total", "1")
     tab.locator("ol.hits a").first.click()
     expect(tab.get_by_role("heading", level=1)).to_have_text("សិទ្ធិកុមារនៅតាមភូមិ")
@@ -78,7 +80,7 @@ def test_search_without_diacritics_by_facet_and_in_khmer(
     # A Khmer word from inside an unspaced sentence, typed in the page's own form.
     tab.goto(f"{live_server.url}/km/search/")
     tab.fill("#id_q", "សិក្សា")
-    tab.locator("form.search-filters button[type=submit]").click()
+    tab.locator("form.search-page .search-row button").click()
     expect(tab.locator("ol.hits > li")).to_have_count(1)
     expect(tab.locator("ol.hits mark")).to_have_text("សិក្សា")
     expect(tab.locator("ol.hits > li")).to_have_attribute("lang", "km")

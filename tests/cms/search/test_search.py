@@ -178,20 +178,15 @@ def test_facet_counts(client: Any, corpus: dict[str, Any]) -> None:
     assert "data-total" not in body
     body = search(client, item_type="radio_segment").content.decode()
     assert 'data-total="7"' in body
-    language = re.search(r'data-facet="language".*?</ul>', body, re.S).group(0)
-    counts = dict(
-        re.findall(r'<a href="[^"]*">([^<]+)</a> <span class="count" data-count="(\d+)"', language)
-    )
+    counts = {label: count for label, (count, _v, _c) in facet_counts_in(body, "language").items()}
     assert counts == {"Tiếng Việt": "4", "ភាសាខ្មែរ": "1", "Hmoob": "1", "Tày": "1"}
-    topic = re.search(r'data-facet="topic".*?</ul>', body, re.S).group(0)
-    topic_counts = dict(re.findall(r'>([^<]+)</a> <span class="count" data-count="(\d+)"', topic))
+    topic_counts = {label: n for label, (n, _v, _c) in facet_counts_in(body, "topic").items()}
     # crc: "exact" and its two translations (km, tyz) -> 3; the H'Mông version
     # copies "anti-trafficking" from its source.
     assert topic_counts["Quyền trẻ em (CRC)"] == "3"
     assert topic_counts["Phòng, chống mua bán người"] == "2"
     assert topic_counts["Bình đẳng giới"] == "1"
-    bulletin = re.search(r'data-facet="bulletin_class".*?</ul>', body, re.S).group(0)
-    assert 'data-count="1"' in bulletin and "Khẩn cấp" in bulletin
+    assert facet_counts_in(body, "bulletin_class")["Khẩn cấp"][0] == "1"
 
 
 def test_filters_combine_with_query(client: Any, corpus: dict[str, Any]) -> None:
@@ -328,13 +323,15 @@ def test_postgresql_accepts_literals_with_quotes_and_backslashes() -> None:
                 assert cursor.fetchone()[0] is True
 
 
-def facet_counts_in(body: str, facet: str) -> dict[str, tuple[str, str]]:
-    """``label -> (count, link)`` of one facet group."""
-    group = re.search(rf'data-facet="{facet}".*?</ul>', body, re.S).group(0)
+def facet_counts_in(body: str, facet: str) -> dict[str, tuple[str, str, bool]]:
+    """``label -> (count, value, ticked)`` of one filter group's checkboxes."""
+    group = re.search(rf'<fieldset data-facet="{facet}">.*?</fieldset>', body, re.S).group(0)
     return {
-        label: (count, html.unescape(url))
-        for url, label, count in re.findall(
-            r'<a href="([^"]*)"[^>]*>([^<]+)</a> <span class="count" data-count="(\d+)"', group
+        html.unescape(label): (count, html.unescape(value), bool(checked))
+        for value, checked, label, count in re.findall(
+            r'<input type="checkbox" name="[^"]+" value="([^"]*)"( checked)?> '
+            r'<span class="label">([^<]+)</span> <span class="count" data-count="(\d+)"',
+            group,
         )
     }
 
@@ -346,11 +343,9 @@ def test_several_values_of_one_facet(client: Any, corpus: dict[str, Any]) -> Non
     assert 'data-total="2"' in body
     languages = facet_counts_in(body, "language")
     # The language facet is counted without its own filter, so more can be added.
-    assert languages["Tiếng Việt"][0] == "4"
-    assert "language=km&language=tyz&language=vi" in languages["Tiếng Việt"][1]
-    # A selected value's link removes it and keeps the other.
-    khmer_link = languages["ភាសាខ្មែរ"][1]
-    assert "language=tyz" in khmer_link and "language=km" not in khmer_link
+    assert languages["Tiếng Việt"] == ("4", "vi", False)
+    # The chosen values are ticked (unticking one and applying removes it).
+    assert languages["ភាសាខ្មែរ"][1:] == ("km", True) and languages["Tày"][1:] == ("tyz", True)
     # Other facets are counted within the selection (here: the two versions' topic).
     topics = facet_counts_in(body, "topic")
     assert topics["Quyền trẻ em (CRC)"][0] == "2"
@@ -369,7 +364,7 @@ def test_a_result_window_bounds_the_work(
     assert "Hơn 3 kết quả" in body
     assert len(titles(search(client, item_type="radio_segment"))) == 3
     languages = facet_counts_in(body, "language")
-    assert sum(int(count) for count, _url in languages.values()) == 3
+    assert sum(int(count) for count, _value, _ticked in languages.values()) == 3
     # Under the window, the count is exact and says so.
     body = search(client, q="quyen tre em", language="vi").content.decode()
     assert 'data-total="2"' in body and "data-more" not in body
