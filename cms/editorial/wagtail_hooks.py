@@ -90,3 +90,7 @@ def outdated_translations_menu_item() -> MenuItem:
         icon_name="warning",
         order=700,
     )
+
+
+# The action menu and messages under the workflow (hooks registered on import).
+from cms.editorial import actions  # noqa: E402, F401
