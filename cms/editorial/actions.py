@@ -26,6 +26,9 @@ from wagtail.admin import messages as admin_messages
 from wagtail.admin.action_menu import ActionMenuItem, WorkflowMenuItem
 from wagtail.models import Page
 
+#: Wagtail's message after any edit action, in Wagtail's catalog (not extracted here).
+WAGTAIL_UPDATED = "Page '%(page_title)s' has been updated."
+
 #: Set on the request by ``remember_the_step`` for the message after the action.
 STEP_ATTRIBUTE = "_editorial_workflow_step"
 
@@ -51,9 +54,7 @@ def one_primary_action_per_step(
     if context.get("view") != "edit" or page is None:
         return
     approvals = [
-        item
-        for item in menu_items
-        if isinstance(item, WorkflowMenuItem) and item.name == "approve"
+        item for item in menu_items if isinstance(item, WorkflowMenuItem) and item.name == "approve"
     ]
     if not approvals:
         return  # the user cannot act on the current step: Wagtail's menu as it is
@@ -63,8 +64,8 @@ def one_primary_action_per_step(
     for item in approvals:
         with_comment = bool(item.launch_modal)
         if final:
-            item.label = _("Duyệt và xuất bản, kèm nhận xét") if with_comment else _(
-                "Duyệt và xuất bản"
+            item.label = (
+                _("Duyệt và xuất bản, kèm nhận xét") if with_comment else _("Duyệt và xuất bản")
             )
         elif next_task:
             label = (
@@ -115,9 +116,7 @@ def say_what_the_workflow_action_did(request: HttpRequest, page: Page) -> None:
         return
     step = getattr(request, STEP_ATTRIBUTE)
     title = page.get_admin_display_title()
-    _replace_update_message(
-        request, _("Page '%(page_title)s' has been updated.") % {"page_title": title}
-    )
+    _replace_update_message(request, _(WAGTAIL_UPDATED) % {"page_title": title})
     page = Page.objects.get(pk=page.pk).specific
     action = request.POST.get("workflow-action-name", "")
     state = page.current_workflow_state
@@ -135,9 +134,11 @@ def say_what_the_workflow_action_did(request: HttpRequest, page: Page) -> None:
         admin_messages.success(request, message, buttons=buttons if page.url else None)
     elif state is not None and state.status == state.STATUS_IN_PROGRESS:
         task = state.current_task_state.task if state.current_task_state else None
-        message = _(
-            "Đã duyệt bước %(step)s. Trang “%(title)s” chuyển sang bước %(next)s."
-        ) % {"step": step, "title": title, "next": task.name if task else ""}
+        message = _("Đã duyệt bước %(step)s. Trang “%(title)s” chuyển sang bước %(next)s.") % {
+            "step": step,
+            "title": title,
+            "next": task.name if task else "",
+        }
         admin_messages.success(request, message)
     else:
         admin_messages.success(request, _("Đã duyệt trang “%(title)s”.") % {"title": title})

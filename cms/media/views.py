@@ -69,7 +69,7 @@ def is_stale(rendition: MediaRendition) -> bool:
 
 
 def may_redo(rendition: MediaRendition) -> bool:
-    """"Làm lại" makes sense for a failed or cancelled job, one whose worker died, and a
+    """ "Làm lại" makes sense for a failed or cancelled job, one whose worker died, and a
     finished one whose file is gone from the storage; never for a finished rendition whose
     file is there (final) nor for a job that is queued or running normally."""
     if rendition.status in (RenditionStatus.FAILED, RenditionStatus.CANCELLED):

@@ -26,8 +26,18 @@ def page_url(master: Any) -> str:
 def true_peak(path: Path) -> float:
     """The file's true peak in dBTP, measured by ffmpeg's ebur128."""
     err = subprocess.run(
-        ["ffmpeg", "-nostats", "-hide_banner", "-i", str(path), "-af", "ebur128=peak=true"]
-        + ["-f", "null", "-"],
+        [
+            "ffmpeg",
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            str(path),
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -40,8 +50,23 @@ def clipped_recording(tmp_path: Path) -> Path:
     """A hard-clipped tone: a sine pushed 20 dB past full scale into 16-bit samples."""
     path = tmp_path / "tin-bi-vo-tieng.wav"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=997:sample_rate=48000"]
-        + ["-t", "3", "-af", "volume=20dB", "-c:a", "pcm_s16le", "-y", str(path)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=997:sample_rate=48000",
+            "-t",
+            "3",
+            "-af",
+            "volume=20dB",
+            "-c:a",
+            "pcm_s16le",
+            "-y",
+            str(path),
+        ],
         check=True,
     )
     return path
@@ -101,8 +126,23 @@ def test_a_clipping_master_is_flagged_from_its_measured_true_peak(
 def master_factory_quiet(tmp_path: Path) -> Any:
     path = tmp_path / "tin-binh-thuong.wav"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
-        + ["-t", "3", "-af", "volume=-12dB", "-c:a", "pcm_s16le", "-y", str(path)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=48000",
+            "-t",
+            "3",
+            "-af",
+            "volume=-12dB",
+            "-c:a",
+            "pcm_s16le",
+            "-y",
+            str(path),
+        ],
         check=True,
     )
     assert true_peak(path) < 0.0
@@ -126,7 +166,7 @@ def test_status_endpoint_updates_rows_and_is_permission_checked(
     assert data["busy"] is True
     row = next(r for r in data["rows"] if r["id"] == broadcast.pk)
     assert row["status"] == "running" and row["progress"] == 42
-    assert 'data-rendition-id="%d"' % broadcast.pk in row["html"]
+    assert f'data-rendition-id="{broadcast.pk}"' in row["html"]
     assert 'value="42"' in row["html"] and "Phát sóng" in row["html"]
     assert "0/4 phiên bản đã xong." in data["alerts"]
 
