@@ -56,8 +56,16 @@ def one_primary_action_per_step(
     approvals = [
         item for item in menu_items if isinstance(item, WorkflowMenuItem) and item.name == "approve"
     ]
+    cancel = [item for item in menu_items if item.name == "action-cancel-workflow"]
+    for item in cancel:
+        item.label = _("Hủy quy trình duyệt")
+        item.icon_name = "error"
     if not approvals:
-        return  # the user cannot act on the current step: Wagtail's menu as it is
+        # The user cannot act on the current step: Wagtail's menu, with cancelling last
+        # (unless it is the main button: a submitter's page, locked by the workflow).
+        if cancel and menu_items[0] not in cancel:
+            menu_items[:] = [item for item in menu_items if item not in cancel] + cancel
+        return
     state = page.current_workflow_state
     final = bool(state and state.is_at_final_task)
     next_task = None if final else _next_task_name(page)
@@ -82,13 +90,9 @@ def one_primary_action_per_step(
         for item in menu_items
         if isinstance(item, WorkflowMenuItem) and item.name not in ("approve",)
     ]
-    cancel = [item for item in menu_items if item.name == "action-cancel-workflow"]
     dropped = {id(item) for item in menu_items if item.name == "action-publish"}
     placed = {id(item) for item in (*approvals, *requests, *cancel)} | dropped
     rest = [item for item in menu_items if id(item) not in placed]
-    for item in cancel:
-        item.label = _("Hủy quy trình duyệt")
-        item.icon_name = "error"
     menu_items[:] = [*plain, *with_comments, *requests, *rest, *cancel]
 
 

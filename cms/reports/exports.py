@@ -13,9 +13,11 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.chart.data_source import StrRef
 from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 
 from cms.formats import csv_rows, xlsx_cell, xlsx_row
 from cms.i18n.languages import LanguageCategory
@@ -114,7 +116,7 @@ def _chart(sheet: Any, kind: str, title: str, header_row: int, first: int, last:
     indicator as bars of its parts. None for tables without a chart or without rows."""
     if kind == "none" or last < first:
         return None
-    data = Reference(sheet, min_col=3, min_row=header_row, max_row=last)
+    data = Reference(sheet, min_col=3, min_row=first, max_row=last)
     labels = Reference(sheet, min_col=2, min_row=first, max_row=last)
     chart: Any
     if kind == "pie":
@@ -133,7 +135,11 @@ def _chart(sheet: Any, kind: str, title: str, header_row: int, first: int, last:
         chart.x_axis.delete = False
         chart.dataLabels = DataLabelList()
         chart.dataLabels.showVal = True
-    chart.add_data(data, titles_from_data=True)
+    chart.add_data(data, titles_from_data=False)
+    # the series is named by the column's header cell ("Số sản phẩm")
+    chart.series[0].tx = SeriesLabel(
+        strRef=StrRef(f"{quote_sheetname(sheet.title)}!$C${header_row}")
+    )
     chart.set_categories(labels)
     chart.title = title
     chart.legend.position = "b"
@@ -188,10 +194,6 @@ def to_xlsx(report: Report) -> bytes:
             xlsx_cell(sheet, row, 1, note).font = Font(italic=True)
         chart = _chart(sheet, kind, title, header_row, first, last)
         if chart is not None:
-            if kind == "bar" and first != header_row + 1:
-                # the parts of the indicator: the series is named by the header cell
-                chart.series[0].tx.strRef.f = f"'{sheet.title}'!$C${header_row}"
-                chart.set_categories(Reference(sheet, min_col=2, min_row=first, max_row=last))
             sheet.add_chart(chart, f"{CHART_COLUMN}{title_row}")
             row = max(row, title_row + CHART_ROWS)
     for column, width in zip(range(1, 6), (6, 60, 14, 12, 12), strict=True):
