@@ -137,28 +137,40 @@ def m3u_playlist(title: str, entries: Iterable[dict[str, Any]]) -> str:
 # --- CSV -------------------------------------------------------------------------------
 
 
-def csv_text(value: Any) -> Any:
-    """A cell for the ``csv`` module: numbers stay numbers, text is cleaned of control
-    characters and gets a leading apostrophe when a spreadsheet would take it as a formula."""
+def csv_text(value: Any, decimal: str = ".") -> Any:
+    """A cell for the ``csv`` module: numbers stay numbers (written with ``decimal`` as the
+    decimal mark), text is cleaned of control characters and gets a leading apostrophe when a
+    spreadsheet would take it as a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, int):
         return value
+    if isinstance(value, float | Decimal):
+        return value if decimal == "." else str(value).replace(".", decimal)
     text = block_text(value)
     if text.startswith(FORMULA_START):
         text = "'" + text
     return text
 
 
-def csv_rows(rows: Iterable[Sequence[Any]], bom: bool = True, lineterminator: str = "\r\n") -> str:
+def csv_rows(
+    rows: Iterable[Sequence[Any]],
+    bom: bool = True,
+    lineterminator: str = "\r\n",
+    delimiter: str = ",",
+    decimal: str = ".",
+) -> str:
     """CSV text of ``rows`` (every cell through ``csv_text``), with a BOM so that Excel on a
-    Windows PC reads UTF-8."""
+    Windows PC reads UTF-8. ``delimiter=";"`` and ``decimal=","`` give what Excel expects
+    with Vietnamese (and most European) regional settings."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(
+        out, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL, delimiter=delimiter
+    )
     for row in rows:
-        writer.writerow([csv_text(cell) for cell in row])
+        writer.writerow([csv_text(cell, decimal) for cell in row])
     return ("\ufeff" if bom else "") + out.getvalue()
 
 

@@ -102,3 +102,7 @@ def translator_assignments_panel(request: HttpRequest, panels: list[Any]) -> Non
     """Translators see the translations waiting for them first on their dashboard."""
     if request.user.has_perm("wagtail_localize.submit_translation"):
         panels.append(TranslatorAssignmentsPanel(request.user))
+
+
+# The action menu and messages under the workflow (hooks registered on import).
+from cms.editorial import actions  # noqa: E402, F401

@@ -3,19 +3,24 @@ errors, with retry / re-run and cancel buttons."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cms.editorial.units import visible_masters
 from cms.media import renditions
+from cms.media.labels import profile_label, profile_purpose
 from cms.media.messages import message_for
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
 
@@ -50,6 +55,32 @@ def _page_url(rendition: MediaRendition) -> str:
     return reverse("media_master_renditions", args=[rendition.master_id])
 
 
+#: A running job that has not touched its row for this long belongs to a worker that died.
+STALE_AFTER = datetime.timedelta(seconds=3 * renditions.HEARTBEAT_SECONDS)
+
+
+def is_stale(rendition: MediaRendition) -> bool:
+    """Running, but its worker has not been heard of for several heartbeats."""
+    return (
+        rendition.status == RenditionStatus.RUNNING
+        and rendition.updated_at is not None
+        and rendition.updated_at < timezone.now() - STALE_AFTER
+    )
+
+
+def may_redo(rendition: MediaRendition) -> bool:
+    """ "Làm lại" makes sense for a failed or cancelled job, one whose worker died, and a
+    finished one whose file is gone from the storage; never for a finished rendition whose
+    file is there (final) nor for a job that is queued or running normally."""
+    if rendition.status in (RenditionStatus.FAILED, RenditionStatus.CANCELLED):
+        return True
+    if rendition.status == RenditionStatus.RUNNING:
+        return is_stale(rendition)
+    if rendition.status == RenditionStatus.DONE:
+        return not renditions.output_exists(rendition)
+    return False
+
+
 def rows(source: MediaMaster | CustomImage) -> list[dict[str, object]]:
     qs: QuerySet[MediaRendition]
     if isinstance(source, CustomImage):
@@ -64,12 +95,17 @@ def rows(source: MediaMaster | CustomImage) -> list[dict[str, object]]:
             retry_url = reverse("media_image_rendition_retry", args=[source.pk, rendition.pk])
         else:
             retry_url = reverse("media_rendition_retry", args=[source.pk, rendition.pk])
+        stale = is_stale(rendition)
         result.append(
             {
                 "id": rendition.pk,
                 "profile": rendition.profile,
+                "label": profile_label(rendition.profile),
+                "purpose": profile_purpose(rendition.profile),
                 "status": rendition.status,
                 "status_label": str(rendition.get_status_display()),
+                "active": rendition.status in ACTIVE,
+                "stale": stale,
                 "progress": round(rendition.progress * 100),
                 "url": rendition.file.url if rendition.file else "",
                 "size": rendition.size,
@@ -87,9 +123,8 @@ def rows(source: MediaMaster | CustomImage) -> list[dict[str, object]]:
                     str(w).startswith("low_resolution") for w in technical.get("warnings", [])
                 ),
                 "cancel_requested": rendition.cancel_requested,
-                # a finished rendition is final; it can be made again only if its file is gone
-                "retryable": rendition.status not in (*ACTIVE, RenditionStatus.NOT_APPLICABLE)
-                and not renditions.is_final(rendition),
+                "cancellable": rendition.status in ACTIVE,
+                "retryable": may_redo(rendition),
                 "retry_url": retry_url,
                 "cancel_url": reverse("media_rendition_cancel", args=[rendition.pk]),
             }
@@ -97,25 +132,82 @@ def rows(source: MediaMaster | CustomImage) -> list[dict[str, object]]:
     return result
 
 
+def master_true_peak(data: list[dict[str, object]]) -> float | None:
+    """The master's true peak (dBTP), as ebur128 measured it on the way into the renditions
+    (the highest of the measurements: a mono downmix may hide a clipped channel)."""
+    peaks = [
+        float(peak)
+        for row in data
+        if isinstance(row["input"], dict)
+        and (peak := row["input"].get("true_peak_dbtp")) is not None
+    ]
+    return max(peaks) if peaks else None
+
+
+def _context(source: MediaMaster | CustomImage, is_image: bool) -> dict[str, object]:
+    data = rows(source)
+    peak = None if is_image else master_true_peak(data)
+    done = sum(1 for r in data if r["status"] == RenditionStatus.DONE)
+    applicable = sum(1 for r in data if r["status"] != RenditionStatus.NOT_APPLICABLE)
+    return {
+        "master": source,
+        "is_image": is_image,
+        "rows": data,
+        "busy": any(r["active"] for r in data),
+        "done_count": done,
+        "applicable_count": applicable,
+        "low_resolution": is_image and any(r["low_resolution"] for r in data),
+        "out_of_tolerance": [r for r in data if r["within_tolerance"] is False],
+        "true_peak": peak,
+        "clips": peak is not None and peak > 0.0,
+        "status_url": reverse(
+            "media_image_renditions_status" if is_image else "media_master_renditions_status",
+            args=[source.pk],
+        ),
+    }
+
+
 def _render(
     request: HttpRequest, source: MediaMaster | CustomImage, is_image: bool
 ) -> HttpResponse:
-    data = rows(source)
+    context = _context(source, is_image)
     if request.headers.get("Accept") == "application/json":
-        return JsonResponse({"renditions": data})
-    busy = any(r["status"] in ACTIVE for r in data)
-    return TemplateResponse(
-        request,
-        "media/master_renditions.html",
-        {
-            "master": source,
-            "is_image": is_image,
-            "rows": data,
-            "busy": busy,
-            "low_resolution": is_image and any(r["low_resolution"] for r in data),
-            "out_of_tolerance": [r for r in data if r["within_tolerance"] is False],
-        },
-    )
+        return JsonResponse({"renditions": context["rows"]})
+    return TemplateResponse(request, "media/master_renditions.html", context)
+
+
+def _status(
+    request: HttpRequest, source: MediaMaster | CustomImage, is_image: bool
+) -> JsonResponse:
+    """What the renditions page needs to update itself in place: each row's status and
+    progress with its rendered table row, and the warnings above the table."""
+    context = _context(source, is_image)
+    payload = {
+        "busy": context["busy"],
+        "rows": [
+            {
+                "id": row["id"],
+                "status": row["status"],
+                "progress": row["progress"],
+                "html": render_to_string(
+                    "media/rendition_row.html", {**context, "r": row}, request=request
+                ),
+            }
+            for row in context["rows"]  # type: ignore[attr-defined]
+        ],
+        "alerts": render_to_string("media/rendition_alerts.html", context, request=request),
+    }
+    response = JsonResponse(payload)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def master_renditions_status(request: HttpRequest, master_id: int) -> JsonResponse:
+    return _status(request, _master_for(request, master_id, "change"), is_image=False)
+
+
+def image_renditions_status(request: HttpRequest, image_id: int) -> JsonResponse:
+    return _status(request, _image_for(request, image_id), is_image=True)
 
 
 def master_renditions(request: HttpRequest, master_id: int) -> HttpResponse:
@@ -131,7 +223,7 @@ def image_renditions(request: HttpRequest, image_id: int) -> HttpResponse:
 
 
 def _retry(request: HttpRequest, rendition: MediaRendition) -> HttpResponse:
-    if rendition.status == RenditionStatus.RUNNING:
+    if rendition.status == RenditionStatus.RUNNING and not is_stale(rendition):
         messages.warning(request, _("Bản dựng đang được xử lý."))
     elif renditions.is_final(rendition):
         messages.error(request, message_for(renditions.RenditionIsFinal.code))
@@ -139,7 +231,8 @@ def _retry(request: HttpRequest, rendition: MediaRendition) -> HttpResponse:
         renditions.retry(rendition)
         messages.success(
             request,
-            _("Đã xếp hàng xử lý lại bản dựng %(profile)s.") % {"profile": rendition.profile},
+            _("Đã xếp hàng xử lý lại bản dựng %(profile)s.")
+            % {"profile": profile_label(rendition.profile)},
         )
     return redirect(_page_url(rendition))
 
@@ -173,7 +266,9 @@ def cancel_rendition(request: HttpRequest, rendition_id: int) -> HttpResponse:
         raise PermissionDenied
     if renditions.cancel(rendition):
         messages.success(
-            request, _("Đã yêu cầu hủy bản dựng %(profile)s.") % {"profile": rendition.profile}
+            request,
+            _("Đã yêu cầu hủy bản dựng %(profile)s.")
+            % {"profile": profile_label(rendition.profile)},
         )
     else:
         messages.warning(request, _("Bản dựng này không còn đang chờ hay đang xử lý."))

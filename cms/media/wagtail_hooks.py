@@ -67,6 +67,11 @@ class MediaMasterCreateView(CreateView):
             return instance
         return MediaMaster(title=source.title, language=source.language)
 
+    def get_success_url(self) -> str:
+        """After an upload the reporter lands on the new master's renditions (issue 14,
+        item 14): what is being made from it, its loudness report, any warning."""
+        return reverse("media_master_renditions", args=[self.object.pk])
+
 
 class MediaMasterViewSet(ScopedSnippetViewSet):
     """Listed, opened, changed and chosen only within the user's unit (cms.editorial.units)."""
@@ -112,6 +117,16 @@ def register_rendition_urls() -> list[Any]:
             "media-masters/<int:master_id>/renditions/",
             views.master_renditions,
             name="media_master_renditions",
+        ),
+        path(
+            "media-masters/<int:master_id>/renditions/status/",
+            views.master_renditions_status,
+            name="media_master_renditions_status",
+        ),
+        path(
+            "media-images/<int:image_id>/renditions/status/",
+            views.image_renditions_status,
+            name="media_image_renditions_status",
         ),
         path(
             "media-masters/<int:master_id>/renditions/<int:rendition_id>/retry/",

@@ -111,6 +111,18 @@ class Report:
     indicator: Indicator
     sections: list[Section] = field(default_factory=list)
     extra_sections: list[Section] = field(default_factory=list)
+    #: products that are original language versions (counted by production date) and
+    #: translations (counted by first publication), see the module docstring
+    originals: int = 0
+    translations: int = 0
+    #: the indicator's disjoint parts, which add up to ``indicator.count``: products in a
+    #: minority language and in a foreign language as the language-group table counts them
+    #: (each language under its first group), and national-language products on a digital
+    #: channel
+    by_group: dict[str, int] = field(default_factory=dict)
+    national_digital: int = 0
+    #: the query string that gives this report (set by the view, for the download links)
+    query: str = ""
 
 
 def share(count: int, total: int) -> Decimal:
@@ -318,10 +330,41 @@ def compute(
         ),
     ]
     report = Report(period, scope_label, total, indicator, sections)
+    report.originals = originals_in(qs)
+    report.translations = total - report.originals
+    report.by_group = {str(c): categories.get(c, 0) for c in LanguageCategory}
+    report.national_digital = indicator.count - sum(
+        categories.get(c, 0) for c in (LanguageCategory.MINORITY, LanguageCategory.FOREIGN)
+    )
     report.extra_sections = [
         s for s in (carriage_section(period, qs), archive_section(qs)) if s is not None
     ]
     return report
+
+
+def originals_in(qs: QuerySet[SearchDocument]) -> int:
+    """How many of the products are original language versions: the first-created page of
+    their translation group is in their language (``cms.search.indexing.is_original_version``);
+    the others are translations."""
+    from django.db.models import F, OuterRef, Subquery
+    from wagtail.models import Page
+
+    first_language = (
+        Page.objects.filter(translation_key=OuterRef("translation_key"))
+        .order_by("pk")
+        .values("locale__language_code")[:1]
+    )
+    return (
+        qs.order_by()
+        .annotate(original_language=Subquery(first_language))
+        .filter(language=F("original_language"))
+        .count()
+    )
+
+
+def dual_category_languages() -> list[str]:
+    """Names of the languages counted in more than one group (Khmer: minority and foreign)."""
+    return [lang.name_vi for lang in BY_CODE.values() if len(lang.categories) > 1]
 
 
 def carriage_section(period: Period, qs: QuerySet[SearchDocument]) -> Section | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -60,7 +61,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.scope = scope
         names = term_names(ProducingUnit, "vi")
-        self.fields["producing_unit"].choices = [  # type: ignore[attr-defined]
+        self.fields["producing_unit"].choices = [
             ("", _("Tất cả")),
             *sorted(names.items(), key=lambda kv: kv[1]),
         ]
@@ -146,7 +147,28 @@ def build_report(request: HttpRequest) -> tuple[Report | None, ReportForm, Sched
             unit_name if scope.sees_all and not data.get("province") else f"{unit_name} – {label}"
         )
     report = compute(period, restriction=restriction, scope_label=label, target=schedule.target)
+    if not form.is_bound:
+        # The form shows the report on the page (its period and year), not the first choice.
+        form = ReportForm(initial={"period": kind, "year": year}, scope=scope)
+    report.query = shown_query(form, data, kind, year, period)
     return report, form, schedule
+
+
+def shown_query(
+    form: ReportForm, data: dict[str, Any], kind: str, year: int, period: Period
+) -> str:
+    """The query string of the report shown, with its period spelled out: the download
+    links give the files of this report, whatever the form's fields say meanwhile."""
+    params: dict[str, Any] = {"period": kind}
+    if kind == PeriodKind.CUSTOM:
+        params.update(start=period.start.isoformat(), end=period.end.isoformat())
+    else:
+        params["year"] = year
+    for name in ("province", "producing_unit"):
+        value = data.get(name)
+        if value and name in form.fields:
+            params[name] = getattr(value, "pk", value)
+    return urlencode(params)
 
 
 def reports_index(request: HttpRequest) -> HttpResponse:
@@ -161,7 +183,8 @@ def reports_index(request: HttpRequest) -> HttpResponse:
             for s in [*report.sections, *report.extra_sections]
         ]
         context["indicator_table"] = exports.indicator_rows(report)
-        context["query"] = request.GET.urlencode()
+        context["counting_rule"] = exports.counting_rule(report)
+        context["query"] = report.query
     return TemplateResponse(request, "reports/index.html", context)
 
 

@@ -62,10 +62,11 @@ def test_bad_uploads_show_their_error(
 
     page.locator("#id_file").set_input_files(str(samples / "vi_segment_48k_stereo.wav"))
     submit(page)
-    assert page.url.rstrip("/").endswith("/admin/snippets/media/mediamaster"), page.url
+    # The upload lands on the new master's renditions page (issue 14, item 14).
+    master = MediaMaster.objects.get()
+    assert page.url.endswith(f"/admin/media-masters/{master.pk}/renditions/"), page.url
     expect(page.locator(".messages .success")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Thử tải lên")
-    master = MediaMaster.objects.get()
     assert (master.title, master.kind, master.language) == ("Thử tải lên", "audio", "vi")
     assert master.original_name == "vi_segment_48k_stereo.wav"
     assert master.uploaded_by.username == "phongvien"

@@ -87,4 +87,4 @@ def test_reports_page_and_xlsx(products: None, live_server: Any, tab: Page, make
     sheet = load_workbook(io.BytesIO(path.read_bytes())).active
     rows = {row[1]: row[2] for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)}
     assert rows["Tổng số sản phẩm"] == 4
-    assert rows["Sản phẩm trên nền tảng số"] == 1
+    assert rows["Sản phẩm tiếng Việt trên nền tảng số"] == 1

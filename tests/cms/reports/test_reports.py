@@ -48,9 +48,10 @@ def test_year_figures_match_the_hand_count(admin_client: Any, year_2025: Any) ->
     assert "Năm 2025 (từ 15/12/2024 đến 14/12/2025)" in body
     indicator = counts(body, "indicator")
     assert indicator["Tổng số sản phẩm"] == 6
-    assert indicator["Sản phẩm bằng tiếng dân tộc thiểu số"] == 1  # A-km
-    assert indicator["Sản phẩm bằng tiếng nước ngoài"] == 2  # A-km, C-en
-    assert indicator["Sản phẩm trên nền tảng số"] == 2  # B, F
+    # the indicator's parts, as the language-group table counts them (Khmer: minority)
+    assert indicator["Sản phẩm bằng tiếng dân tộc thiểu số (kể cả tiếng Khmer)"] == 1  # A-km
+    assert indicator["Sản phẩm bằng tiếng nước ngoài (không kể tiếng Khmer)"] == 1  # C-en
+    assert indicator["Sản phẩm tiếng Việt trên nền tảng số"] == 2  # B, F
     key = next(k for k in indicator if k.startswith("Chỉ tiêu"))
     assert indicator[key] == 4  # A-km, C-en, B, F, each once
     assert 'data-share="66.7"' in body and "Vượt chỉ tiêu" in body
@@ -140,7 +141,7 @@ def test_xlsx_holds_the_same_figures(admin_client: Any, year_2025: Any) -> None:
     assert rows[1][0] == "Kỳ báo cáo: Năm 2025 (từ 15/12/2024 đến 14/12/2025)"
     by_label = {row[1]: tuple(row[2:4]) for row in rows if row and isinstance(row[0], int)}
     assert by_label["Tổng số sản phẩm"] == (6, 100)
-    assert by_label["Sản phẩm trên nền tảng số"] == (2, pytest.approx(33.3))
+    assert by_label["Sản phẩm tiếng Việt trên nền tảng số"] == (2, pytest.approx(33.3))
     assert by_label["Quyền trẻ em (CRC)"] == (3, 50)
     assert by_label["Sở Tư pháp"] == (4, pytest.approx(66.7))
     assert by_label["Tiểu phẩm"] == (1, pytest.approx(16.7))
@@ -153,11 +154,12 @@ def test_csv_holds_the_same_figures(admin_client: Any, year_2025: Any) -> None:
     assert response.status_code == 200
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    # ";" between cells, "," as the decimal mark (Excel with Vietnamese regional settings)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     by_label = {row[1]: row[2:4] for row in rows if len(row) > 2 and row[0].isdigit()}
     assert by_label["Tổng số sản phẩm"] == ["6", "100"]
-    assert by_label["Sản phẩm bằng tiếng nước ngoài"] == ["2", "33.3"]
-    assert by_label["Bản tin"] == ["2", "33.3"]
+    assert by_label["Sản phẩm tiếng Việt trên nền tảng số"] == ["2", "33,3"]
+    assert by_label["Bản tin"] == ["2", "33,3"]
 
 
 def test_producing_unit_users_see_only_their_unit(
