@@ -359,9 +359,12 @@ class RowChecker:
             )
             return ranked[0][2] if ranked and ranked[0][0] else None
 
-        own = busiest(SectionIndexPage.objects.filter(locale=locale))
+        candidates = SectionIndexPage.objects.filter(locale=locale)
+        own = busiest(candidates)
         if own is not None:
             return own
+        if candidates.count() == 1:  # a new site with a single section: no guess needed
+            return candidates.first()
         source = busiest(SectionIndexPage.objects.filter(locale=self.default_locale))
         if source is None:
             return None

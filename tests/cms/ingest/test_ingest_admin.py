@@ -15,7 +15,6 @@ from wagtail.models import Page
 
 from cms.content.models import RadioSegmentPage
 from cms.ingest.models import BatchStatus, IngestBatch
-from tests.cms.test_access_matrix import denied
 from tests.cms.ingest.test_ingest_legacy import (  # noqa: F401  (fixtures)
     BAD_ROWS,
     GOOD_ROWS,
@@ -23,6 +22,7 @@ from tests.cms.ingest.test_ingest_legacy import (  # noqa: F401  (fixtures)
     archive,
     sections,
 )
+from tests.cms.test_access_matrix import denied
 
 ARCHIVIST_GROUP = "Lưu trữ viên"
 
@@ -47,7 +47,7 @@ def archivist(make_user: Any) -> Any:
 
 def sheet_upload(rows: list[list[str]], name: str = "bang-ke.csv") -> SimpleUploadedFile:
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";").writerows([HEADER + ["coverage"], *rows])
+    csv.writer(buffer, delimiter=";").writerows([[*HEADER, "coverage"], *rows])
     return SimpleUploadedFile(name, ("\ufeff" + buffer.getvalue()).encode(), "text/csv")
 
 
@@ -166,7 +166,7 @@ def test_a_sheet_missing_columns_fails_the_batch_with_a_message_and_can_be_retri
         client.post(
             reverse("ingest_index"),
             {
-                "sheet": SimpleUploadedFile("bang-ke.csv", "file;title\nx;y\n".encode()),
+                "sheet": SimpleUploadedFile("bang-ke.csv", b"file;title\nx;y\n"),
                 "folder": "so-hoa",
                 "dry_run": "on",
             },

@@ -52,7 +52,7 @@ def photo(path: Path, colour: tuple[int, int, int]) -> Path:
 
 def write_csv(path: Path, rows: list[list[str]], delimiter: str = ";") -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle, delimiter=delimiter).writerows([HEADER + ["coverage"], *rows])
+        csv.writer(handle, delimiter=delimiter).writerows([[*HEADER, "coverage"], *rows])
     return path
 
 
@@ -85,14 +85,46 @@ def archive(tmp_path: Path, samples: Path) -> Path:
 
 
 GOOD_ROWS = [
-    ["1998/Bản tin sáng.wav", "Bản tin sáng 30/11/1998", "vi", "bulletin", "30/11/1998",
-     "crc; ethnic-minorities", "Bản tin số hóa từ băng cát-xét.", "D-20-180"],
-    ["1998/bang-02.wav", "Phóng sự nước sạch", "vi", "radio_report", "1998-12-01", "crc",
-     "Phóng sự về nước sạch ở vùng cao.", ""],
-    ["anh/trien-lam-01.jpg", "Ảnh triển lãm 1999", "vi", "photo", "02/01/1999", "crc",
-     "Ảnh tư liệu triển lãm lưu động.", ""],
-    ["video-1999.mp4", "Video tư liệu", "vi", "video", "03/01/1999", "crc",
-     "Video số hóa từ băng VHS.", ""],
+    [
+        "1998/Bản tin sáng.wav",
+        "Bản tin sáng 30/11/1998",
+        "vi",
+        "bulletin",
+        "30/11/1998",
+        "crc; ethnic-minorities",
+        "Bản tin số hóa từ băng cát-xét.",
+        "D-20-180",
+    ],
+    [
+        "1998/bang-02.wav",
+        "Phóng sự nước sạch",
+        "vi",
+        "radio_report",
+        "1998-12-01",
+        "crc",
+        "Phóng sự về nước sạch ở vùng cao.",
+        "",
+    ],
+    [
+        "anh/trien-lam-01.jpg",
+        "Ảnh triển lãm 1999",
+        "vi",
+        "photo",
+        "02/01/1999",
+        "crc",
+        "Ảnh tư liệu triển lãm lưu động.",
+        "",
+    ],
+    [
+        "video-1999.mp4",
+        "Video tư liệu",
+        "vi",
+        "video",
+        "03/01/1999",
+        "crc",
+        "Video số hóa từ băng VHS.",
+        "",
+    ],
 ]
 BAD_ROWS = [
     # unreadable media
@@ -107,8 +139,7 @@ BAD_ROWS = [
     ["khong-co.wav", "Không có tệp", "vi", "bulletin", "01/01/1999", "crc", "X.", ""],
     ["../../etc/passwd", "Ra ngoài", "vi", "bulletin", "01/01/1999", "crc", "X.", ""],
     # a unit that no longer existed on the production date
-    ["1999/bang-03.wav", "Đơn vị sai", "vi", "bulletin", "01/01/2026", "crc", "X.",
-     "D-20-180"],
+    ["1999/bang-03.wav", "Đơn vị sai", "vi", "bulletin", "01/01/2026", "crc", "X.", "D-20-180"],
     # a language the site does not have, and a text product the engine cannot ingest
     ["1999/bang-03.wav", "Ngôn ngữ sai", "xx", "bulletin", "01/01/1999", "crc", "X.", ""],
     ["1999/bang-03.wav", "Văn bản", "vi", "publication", "01/01/1999", "crc", "X.", ""],
@@ -229,11 +260,36 @@ def test_xlsx_sheet_with_excel_dates_and_other_metadata_columns(
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.append(["File", "Title", "Language", "Product type", "Produced on", "Topics",
-                  "Summary", "funding_source", "producing_unit", "credits", "rights"])
-    sheet.append(["1999/bang-03.wav", "Kịch truyền thanh", "vi", "radio_drama",
-                  datetime.datetime(1999, 5, 19), "crc", "Kịch về quyền trẻ em.",
-                  "state_budget", "so-tu-phap", "Đoàn kịch tỉnh", "CC BY 4.0"])
+    sheet.append(
+        [
+            "File",
+            "Title",
+            "Language",
+            "Product type",
+            "Produced on",
+            "Topics",
+            "Summary",
+            "funding_source",
+            "producing_unit",
+            "credits",
+            "rights",
+        ]
+    )
+    sheet.append(
+        [
+            "1999/bang-03.wav",
+            "Kịch truyền thanh",
+            "vi",
+            "radio_drama",
+            datetime.datetime(1999, 5, 19),
+            "crc",
+            "Kịch về quyền trẻ em.",
+            "state_budget",
+            "so-tu-phap",
+            "Đoàn kịch tỉnh",
+            "CC BY 4.0",
+        ]
+    )
     path = tmp_path / "bang-ke.xlsx"
     workbook.save(path)
 
@@ -280,8 +336,12 @@ def test_command_dry_run_prints_rows_and_exits_non_zero_on_problems(
     assert "sẽ tạo 1 bản nháp" in text
     assert not RadioSegmentPage.objects.filter(title__startswith="Bản tin sáng").exists()
 
-    call_command("ingest_legacy", str(write_csv(tmp_path / "ok.csv", GOOD_ROWS[:1])),
-                 str(archive), stdout=io.StringIO())
+    call_command(
+        "ingest_legacy",
+        str(write_csv(tmp_path / "ok.csv", GOOD_ROWS[:1])),
+        str(archive),
+        stdout=io.StringIO(),
+    )
     assert RadioSegmentPage.objects.filter(title="Bản tin sáng 30/11/1998").count() == 1
 
 
@@ -296,7 +356,11 @@ def test_command_dry_run_prints_rows_and_exits_non_zero_on_problems(
     ],
 )
 def test_a_sheet_that_cannot_be_read_is_a_clear_error(
-    sections: dict[str, Page], archive: Path, tmp_path: Path, content: bytes, name: str,
+    sections: dict[str, Page],
+    archive: Path,
+    tmp_path: Path,
+    content: bytes,
+    name: str,
     message: str,
 ) -> None:
     sheet = tmp_path / name
