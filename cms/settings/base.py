@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cms.archive",
     "cms.search",
     "cms.reports",
+    "cms.ingest",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

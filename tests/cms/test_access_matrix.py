@@ -224,7 +224,14 @@ def objects(
     )
     image.save()
     translation = translated_segment(home, section, master)
+    from cms.ingest.models import IngestBatch
+
+    batch = IngestBatch(sheet_name="bang-ke.csv", folder=".", status="done")
+    batch.sheet.save("bang-ke.csv", ContentFile(b"file;title\n"), save=False)
+    batch.report.save("bao-cao.csv", ContentFile("Dòng;Tệp\n".encode()), save=False)
+    batch.save()
     return {
+        "batch_id": batch.pk,
         "translation_source_id": translation.source_id,
         "translation_id": translation.pk,
         "overridable_segment_id": translation.source.overridablesegment_set.first().pk,
@@ -271,6 +278,14 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "archive_exports": ("GET", ARCHIVISTS),
     "archive_run_export": ("POST", ARCHIVISTS),
     "archive_search_admin": ("GET", ADMIN_USERS),
+    # Bulk ingest of digitised material (issue #18 §4): drafts only, by archivists and
+    # content administrators.
+    "ingest_index": ("GET", ARCHIVISTS | ADMINISTRATORS),
+    "ingest_template": ("GET", ARCHIVISTS | ADMINISTRATORS),
+    "ingest_batch": ("GET", ARCHIVISTS | ADMINISTRATORS),
+    "ingest_status": ("GET", ARCHIVISTS | ADMINISTRATORS),
+    "ingest_report": ("GET", ARCHIVISTS | ADMINISTRATORS),
+    "ingest_run": ("POST", ARCHIVISTS | ADMINISTRATORS),
     "security_two_factor": ("GET", ADMIN_USERS),
     # Province-wide figures; a unit's own staff get theirs through a reporting membership.
     # Office heads (approvers) answer for the plan's figures, so their role holds
