@@ -12,6 +12,9 @@ from wagtail.models import Locale
 
 from cms.editorial.units import restrict_form_choices
 
+# Page fields that take a master, named after the kind of master they take.
+MASTER_FIELDS = ("audio", "video")
+
 
 class ItemPageForm(WagtailAdminPageForm):
     TERM_FIELDS = (
@@ -38,6 +41,14 @@ class ItemPageForm(WagtailAdminPageForm):
                 field.queryset = field.queryset.filter(locale=default_locale)
         # Masters, images and documents: only what the user's unit may choose.
         restrict_form_choices(self.fields, self.instance, self.for_user)
+        # The master chooser's upload tab starts in the page's language (issue 14, item 10).
+        from cms.media.chooser import preselect_upload
+
+        locale = getattr(self.instance, "locale", None)
+        if locale is not None:
+            for name in MASTER_FIELDS:
+                if name in self.fields:
+                    preselect_upload(self.fields[name], locale.language_code, name)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
