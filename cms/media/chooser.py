@@ -22,8 +22,8 @@ from wagtail.snippets.widgets import AdminSnippetChooser
 
 from cms.editorial.scope import (
     ChooserCreateView,
-    ScopedChooserViewSet,
     ScopedChooseResultsView,
+    ScopedChooserViewSet,
     ScopedChooseView,
 )
 from cms.media.forms import MediaMasterForm

@@ -65,7 +65,7 @@ def complete_values(master: Any) -> dict[str, list[str]]:
 
 # Sets values without input events, so that no autosave starts while the form is filled.
 FILL_SILENTLY = """values => {
-  const form = document.querySelector('#w-editor-form');
+  const form = document.querySelector('form[data-edit-form]');
   for (const [name, wanted] of Object.entries(values)) {
     for (const element of form.querySelectorAll(`[name="${name}"]`)) {
       if (element.tagName === 'SELECT') {
@@ -92,9 +92,12 @@ def test_submit_while_autosaving_makes_one_page_in_the_workflow(
 
     held: list[tuple[Route, Any]] = []
     autosaves: list[str] = []
+    submissions: list[str] = []
 
     def hold_autosave_answer(route: Route) -> None:
         request = route.request
+        if request.method == "POST" and request.headers.get("accept") != "application/json":
+            submissions.append(request.url)  # the form itself, posted to the create view
         if request.method != "POST" or request.headers.get("accept") != "application/json":
             route.continue_()
             return
@@ -105,11 +108,15 @@ def test_submit_while_autosaving_makes_one_page_in_the_workflow(
     page.route(add_url, hold_autosave_answer)
     page.goto(add_url)
     page.evaluate(FILL_SILENTLY, complete_values(master))
-    page.locator("#id_summary").press_sequentially(" cho đồng bào")  # starts an autosave
-    for _ in range(100):
+    # Typing starts an autosave, once the editor watches the form for changes.
+    for word in " cho đồng bào vùng cao ở xã Cao Lộc".split(" "):
+        page.locator("#id_summary").press_sequentially(f" {word}")
+        for _ in range(20):
+            if held:
+                break
+            page.wait_for_timeout(100)
         if held:
             break
-        page.wait_for_timeout(100)
     assert held, "no autosave was sent"
     # The page now exists on the server; the browser still shows "Đang lưu…".
     assert RadioSegmentPage.objects.filter(title=TITLE).count() == 1
@@ -121,15 +128,18 @@ def test_submit_while_autosaving_makes_one_page_in_the_workflow(
         submit_label = gettext("Submit to %(workflow_name)s") % {"workflow_name": WORKFLOW_NAME}
     page.locator("footer [data-w-dropdown-target=toggle]:visible").first.click()
     page.get_by_role("button", name=submit_label).click()
+    page.wait_for_timeout(500)  # a submission that does not wait is sent at once
     page.screenshot(path=str(artifacts / "autosave-submit-while-saving.png"))
-    page.wait_for_timeout(300)  # a submission posted now would go to the create view
+    assert submissions == [], "the form went to the create view while the autosave was pending"
+    expect(page.locator("form[data-edit-form]")).to_have_attribute("data-waiting-for-autosave", "")
 
-    with page.expect_navigation(timeout=30_000):
-        route, response = held.pop()
-        body = json.loads(response.body())
-        assert body["success"], body
-        route.fulfill(response=response)
-    page.wait_for_load_state("load")
+    route, response = held.pop()
+    body = json.loads(response.body())
+    assert body["success"], body
+    route.fulfill(response=response)
+    # the held submission leaves once the autosave's answer has made this the edit form,
+    # and lands in the section's listing with Wagtail's message
+    page.wait_for_url(f"{live_server.url}/admin/pages/{section.pk}/", timeout=30_000)
     assert admin_errors(page) == [], "the submission was refused"
     expect(page.locator(".messages .success")).to_be_visible()
     page.screenshot(path=str(artifacts / "autosave-submitted.png"), full_page=True)
@@ -141,3 +151,4 @@ def test_submit_while_autosaving_makes_one_page_in_the_workflow(
     state = item.current_workflow_state
     assert state is not None and state.workflow.name == WORKFLOW_NAME
     assert len(autosaves) == 1, autosaves
+    assert submissions == [], "the submission went to the create view, not the page's edit view"

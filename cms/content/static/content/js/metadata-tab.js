@@ -7,7 +7,7 @@
  *   diacritics; the area picker shows only the units valid on the production date.
  */
 (() => {
-  const form = document.querySelector('#w-editor-form');
+  const form = document.querySelector('form[data-edit-form]');
   if (!form) return;
   const script = document.currentScript;
   const missingText = (script && script.dataset.missing) || '%s';
