@@ -81,15 +81,8 @@ def metadata_tab_js() -> str:
     from django.utils.html import format_html
 
     return format_html(
-        '<script src="{}" data-missing="{}" defer></script>',
+        '<link rel="stylesheet" href="{}"><script src="{}" data-missing="{}" defer></script>',
+        static("content/css/editor.css"),
         static("content/js/metadata-tab.js"),
         _("còn thiếu %s"),
     )
-
-
-@hooks.register("insert_editor_css")
-def metadata_tab_css() -> str:
-    from django.templatetags.static import static
-    from django.utils.html import format_html
-
-    return format_html('<link rel="stylesheet" href="{}">', static("content/css/editor.css"))
