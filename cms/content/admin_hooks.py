@@ -59,3 +59,30 @@ def _labelled_locale_filter_init(self: Any, *args: Any, **kwargs: Any) -> None:
 
 
 LocaleFilterMixin.__init__ = _labelled_locale_filter_init  # type: ignore[method-assign]
+
+
+@hooks.register("insert_editor_js")
+def submit_after_autosave() -> str:
+    """The page editor holds a submission until a pending autosave has finished
+    (``static/content/js/submit-after-autosave.js``; issue 14, item 13)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html(
+        '<script src="{}" defer></script>', static("content/js/submit-after-autosave.js")
+    )
+
+
+@hooks.register("insert_editor_js")
+def metadata_tab_js() -> str:
+    """Counts of empty required fields on the editor's tabs, searchable checkbox lists and
+    the area picker's production-date filter (issue 14, item 11)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html(
+        '<link rel="stylesheet" href="{}"><script src="{}" data-missing="{}" defer></script>',
+        static("content/css/editor.css"),
+        static("content/js/metadata-tab.js"),
+        _("còn thiếu %s"),
+    )

@@ -25,6 +25,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from cms.content.slugs import AsciiSlugMixin
 from cms.content.visibility import public_pages
+from cms.content.widgets import AreaPicker, CheckboxList
 from cms.editorial.forms import ItemPageForm
 from cms.taxonomy.models import AccessLevel, BulletinClass, FundingSource, RetentionPeriod, Rights
 
@@ -175,14 +176,16 @@ class ItemPage(AsciiSlugMixin, Page):
 
     metadata_panels = [
         FieldPanel("product_type"),
-        FieldPanel("topics"),
-        FieldPanel("audiences"),
+        # checkboxes, not Ctrl-click lists; the area picker is searchable and shows the units
+        # valid on the production date (cms/content/widgets.py; issue 14, item 11)
+        FieldPanel("topics", widget=CheckboxList),
+        FieldPanel("audiences", widget=CheckboxList),
         MultiFieldPanel(
             [FieldPanel("producing_unit"), FieldPanel("cooperating_units")],
             heading=_("Đơn vị"),
         ),
-        FieldPanel("coverage"),
-        FieldPanel("channels"),
+        FieldPanel("coverage", widget=AreaPicker),
+        FieldPanel("channels", widget=CheckboxList),
         MultiFieldPanel(
             [
                 FieldPanel("funding_source"),

@@ -3,6 +3,7 @@ or published, and deferred when a reporter only saves a draft."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -11,6 +12,9 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Locale
 
 from cms.editorial.units import restrict_form_choices
+
+# Page fields that take a master, named after the kind of master they take.
+MASTER_FIELDS = ("audio", "video")
 
 
 class ItemPageForm(WagtailAdminPageForm):
@@ -38,16 +42,105 @@ class ItemPageForm(WagtailAdminPageForm):
                 field.queryset = field.queryset.filter(locale=default_locale)
         # Masters, images and documents: only what the user's unit may choose.
         restrict_form_choices(self.fields, self.instance, self.for_user)
+        # The master chooser's upload tab starts in the page's language (issue 14, item 10).
+        from cms.media.chooser import preselect_upload
+
+        locale = getattr(self.instance, "locale", None)
+        if locale is not None:
+            for name in MASTER_FIELDS:
+                if name in self.fields:
+                    preselect_upload(self.fields[name], locale.language_code, name)
+        # Mandatory metadata marked; the area picker shows the units of the production date.
+        self._mark_required_for_submission()
+        area = self.fields.get("coverage")
+        if area is not None and hasattr(area.widget, "valid_on"):
+            area.widget.valid_on = self._production_date()
+
+    def _required_for_submission(self) -> list[str]:
+        from cms.content.models import REQUIRED_METADATA
+
+        return [name for name in (*REQUIRED_METADATA, *MASTER_FIELDS) if name in self.fields]
+
+    def _mark_required_for_submission(self) -> None:
+        """Mark the mandatory metadata (and the master) as required: the label gets Wagtail's
+        required marker and the input ``data-required-for-submit``, which the editor's script
+        counts per tab (``content/js/metadata-tab.js``). A draft may still leave them empty:
+        saving defers them (``defer_required_fields``), as Wagtail defers its own."""
+        for name in self._required_for_submission():
+            field = self.fields[name]
+            field.required = True
+            field.error_messages["required"] = (
+                _("Cần tải lên tệp gốc.")
+                if name in MASTER_FIELDS
+                else _("Bắt buộc trước khi gửi duyệt hoặc xuất bản.")
+            )
+            field.widget.attrs["data-required-for-submit"] = "true"
+
+    def defer_required_fields(self) -> None:
+        already = self.is_deferred_validation
+        super().defer_required_fields()
+        if already:
+            return
+        for name in self._required_for_submission():
+            if self.fields[name].required:
+                self.fields[name].required = False
+                self.deferred_required_fields.append(name)
+
+    def _production_date(self) -> datetime.date | None:
+        """The production date as posted (or stored), for the area picker."""
+        from cms.content.dates import AdminDateField
+
+        if self.is_bound:
+            try:
+                value = AdminDateField().clean(self.data.get(self.add_prefix("production_date")))
+            except forms.ValidationError:
+                return None
+            return value if isinstance(value, datetime.date) else None
+        return getattr(self.instance, "production_date", None)
+
+    def _check_area_dates(self, cleaned: dict[str, Any]) -> None:
+        """Administrative units must be valid on the production date (the pre-2025 units
+        only for items produced before 1 July 2025), whatever the picker showed."""
+        units = cleaned.get("coverage")
+        day = cleaned.get("production_date")
+        if not units or not day or "coverage" in self.errors:
+            return
+        invalid = [
+            unit
+            for unit in units
+            if (unit.valid_from and day < unit.valid_from)
+            or (unit.valid_until and day > unit.valid_until)
+        ]
+        if invalid:
+            self.add_error(
+                "coverage",
+                forms.ValidationError(
+                    _(
+                        "Không có hiệu lực vào ngày sản xuất %(date)s: %(units)s. Hãy chọn "
+                        "đơn vị hành chính của thời điểm đó."
+                    )
+                    % {
+                        "date": f"{day:%d/%m/%Y}",
+                        "units": ", ".join(str(unit) for unit in invalid),
+                    },
+                    code="area_not_valid",
+                ),
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self._check_area_dates(cleaned)
         if self.is_deferred_validation:
             return cleaned
         from cms.content.models import REQUIRED_METADATA
 
         missing = []
+        errors = self.errors.as_data()
         for name, label in REQUIRED_METADATA.items():
             if name not in self.fields:
+                continue
+            if any(error.code == "required" for error in errors.get(name, [])):
+                missing.append(label)
                 continue
             value = cleaned.get(name)
             empty = value in (None, "", [], ()) or (hasattr(value, "exists") and not value.exists())
@@ -56,8 +149,10 @@ class ItemPageForm(WagtailAdminPageForm):
                     name, forms.ValidationError(_("Bắt buộc trước khi gửi duyệt hoặc xuất bản."))
                 )
                 missing.append(label)
-        media_field = next((f for f in ("audio", "video") if f in self.fields), None)
-        if media_field and not cleaned.get(media_field) and media_field not in self.errors:
+        media_field = next((f for f in MASTER_FIELDS if f in self.fields), None)
+        if media_field and any(e.code == "required" for e in errors.get(media_field, [])):
+            missing.append(self.fields[media_field].label)
+        elif media_field and not cleaned.get(media_field) and media_field not in self.errors:
             self.add_error(media_field, forms.ValidationError(_("Cần tải lên tệp gốc.")))
             missing.append(self.fields[media_field].label)
         if missing:

@@ -32,6 +32,8 @@ class MediaMasterForm(WagtailAdminModelForm):
 
     checked: CheckedUpload | None = None
     stored_name: str | None = None
+    #: what the file may be; the master chooser of an audio field takes audio only
+    allowed_kinds: tuple[str, ...] = ("audio", "video")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,7 +63,7 @@ class MediaMasterForm(WagtailAdminModelForm):
             return upload
         if self.instance.pk and self.instance.file and "file" not in self.changed_data:
             return upload
-        self.checked = check_media_upload(upload)
+        self.checked = check_media_upload(upload, self.allowed_kinds)
         upload.name = nfc_name(upload.name)
         return upload
 

@@ -15,6 +15,7 @@ from cms.content.templatetags.content_tags import duration
 from cms.editorial.scope import ScopedSnippetViewSet, has_any_model_permission
 from cms.editorial.units import visible_masters
 from cms.media import views
+from cms.media.chooser import MediaMasterChooserViewSet
 from cms.media.forms import MediaMasterForm
 from cms.media.models import MediaMaster
 
@@ -78,6 +79,8 @@ class MediaMasterViewSet(ScopedSnippetViewSet):
 
     model = MediaMaster
     add_view_class = MediaMasterCreateView
+    # the chooser has an upload tab (cms/media/chooser.py)
+    chooser_viewset_class = MediaMasterChooserViewSet
     # Wagtail's "copy" would open a stored master's form as a new one; "Tải bản ghi mới"
     # (the create form, prefilled) is the way to a new recording.
     copy_view_enabled = False

@@ -45,7 +45,7 @@ def open_action_menu(page: Page) -> None:
 
 
 def vi_terms() -> dict[str, str]:
-    """Option values of the vi terms to pick in the multiple selects."""
+    """Values of the vi terms to tick in the checkbox lists."""
     from cms.taxonomy.models import AdministrativeUnit, Audience, Channel, Topic
 
     return {
@@ -74,7 +74,7 @@ def test_editor_submits_and_approver_publishes(
     choose(page, "product_type", "Phóng sự phát thanh")
     choose(page, "producing_unit", "Sở Tư pháp")
     for field, value in vi_terms().items():
-        page.locator(f"#id_{field}").select_option(value=value)
+        page.locator(f"input[name={field}][value='{value}']").check()  # checkbox lists
     page.locator("#id_funding_source").select_option("state_budget")
     page.locator("#id_rights").select_option("cc_by_4")
     page.locator("#id_retention_period").select_option("permanent")

@@ -305,11 +305,12 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
         ]
         for view in ("choose", "choose_results", "chosen_multiple")
     },
-    # Their "create" routes: none of these choosers has a creation form, so 404 for all.
+    # The masters' chooser uploads (issue 14, item 10): for those who may add masters.
+    "wagtailsnippetchoosers_media_mediamaster:create": ("POST", EDITORIAL),
+    # The other "create" routes: these choosers have no creation form, so 404 for all.
     **{
         f"wagtailsnippetchoosers_{model}:create": ("POST", NOBODY)
         for model in (
-            "media_mediamaster",
             "stations_station",
             "stations_broadcastpackage",
             "stations_stationmembership",
