@@ -2,9 +2,10 @@
 # Installs the Debian packages the project needs, only those that are missing.
 # Usage: scripts/system-deps.sh run|test
 set -euo pipefail
-want=(ffmpeg espeak-ng gettext fonts-noto-core python3-venv)
+# nginx with nchan: the push channel to stations (deploy/nginx/cms.conf).
+want=(ffmpeg espeak-ng gettext fonts-noto-core python3-venv nginx libnginx-mod-nchan)
 if [ "${1:-run}" = "test" ]; then
-  want+=(postgresql chromium chromium-driver nginx)
+  want+=(postgresql chromium chromium-driver)
 fi
 missing=()
 for pkg in "${want[@]}"; do
