@@ -184,17 +184,17 @@ def test_authorize_view_and_advertised_channel(make_station, token_for, settings
     station, other = make_station("xa-cao-loc"), make_station("xa-khac")
     token = token_for(station)
     client = DjangoClient()
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    assert client.get(f"{API}/push/{station.pk}/authorize", **auth).status_code == 204
-    assert client.get(f"{API}/push/{other.pk}/authorize", **auth).status_code == 403
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"{API}/push/{station.pk}/authorize", headers=auth).status_code == 204
+    assert client.get(f"{API}/push/{other.pk}/authorize", headers=auth).status_code == 403
     assert client.get(f"{API}/push/{station.pk}/authorize").status_code == 403
-    assert client.post(f"{API}/push/{station.pk}/authorize", **auth).status_code == 405
+    assert client.post(f"{API}/push/{station.pk}/authorize", headers=auth).status_code == 405
     # Without nchan in front, the subscriber path is the app's JSON 404.
-    missing = client.get(f"{API}/push/{station.pk}", **auth)
+    missing = client.get(f"{API}/push/{station.pk}", headers=auth)
     assert missing.status_code == 404 and missing.json() == {"error": "not_found"}
     settings.CMS_STATIONS = {}
-    assert "push_url" not in client.get(f"{API}/packages", **auth).json()
+    assert "push_url" not in client.get(f"{API}/packages", headers=auth).json()
     cache.clear()
     settings.CMS_STATIONS = {"PUSH_PUBLISH_URL": "http://127.0.0.1:9/_push/pub/"}
-    listed = client.get(f"{API}/packages", **auth).json()
+    listed = client.get(f"{API}/packages", headers=auth).json()
     assert listed["push_url"] == f"http://testserver{API}/push/{station.pk}"
