@@ -34,6 +34,7 @@ import os
 import platform
 import queue
 import random
+import signal
 import statistics
 import sys
 import threading
@@ -45,13 +46,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stations_bench as bench
 
 sys.path.insert(0, str(bench.ROOT))
-from tests.nginx import Nginx, with_push  # noqa: E402
+from tests.nginx import Nginx, with_push
 
 DEADLINE = float(os.environ.get("BENCH_DEADLINE", 300))  # seconds, for any one wait
 
 
 def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 BAG_BYTES = 2 * 1024 * 1024
 
 
@@ -220,7 +223,7 @@ def on_disk(
     for station, secret in zip(stations, secrets, strict=True):
         # Push: first pass now, the second when pushed. Polling: random phases, and enough
         # passes to cover a whole interval after the release (made 1.2 intervals in).
-        offset = 0.0 if push else random.uniform(0, interval)  # noqa: S311
+        offset = 0.0 if push else random.uniform(0, interval)
         thread = threading.Thread(
             target=station_loop,
             args=(secret, run / str(station.pk), offset, 2 if push else 4),
@@ -262,6 +265,8 @@ def main() -> None:
     parser.add_argument("--baseline-interval", type=float, default=20.0)
     args = parser.parse_args()
     no_proxy()
+    # Stopped by a signal (timeout, Ctrl+C): still stop gunicorn and nginx (atexit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     port = bench.free_port()
     publish = f"http://127.0.0.1:{port}/_push/pub/"
     bench.ENV["BENCH_PUSH_URL"] = os.environ["BENCH_PUSH_URL"] = publish
@@ -285,9 +290,7 @@ def main() -> None:
     per100 = (first["rss_after"] - first["rss_before"]) / (args.stations / 100)
     n = args.disk_stations
     pushed = on_disk(server, stations[:n], secrets[:n], push=True, interval=0)
-    polled = on_disk(
-        server, stations[:n], secrets[:n], push=False, interval=args.baseline_interval
-    )
+    polled = on_disk(server, stations[:n], secrets[:n], push=False, interval=args.baseline_interval)
     print(f"\n1. release -> station notified, {args.stations} connected stations "
           f"({args.rounds} releases):")  # fmt: skip
     print(f"   push     {summary(first['latencies'])}   target p95 <= 5 s")

@@ -101,11 +101,19 @@ class Listener(threading.Thread):
         self.response: Any = None
 
     def close(self) -> None:
+        """Stop listening. The reading thread is blocked in ``readline`` holding the
+        response's lock (``response.close()`` would wait for the next ping): shut the
+        connection down under it instead, through a duplicate of its socket."""
         self.stop.set()
         response = self.response
-        if response is not None:
-            with contextlib.suppress(Exception):  # a socket another thread reads
-                response.close()
+        if response is None:
+            return
+        with contextlib.suppress(Exception):
+            duplicate = socket.fromfd(response.fileno(), socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                duplicate.shutdown(socket.SHUT_RDWR)
+            finally:
+                duplicate.close()
 
     def run(self) -> None:
         failures = 0
