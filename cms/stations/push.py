@@ -39,8 +39,25 @@ from cms.stations.responses import api_not_found
 
 logger = logging.getLogger(__name__)
 
-#: nchan multiplexes at most 255 channels per request; stay below.
+#: nchan multiplexes at most 255 channels per request, their ids together at most 1,024
+#: characters (it answers 403 beyond); stay below both.
 CHANNELS_PER_REQUEST = 200
+CHANNEL_IDS_LENGTH = 1000
+
+
+def batches(channels: Sequence[str]) -> list[list[str]]:
+    """``channels`` in groups nchan accepts in one publish request."""
+    groups: list[list[str]] = [[]]
+    length = 0
+    for name in channels:
+        if groups[-1] and (
+            len(groups[-1]) >= CHANNELS_PER_REQUEST or length + 1 + len(name) > CHANNEL_IDS_LENGTH
+        ):
+            groups.append([])
+            length = 0
+        length += len(name) + (1 if groups[-1] else 0)
+        groups[-1].append(name)
+    return [group for group in groups if group]
 
 
 def channel(station_id: int) -> str:
@@ -79,8 +96,7 @@ def publish(channels: Sequence[str], payload: dict[str, Any]) -> int:
     )
     sent = 0
     try:
-        for start in range(0, len(channels), CHANNELS_PER_REQUEST):
-            batch = channels[start : start + CHANNELS_PER_REQUEST]
+        for batch in batches(channels):
             path = base.path.rstrip("/") + "/" + ",".join(batch)
             connection.request(
                 "POST",
