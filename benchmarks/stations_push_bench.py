@@ -29,6 +29,7 @@ way stations hear of it). Run from the repository root, with a PostgreSQL (the t
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import getpass
 import os
 import platform
@@ -267,6 +268,7 @@ def main() -> None:
     no_proxy()
     # Stopped by a signal (timeout, Ctrl+C): still stop gunicorn and nginx (atexit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1: where every thread is
     port = bench.free_port()
     publish = f"http://127.0.0.1:{port}/_push/pub/"
     bench.ENV["BENCH_PUSH_URL"] = os.environ["BENCH_PUSH_URL"] = publish
@@ -288,6 +290,8 @@ def main() -> None:
     print(f"machine: {platform.node()} {os.cpu_count()} cores, {platform.platform()}")
     first = notified(server, stations, secrets, args.rounds)
     per100 = (first["rss_after"] - first["rss_before"]) / (args.stations / 100)
+    progress(f"notified: {summary(first['latencies'])}; RSS per 100 idle: "
+             f"{per100 / 2**20:.2f} MiB")  # fmt: skip
     n = args.disk_stations
     pushed = on_disk(server, stations[:n], secrets[:n], push=True, interval=0)
     polled = on_disk(server, stations[:n], secrets[:n], push=False, interval=args.baseline_interval)
