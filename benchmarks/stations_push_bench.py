@@ -233,10 +233,19 @@ def on_disk(
         thread.start()
         threads.append(thread)
     if push:
-        wait_for(
-            lambda: all(server.channel_subscribers(f"station-{s.pk}") for s in stations),
-            "all stations listening",
-        )
+        # nchan's per-channel subscriber counts lag across nginx workers: count this
+        # process's open connections to nginx instead (between passes, a client holds only
+        # its event stream).
+        import psutil
+
+        def listening() -> int:
+            return sum(
+                1
+                for c in psutil.Process().net_connections("tcp")
+                if c.status == "ESTABLISHED" and c.raddr and c.raddr.port == server.port
+            )
+
+        wait_for(lambda: listening() >= len(stations), "all stations listening")
         progress(f"{len(stations)} stations listening")
     else:
         time.sleep(1.2 * interval)
