@@ -86,6 +86,7 @@ def nginx_site(
 def nginx_main(site: str, tmp: Path, user: str = "root") -> str:
     """A complete nginx.conf around the site (what /etc/nginx/nginx.conf gives on Debian)."""
     return (
+        "load_module /usr/lib/nginx/modules/ngx_nchan_module.so;\n"  # push (nchan)
         f"daemon off;\nuser {user};\nworker_processes auto;\npid {tmp}/nginx.pid;\n"
         f"error_log {tmp}/error.log warn;\nevents {{ worker_connections 4096; }}\n"
         "http {\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"

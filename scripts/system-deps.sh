@@ -4,7 +4,9 @@
 set -euo pipefail
 want=(ffmpeg espeak-ng gettext fonts-noto-core python3-venv)
 if [ "${1:-run}" = "test" ]; then
-  want+=(postgresql chromium chromium-driver nginx)
+  # nginx with nchan: the push channel to stations (deploy/nginx/cms.conf), tested through
+  # the production configuration; `make run` (runserver, no push) does not need it.
+  want+=(postgresql chromium chromium-driver nginx libnginx-mod-nchan)
   # npm installs axe-core for the accessibility tests; Node.js from elsewhere (with its own
   # npm) is fine as it is.
   command -v npm >/dev/null || want+=(nodejs npm)

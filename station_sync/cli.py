@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import queue
 import random
 import sys
 import time
@@ -12,7 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from station_sync.client import Config, ServerBusy, SyncError, TransientError, sync
+from station_sync.client import (
+    Client,
+    Config,
+    ServerBusy,
+    SyncError,
+    TransientError,
+    sync,
+)
+from station_sync.push import Event, Listener
 
 # Exit codes (also in --help and docs/stations.md).
 EXIT_OK = 0  # every package received and verified
@@ -73,6 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=15.0,
         help="giây giữa hai lần kiểm tra khi có bản tin khẩn cấp chưa nhận",
     )
+    run.add_argument(
+        "--push",
+        choices=("auto", "off"),
+        default="auto",
+        help="auto (mặc định, với --watch): giữ kết nối kênh đẩy máy chủ báo (push_url) để "
+        "nhận gói mới, nhất là bản tin khẩn cấp, trong vài giây; vẫn kiểm tra định kỳ theo "
+        "--interval, và chỉ kiểm tra định kỳ khi kênh đẩy không dùng được. off: chỉ kiểm tra "
+        "định kỳ",
+    )
     run.add_argument("--max-cycles", type=int, default=0, help="dừng sau N lần (0: không dừng)")
     run.add_argument("--timeout", type=float, default=60.0)
     run.add_argument("--max-attempts", type=int, default=6)
@@ -99,6 +117,28 @@ def watch_delay(interval: float) -> float:
     """The interval ±10 %: stations restarted together (after a power cut) drift apart
     instead of all polling the server at the same second."""
     return interval * random.uniform(0.9, 1.1)  # noqa: S311 - jitter, not security
+
+
+def wait_for_push(events: queue.Queue[Event], seconds: float) -> str:
+    """Wait up to ``seconds`` for a reason to run a pass now: a pushed message, or a
+    connection regained after a loss (something may have been missed). Returns why it woke:
+    "push", "reconnected" or "timer"."""
+    deadline = time.monotonic() + seconds
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return "timer"
+        try:
+            event = events.get(timeout=remaining)
+        except queue.Empty:
+            return "timer"
+        if event.kind == "message" or (event.kind == "connected" and event.data):
+            woke = "push" if event.kind == "message" else "reconnected"
+            while True:  # several messages at once: one pass fetches them all
+                try:
+                    events.get_nowait()
+                except queue.Empty:
+                    return woke
 
 
 def main(argv: list[str] | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
@@ -128,6 +168,30 @@ def run(argv: list[str] | None, sleep: Callable[[float], None]) -> int:
         backoff=args.backoff,
         verify=args.verify,
     )
+    listeners: list[Listener] = []
+    try:
+        return loop(args, config, sleep, listeners)
+    finally:
+        for listener in listeners:
+            listener.close()
+
+
+def start_listener(config: Config, url: str, events: queue.Queue[Event]) -> Listener:
+    listener = Listener(Client(config), url, events, backoff=config.backoff)
+    listener.start()
+    return listener
+
+
+def loop(
+    args: argparse.Namespace,
+    config: Config,
+    sleep: Callable[[float], None],
+    listeners: list[Listener],
+) -> int:
+    """Pass after pass (one with ``--watch`` off). Between passes: the push listener's
+    queue when the server pushes (woken early by a message), else ``sleep``."""
+    events: queue.Queue[Event] = queue.Queue()
+    listener: Listener | None = None
     cycles = 0
     while True:
         cycles += 1
@@ -176,4 +240,13 @@ def run(argv: list[str] | None, sleep: Callable[[float], None]) -> int:
         if wait is None:
             urgent = result is None or result.emergency_pending
             wait = watch_delay(args.emergency_interval if urgent else args.interval)
-        sleep(wait)
+        if listener is None and args.push == "auto" and result is not None and result.push_url:
+            listener = start_listener(config, result.push_url, events)
+            listeners.append(listener)
+        if listener is None:
+            sleep(wait)
+        else:
+            woke = wait_for_push(events, wait)
+            if woke != "timer":
+                logging.info("kiểm tra ngay: %s", "có tin đẩy" if woke == "push" else
+                             "vừa kết nối lại kênh đẩy")  # fmt: skip

@@ -122,6 +122,8 @@ class SyncResult:
     # Received earlier, found damaged or missing on disk, fetched again from the server.
     repaired: list[int] = field(default_factory=list)
     emergency_pending: bool = False
+    # The station's push channel, when the server advertises one (see push.py).
+    push_url: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -363,6 +365,7 @@ def list_new(client: Client, state: dict[str, Any]) -> bool:
             query["since"] = state["cursor"]
         page = client.get_json(client.api("/packages") + "?" + urllib.parse.urlencode(query))
         emergency = bool(page.get("emergency_pending"))
+        state["push_url"] = page.get("push_url")
         for summary in page["packages"]:
             key = str(summary["id"])
             if key not in state["received"]:
@@ -478,6 +481,7 @@ def sync(config: Config, client: Client | None = None) -> SyncResult:
     result = SyncResult()
     damaged = check_received(config, state)
     result.emergency_pending = list_new(client, state)
+    result.push_url = state.get("push_url")
     pending = sorted(
         state["pending"].values(),
         key=lambda s: (CLASS_ORDER.get(s.get("bulletin_class"), 3), s.get("available_at") or ""),

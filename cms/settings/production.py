@@ -94,6 +94,8 @@ CMS_ARCHIVE_CONTACTS_REQUIRED = True
 CMS_STATIONS = {
     "ACCEL_REDIRECT_PREFIX": os.environ.get("CMS_ACCEL_REDIRECT_PREFIX") or None,
     "ALERT_EMAILS": env_list("CMS_STATIONS_ALERT_EMAILS"),
+    # nchan's loopback publisher (deploy/nginx/cms.conf); empty: no push, stations poll.
+    "PUSH_PUBLISH_URL": os.environ.get("CMS_STATIONS_PUSH_PUBLISH_URL") or None,
 }
 # Shared by every gunicorn worker (station token rate limiting); run `createcachetable`.
 CACHES = {

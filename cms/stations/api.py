@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from cms.stations import access, conf, downloads, tokens
+from cms.stations import access, conf, downloads, push, tokens
 from cms.stations.models import AuditAction, PackageDelivery, StationToken
 from cms.stations.openapi import schema
 from cms.stations.responses import NOT_FOUND, keep_404
@@ -157,6 +157,8 @@ def packages(request: HttpRequest, token: StationToken) -> HttpResponse:
             "has_more": has_more,
             "emergency_pending": access.emergency_pending(token.station),
         }
+        if push.enabled():
+            document["push_url"] = request.build_absolute_uri(push.subscribe_path(token.station.pk))
         body = json.dumps(document, ensure_ascii=False).encode("utf-8")
         if seconds:
             cache.set(key, body, seconds)

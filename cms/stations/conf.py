@@ -38,6 +38,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAGE_SIZE": 200,
     # Chunk size of app-served downloads: memory stays at one chunk whatever the file size.
     "CHUNK_BYTES": 256 * 1024,
+    # nchan's publisher location (loopback only), e.g. "http://127.0.0.1/_push/pub/"; None =
+    # no push: stations are not told of a push channel and keep polling (see push.py).
+    "PUSH_PUBLISH_URL": None,
+    # Seconds to wait for nchan when publishing (after commit, in the build worker).
+    "PUSH_PUBLISH_TIMEOUT": 5.0,
 }
 
 

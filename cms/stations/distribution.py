@@ -181,4 +181,9 @@ def mark_available(build: PackageBuild) -> int:
             available_at=Now()
         )
         access.touch_stations(station_ids)
+        if count:
+            from cms.stations import push
+
+            package_id = build.package_id
+            transaction.on_commit(lambda: push.notify(package_id, station_ids))
         return count

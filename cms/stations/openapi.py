@@ -379,6 +379,17 @@ def schema(server_url: str) -> dict[str, Any]:
                             "description": "An emergency package is targeted at this station "
                             "and not yet received: poll faster.",
                         },
+                        "push_url": {
+                            "type": "string",
+                            "format": "uri",
+                            "description": "Only when the server pushes: this station's "
+                            "Server-Sent Events channel (nginx nchan; bearer token, "
+                            "`Accept: text/event-stream`). Each event's data is "
+                            '`{"package": id, "class": "emergency|priority|normal", '
+                            '"priority": n, "url": manifest path}`; a station listening there '
+                            "hears of a package within seconds and polls only as a fallback. "
+                            "403 for another station's channel or without a token.",
+                        },
                     },
                 },
                 "Manifest": {

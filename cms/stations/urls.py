@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, path, re_path, reverse_lazy
 
-from cms.stations import api, portal
+from cms.stations import api, portal, push
 from cms.stations.responses import unknown_api_route
 
 app_name = "stations"
@@ -38,6 +38,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{API}/packages/<int:package_id>/files/<path:path>", api.bag_file, name="api_file"),
     path(f"{API}/packages/<int:package_id>/receipt", api.receipt, name="api_receipt"),
     path(f"{API}/packages/<int:package_id>/airings", api.airings, name="api_airings"),
+    path(f"{API}/push/<int:station_id>", push.not_served, name="api_push"),
+    path(f"{API}/push/<int:station_id>/authorize", push.authorize, name="api_push_authorize"),
     # (?s:…): a path with a newline in it is still an unknown API route (JSON 404).
     re_path(r"^api/stations/v1/(?P<rest>(?s:.*))$", unknown_api_route, name="api_unknown"),
 ]

@@ -30,6 +30,8 @@ def test_nginx_accepts_the_site_configuration(tmp_path: Path) -> None:
     site = site.replace("/var/log/nginx/", f"{tmp_path}/logs/")
     (tmp_path / "logs").mkdir()
     (tmp_path / "nginx.conf").write_text(
+        # As Debian's /etc/nginx/modules-enabled: nchan (push), absolute for -p.
+        "load_module /usr/lib/nginx/modules/ngx_nchan_module.so;\n"
         "pid nginx.pid;\nerror_log logs/error.log;\nevents {}\n"
         "http {\n include /etc/nginx/mime.types;\n access_log off;\n"
         f"{site}\n}}\n",

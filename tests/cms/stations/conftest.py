@@ -7,9 +7,7 @@ import datetime
 import getpass
 import hashlib
 import os
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,9 +29,9 @@ from cms.stations.models import (
 )
 from cms.taxonomy.models import AdministrativeUnit
 from tests.cms.conftest import complete_metadata
+from tests.nginx import NGINX, Nginx, with_push  # noqa: F401 - NGINX: used by the tests here
 from tests.support import free_port
 
-NGINX = "/usr/sbin/nginx"
 TONES = {"vi": 440, "km": 550, "hmn": 660}
 
 
@@ -282,6 +280,30 @@ http {{
 """
 
 
+def serve_nginx(
+    live_server: Any, settings: Any, tmp_path: Path, push: bool = False
+) -> Iterator[Nginx]:
+    """A real nginx in front of ``live_server`` (with ``push``: and the production push
+    locations of deploy/nginx/cms.conf, the app publishing to it)."""
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    conf = NGINX_CONF.format(
+        tmp=tmp_path / "nginx", port=port, media=media, upstream=live_server.url,
+        user=getpass.getuser(),
+    )  # fmt: skip
+    stations = {"ACCEL_REDIRECT_PREFIX": "/_protected/"}
+    if push:
+        conf = with_push(conf, live_server.url)
+        stations["PUSH_PUBLISH_URL"] = f"http://127.0.0.1:{port}/_push/pub/"
+    settings.CMS_STATIONS = stations
+    server = Nginx(conf, tmp_path / "nginx", port).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def nginx(live_server: Any, settings: Any, tmp_path: Path) -> Iterator[str]:
     """A real nginx in front of ``live_server``; returns its base URL.
@@ -289,44 +311,14 @@ def nginx(live_server: Any, settings: Any, tmp_path: Path) -> Iterator[str]:
     ``/direct/`` serves MEDIA_ROOT without the app (the benchmark baseline); the app hands
     downloads to ``/_protected/`` with X-Accel-Redirect.
     """
-    assert Path(NGINX).exists(), "nginx is not installed"
-    tmp = tmp_path / "nginx"
-    tmp.mkdir()
-    media = Path(settings.MEDIA_ROOT)
-    media.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    conf = tmp / "nginx.conf"
-    conf.write_text(
-        NGINX_CONF.format(
-            tmp=tmp, port=port, media=media, upstream=live_server.url, user=getpass.getuser()
-        ),
-        encoding="utf-8",
-    )
-    settings.CMS_STATIONS = {"ACCEL_REDIRECT_PREFIX": "/_protected/"}
-    process = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                errors = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"nginx did not start: {errors}") from None
-            time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    for server in serve_nginx(live_server, settings, tmp_path):
+        yield server.url
+
+
+@pytest.fixture
+def push_nginx(live_server: Any, settings: Any, tmp_path: Path) -> Iterator[Nginx]:
+    """``nginx`` plus nchan's push locations, exactly as in deploy/nginx/cms.conf."""
+    yield from serve_nginx(live_server, settings, tmp_path, push=True)
 
 
 def env_without_proxy() -> dict[str, str]:
