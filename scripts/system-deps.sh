@@ -2,7 +2,7 @@
 # Installs the Debian packages the project needs, only those that are missing.
 # Usage: scripts/system-deps.sh run|test
 set -euo pipefail
-want=(ffmpeg espeak-ng gettext fonts-noto-core python3-venv)
+want=(ffmpeg espeak-ng gettext fonts-noto-core fonts-noto-cjk python3-venv)
 if [ "${1:-run}" = "test" ]; then
   want+=(postgresql chromium chromium-driver nginx)
 fi
