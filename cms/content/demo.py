@@ -422,6 +422,9 @@ def load(stdout: Any = None) -> dict[str, str]:
         "en",
         {
             "Ảnh và tranh cổ động về bình đẳng giới": "Photos and posters on gender equality",
+            "Triển lãm lưu động tại các xã, chú thích song ngữ Việt – Anh.": (
+                "A touring exhibition in the communes, captioned in Vietnamese and English."
+            ),
             "Buổi sinh hoạt cộng đồng về bình đẳng giới.": (
                 "A community meeting on gender equality."
             ),
