@@ -226,8 +226,9 @@ def check_chinese(live_server: Any, browser_without_cjk: Browser, artifacts: Pat
             "Noto Sans SC").length"""
     )
     slices = [name for name in fonts if name.startswith("noto-sans-sc-")]
-    assert 1 <= loaded <= 16 and declared >= 50, (loaded, declared)
-    assert 1 <= len(slices) <= 16, slices  # only the slices the page's characters need
+    # Only the slices the page's characters need: fewer than a quarter of them.
+    assert declared >= 50 and 1 <= loaded <= declared // 4, (loaded, declared)
+    assert 1 <= len(slices) <= declared // 4, slices
     page.screenshot(path=str(artifacts / "languages-home-zh-hans-phone.png"), full_page=True)
     page.context.close()
 
