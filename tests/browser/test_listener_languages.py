@@ -265,7 +265,7 @@ def check_weights(live_server: Any, browser: Browser) -> None:
         print(f"PAGE-WEIGHT {path} {total} {names}", flush=True)
         if path.startswith("/zh-hans/"):
             # Over budget (about 380 KB: 13 slices of 13–42 KB); what is asserted is that
-            # it fetches only a few of the ~90 slices (check_chinese). Known, reported.
+            # it fetches only a few of the 79 slices (check_chinese). Known, reported.
             continue
         assert total <= 2 * BUDGET, (path, total, bodies)
 
