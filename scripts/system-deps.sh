@@ -2,7 +2,7 @@
 # Installs the Debian packages the project needs, only those that are missing.
 # Usage: scripts/system-deps.sh run|test
 set -euo pipefail
-want=(ffmpeg espeak-ng gettext fonts-noto-core python3-venv)
+want=(ffmpeg espeak-ng gettext fonts-noto-core fonts-noto-cjk python3-venv)
 if [ "${1:-run}" = "test" ]; then
   # nginx with nchan: the push channel to stations (deploy/nginx/cms.conf), tested through
   # the production configuration; `make run` (runserver, no push) does not need it.

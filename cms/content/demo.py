@@ -189,6 +189,84 @@ def translate(
     return page.get_translation(locale)
 
 
+#: The home page's and sections' title and introduction in each translated language, keyed
+#: by the Vietnamese text (issue 14: 2).
+CHROME_TRANSLATIONS: dict[str, dict[str, str]] = {
+    "en": {
+        "Thông tin tuyên truyền về quyền con người": "Human rights information",
+        "Phát thanh, video và triển lãm của các cơ quan, đơn vị trong tỉnh.": (
+            "Radio, video and exhibitions by the province's agencies."
+        ),
+        SYNTHETIC_NOTE: (
+            "The recordings in the demo content are synthetic speech over a tone bed, "
+            "standing in for real recordings."
+        ),
+        "Phát thanh": "Radio",
+        "Phóng sự, kịch truyền thanh, tiểu phẩm, bản tin.": (
+            "Reports, radio dramas, skits and bulletins."
+        ),
+        "Video": "Video",
+        "Video cho bảng tin điện tử và trang thông tin.": (
+            "Videos for digital information boards and websites."
+        ),
+        "Triển lãm": "Exhibitions",
+        "Triển lãm ảnh và tranh cổ động lưu động.": "Touring photo and poster exhibitions.",
+    },
+    "zh-hans": {
+        "Thông tin tuyên truyền về quyền con người": "人权信息宣传",
+        "Phát thanh, video và triển lãm của các cơ quan, đơn vị trong tỉnh.": (
+            "本省各机关、单位制作的广播、视频和展览。"
+        ),
+        SYNTHETIC_NOTE: "示例内容中的录音是配有背景音的合成语音，代替真实录音。",
+        "Phát thanh": "广播",
+        "Phóng sự, kịch truyền thanh, tiểu phẩm, bản tin.": "专题报道、广播剧、小品、新闻简报。",
+        "Video": "视频",
+        "Video cho bảng tin điện tử và trang thông tin.": "用于电子信息屏和网站的视频。",
+        "Triển lãm": "展览",
+        "Triển lãm ảnh và tranh cổ động lưu động.": "巡回图片和宣传画展览。",
+    },
+    "km": {
+        "Thông tin tuyên truyền về quyền con người": "ព័ត៌មានផ្សព្វផ្សាយអំពីសិទ្ធិមនុស្ស",
+        "Phát thanh, video và triển lãm của các cơ quan, đơn vị trong tỉnh.": (
+            "វិទ្យុ វីដេអូ និងការតាំងពិព័រណ៍របស់ស្ថាប័ន និងអង្គភាពនានាក្នុងខេត្ត។"
+        ),
+        SYNTHETIC_NOTE: "សំឡេងក្នុងខ្លឹមសារគំរូជាសំឡេងសំយោគលើភ្លេង ជំនួសការថតពិត។",
+        "Phát thanh": "វិទ្យុ",
+        "Phóng sự, kịch truyền thanh, tiểu phẩm, bản tin.": (
+            "របាយការណ៍ ល្ខោនវិទ្យុ រឿងកំប្លែងខ្លី និងព្រឹត្តិបត្រព័ត៌មាន។"
+        ),
+        "Video": "វីដេអូ",
+        "Video cho bảng tin điện tử và trang thông tin.": ("វីដេអូសម្រាប់ក្តារព័ត៌មានឌីជីថល និងគេហទំព័រ។"),
+        "Triển lãm": "ការតាំងពិព័រណ៍",
+        "Triển lãm ảnh và tranh cổ động lưu động.": ("ការតាំងពិព័រណ៍រូបថត និងផ្ទាំងរូបភាពឃោសនាចល័ត។"),
+    },
+}
+
+
+def chrome_strings(page: Page, code: str) -> dict[str, str]:
+    """Title and introduction of a home or section page in ``code``: translated where the
+    team has a translation, otherwise the Vietnamese text marked as not yet translated
+    (in Vietnamese, the language the site's chrome falls back to for that language)."""
+    from cms.i18n.languages import BY_CODE
+
+    specific = page.specific
+    texts = [specific.title, getattr(specific, "intro", "")]
+    table = CHROME_TRANSLATIONS.get(code)
+    strings: dict[str, str] = {}
+    for text in filter(None, texts):
+        if table is not None:
+            # Sentence by sentence: the intro joins a sentence and the demo note.
+            parts = [part for part in table if part in text]
+            translated = text
+            for part in sorted(parts, key=len, reverse=True):
+                translated = translated.replace(part, table[part])
+            strings[text] = translated
+        else:
+            name = BY_CODE[code].name_vi
+            strings[text] = f"{text} (chưa dịch sang {name[0].lower()}{name[1:]})"
+    return strings
+
+
 def load(stdout: Any = None) -> dict[str, str]:
     samples = samples_dir()
     users = ensure_users()
@@ -225,6 +303,11 @@ def load(stdout: Any = None) -> dict[str, str]:
     radio = section("Phát thanh", "phat-thanh", "Phóng sự, kịch truyền thanh, tiểu phẩm, bản tin.")
     videos = section("Video", "video", "Video cho bảng tin điện tử và trang thông tin.")
     exhibitions = section("Triển lãm", "trien-lam", "Triển lãm ảnh và tranh cổ động lưu động.")
+    # Home and sections in every content language: translated, or marked as not translated.
+    for code, _name in settings.LANGUAGES:
+        if code != "vi":
+            for parent in (home, radio, videos, exhibitions):
+                translate(parent, code, chrome_strings(parent, code), {}, admin)
 
     if not RadioSegmentPage.objects.filter(slug="quyen-tre-em-o-thon-ban").exists():
         audio_vi = master(samples / "vi_segment_48k_stereo.wav", "Quyền trẻ em ở thôn bản", "vi")
@@ -339,6 +422,9 @@ def load(stdout: Any = None) -> dict[str, str]:
         "en",
         {
             "Ảnh và tranh cổ động về bình đẳng giới": "Photos and posters on gender equality",
+            "Triển lãm lưu động tại các xã, chú thích song ngữ Việt – Anh.": (
+                "A touring exhibition in the communes, captioned in Vietnamese and English."
+            ),
             "Buổi sinh hoạt cộng đồng về bình đẳng giới.": (
                 "A community meeting on gender equality."
             ),

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
-from cms.i18n.languages import BY_CODE, DEFAULT_LANGUAGE, LANGUAGES
+from cms.i18n.languages import BY_CODE, DEFAULT_LANGUAGE, LANGUAGES, chrome_language
 
 
 def content_language(request: HttpRequest) -> dict[str, object]:
@@ -12,4 +12,6 @@ def content_language(request: HttpRequest) -> dict[str, object]:
         "content_language": lang,
         "html_lang": lang.bcp47,
         "content_languages": LANGUAGES,
+        # <header>/<footer> carry this lang when the chrome falls back to Vietnamese.
+        "chrome_lang": chrome_language(lang.code).bcp47,
     }

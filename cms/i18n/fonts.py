@@ -2,15 +2,40 @@
 
 Each script gets its own small WOFF2 subset of the OS's Noto fonts, declared with a
 ``unicode-range`` so a browser downloads only the faces the page's text needs: a
-Vietnamese page loads the Latin subset, a Khmer page the Khmer one as well.
+Vietnamese page loads the Latin and Vietnamese subsets, a Khmer page the Khmer one as well.
+
+- The Latin faces are split as large web-font services split them, and their ranges are
+  made disjoint here: a character in two ranges makes the browser fetch the face declared
+  last, which is how the extended-Latin face (41 KB) used to load on every Vietnamese page.
+- The language switcher names each language in its own script. Those few letters come
+  from a tiny "Noto Sans Autonyms" family holding only the autonyms' glyphs (a few KB,
+  fetched only when the switcher is opened), so a Vietnamese page never loads the Khmer
+  or Chinese fonts for one word each.
+- Chinese (Noto Sans CJK SC, Debian package ``fonts-noto-cjk``) is cut into about 90
+  slices: the 3500 most frequent characters (``data/han-frequency.txt``) in small slices,
+  the rest of the font by block. They are declared in ``fonts-han.css``, which only pages
+  that need Chinese link: a page downloads just the slices its characters fall in. Only
+  the regular weight is served; browsers embolden it for headings, which halves what a
+  Chinese page downloads.
+
+Building is skipped when nothing changed (``.build-stamp``), since the Chinese slices take
+a few minutes on two cores.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import fontTools
 from fontTools import subset
+from fontTools.ttLib import TTCollection, TTFont
 
 
 @dataclass(frozen=True)
@@ -21,91 +46,18 @@ class FontFace:
     unicode_range: str
 
 
-# The Latin face is split the way large web-font services split it, so a Vietnamese
-# page downloads "latin" + "vietnamese" and never the extended-Latin slice.
-FACES: tuple[FontFace, ...] = (
-    FontFace(
-        "latin",
-        "Noto Sans",
-        "NotoSans",
-        "U+0000-00FF,U+0131,U+0152-0153,U+02BB-02BC,U+02C6,U+02DA,U+02DC,U+2000-206F,"
-        "U+20AC,U+2122,U+2191,U+2193,U+2212,U+2215,U+FEFF,U+FFFD",
-    ),
-    FontFace(
-        "vietnamese",
-        "Noto Sans",
-        "NotoSans",
-        "U+0102-0103,U+0110-0111,U+0128-0129,U+0168-0169,U+01A0-01A1,U+01AF-01B0,"
-        "U+0300-0301,U+0303-0304,U+0308-0309,U+0323,U+0329,U+1EA0-1EF9,U+20AB",
-    ),
-    FontFace(
-        "latin-ext",
-        "Noto Sans",
-        "NotoSans",
-        "U+0100-02AF,U+0304,U+0308,U+0329,U+1E00-1E9F,U+1EF2-1EFF,U+2020,U+20A0-20AB,"
-        "U+20AD-20C0,U+2113,U+2C60-2C7F,U+A720-A7FF",
-    ),
-    FontFace(
-        "khmer", "Noto Sans Khmer", "NotoSansKhmer", "U+1780-17FF,U+19E0-19FF,U+200B-200D,U+25CC"
-    ),
-    FontFace("cham", "Noto Sans Cham", "NotoSansCham", "U+AA00-AA5F,U+200B-200D,U+25CC"),
+LATIN = (
+    "U+0000-00FF,U+0131,U+0152-0153,U+02BB-02BC,U+02C6,U+02DA,U+02DC,U+2000-206F,"
+    "U+20AC,U+2122,U+2191,U+2193,U+2212,U+2215,U+FEFF,U+FFFD"
 )
-WEIGHTS = {400: "Regular", 700: "Bold"}
-
-
-def file_name(face: FontFace, weight: int) -> str:
-    return f"{face.family.replace(' ', '-').lower()}-{face.script}-{weight}.woff2"
-
-
-def find_source(source_dirs: list[Path], face: FontFace, weight: int) -> Path | None:
-    for directory in source_dirs:
-        candidate = directory / f"{face.source_stem}-{WEIGHTS[weight]}.ttf"
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def build(source_dirs: list[Path], out_dir: Path) -> list[Path]:
-    """Subset every face to its script's range and write WOFF2 files and ``fonts.css``.
-
-    Files are written under a temporary name and renamed, so a half-built font is
-    never served. Faces whose source font is missing are left out of the CSS.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    css: list[str] = []
-    for face in FACES:
-        for weight in WEIGHTS:
-            source = find_source(source_dirs, face, weight)
-            if source is None:
-                continue
-            target = out_dir / file_name(face, weight)
-            tmp = target.with_suffix(".tmp")
-            options = subset.Options()
-            options.flavor = "woff2"
-            options.layout_features = ["*"]  # Khmer and Cham shaping needs every feature
-            options.name_IDs = ["*"]
-            options.notdef_outline = True
-            options.hinting = False  # screens render unhinted outlines well; halves the size
-            font = subset.load_font(str(source), options)
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(unicodes=parse_range(face.unicode_range))
-            subsetter.subset(font)
-            subset.save_font(font, str(tmp), options)
-            tmp.replace(target)
-            written.append(target)
-            css.append(
-                "@font-face{"
-                f'font-family:"{face.family}";font-style:normal;font-weight:{weight};'
-                f'font-display:swap;src:url("{target.name}") format("woff2");'
-                f"unicode-range:{face.unicode_range}}}"
-            )
-    css_path = out_dir / "fonts.css"
-    tmp_css = css_path.with_suffix(".tmp")
-    tmp_css.write_text("\n".join(css) + "\n", encoding="utf-8")
-    tmp_css.replace(css_path)
-    written.append(css_path)
-    return written
+VIETNAMESE = (
+    "U+0102-0103,U+0110-0111,U+0128-0129,U+0168-0169,U+01A0-01A1,U+01AF-01B0,"
+    "U+0300-0301,U+0303-0304,U+0308-0309,U+0323,U+0329,U+1EA0-1EF9,U+20AB"
+)
+LATIN_EXT_WANTED = (
+    "U+0100-02AF,U+0304,U+0308,U+0329,U+1E00-1E9F,U+1EF2-1EFF,U+2020,U+20A0-20AB,"
+    "U+20AD-20C0,U+2113,U+2C60-2C7F,U+A720-A7FF"
+)
 
 
 def parse_range(spec: str) -> list[int]:
@@ -118,3 +70,310 @@ def parse_range(spec: str) -> list[int]:
         else:
             codepoints.append(int(part, 16))
     return codepoints
+
+
+def format_range(codepoints: Iterable[int]) -> str:
+    """``U+0100-0101,U+0104`` for a set of code points (runs joined)."""
+    points = sorted(set(codepoints))
+    parts: list[str] = []
+    index = 0
+    while index < len(points):
+        start = end = points[index]
+        while index + 1 < len(points) and points[index + 1] == end + 1:
+            index += 1
+            end = points[index]
+        parts.append(f"U+{start:04X}" if start == end else f"U+{start:04X}-{end:04X}")
+        index += 1
+    return ",".join(parts)
+
+
+# Extended Latin minus what the Latin and Vietnamese faces already cover.
+LATIN_EXT = format_range(
+    set(parse_range(LATIN_EXT_WANTED)) - set(parse_range(LATIN)) - set(parse_range(VIETNAMESE))
+)
+
+FACES: tuple[FontFace, ...] = (
+    FontFace("latin", "Noto Sans", "NotoSans", LATIN),
+    FontFace("vietnamese", "Noto Sans", "NotoSans", VIETNAMESE),
+    FontFace("latin-ext", "Noto Sans", "NotoSans", LATIN_EXT),
+    FontFace(
+        "khmer", "Noto Sans Khmer", "NotoSansKhmer", "U+1780-17FF,U+19E0-19FF,U+200B-200D,U+25CC"
+    ),
+    FontFace("cham", "Noto Sans Cham", "NotoSansCham", "U+AA00-AA5F,U+200B-200D,U+25CC"),
+)
+WEIGHTS = {400: "Regular", 700: "Bold"}
+
+AUTONYM_FAMILY = "Noto Sans Autonyms"
+HAN_FAMILY = "Noto Sans SC"
+HAN_SOURCE = "NotoSansCJK-Regular.ttc"  # Debian fonts-noto-cjk, in /usr/share/fonts/opentype/noto
+HAN_FACE_NAME = "Noto Sans CJK SC"
+HAN_CSS = "fonts-han.css"
+# CJK punctuation and full-width forms go with the most frequent characters.
+HAN_PUNCTUATION = "U+3000-303F,U+FF01-FF60,U+FFE0-FFE6,U+2018-2019,U+201C-201D,U+2026,U+00B7"
+# The rest of the font after the frequency list, in code point order.
+HAN_TAIL = "U+2E80-2FDF,U+3100-312F,U+31C0-31EF,U+3200-33FF,U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF"
+# (first rank, last rank, characters per slice): small slices where every page hits them.
+HAN_TIERS = ((0, 1000, 100), (1000, 3500, 250))
+HAN_TAIL_SLICE = 512  # code points per tail slice (a block of the font)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def file_name(face: FontFace, weight: int) -> str:
+    return f"{face.family.replace(' ', '-').lower()}-{face.script}-{weight}.woff2"
+
+
+def find_source(source_dirs: list[Path], face: FontFace, weight: int) -> Path | None:
+    return find_file(source_dirs, f"{face.source_stem}-{WEIGHTS[weight]}.ttf")
+
+
+def find_file(source_dirs: list[Path], name: str) -> Path | None:
+    for directory in source_dirs:
+        candidate = directory / name
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def options() -> subset.Options:
+    opts = subset.Options()
+    opts.flavor = "woff2"
+    opts.layout_features = ["*"]  # Khmer and Cham shaping needs every feature
+    opts.name_IDs = ["*"]
+    opts.notdef_outline = True
+    opts.hinting = False  # screens render unhinted outlines well; halves the size
+    return opts
+
+
+def face_css(family: str, weight: int, name: str, unicode_range: str) -> str:
+    return (
+        "@font-face{"
+        f'font-family:"{family}";font-style:normal;font-weight:{weight};'
+        f'font-display:swap;src:url("{name}") format("woff2");'
+        f"unicode-range:{unicode_range}}}"
+    )
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def subset_bytes(
+    font: TTFont, opts: subset.Options, *, unicodes: list[int] | None = None, text: str = ""
+) -> bytes:
+    subsetter = subset.Subsetter(opts)
+    if unicodes is not None:
+        subsetter.populate(unicodes=unicodes)
+    else:
+        subsetter.populate(text=text)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    subset.save_font(font, out, opts)
+    return out.getvalue()
+
+
+# --- Chinese slices -------------------------------------------------------------------
+
+
+def han_frequency() -> list[int]:
+    """Han code points, most frequent first (``data/han-frequency.txt``)."""
+    text = (DATA_DIR / "han-frequency.txt").read_text(encoding="utf-8")
+    seen: dict[int, None] = {}
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        for ch in line.strip():
+            seen.setdefault(ord(ch), None)
+    return list(seen)
+
+
+def han_slices(cmap: set[int]) -> list[tuple[str, list[int]]]:
+    """Each slice's declared ``unicode-range`` and the code points its file holds.
+
+    The tail slices declare whole blocks (short CSS) but hold only the characters no
+    frequency slice has; they come first in the CSS, because a browser tries the face
+    declared last first, so a frequent character always comes from its small slice.
+    """
+    ranked = [cp for cp in han_frequency() if cp in cmap]
+    frequent: list[list[int]] = []
+    punctuation = [cp for cp in parse_range(HAN_PUNCTUATION) if cp in cmap]
+    for first, last, size in HAN_TIERS:
+        for start in range(first, min(last, len(ranked)), size):
+            frequent.append(ranked[start : min(start + size, last, len(ranked))])
+    if frequent:
+        frequent[0] = punctuation + frequent[0]
+    taken = {cp for chunk in frequent for cp in chunk}
+    tail: list[tuple[str, list[int]]] = []
+    for block in HAN_TAIL.split(","):
+        first_cp, last_cp = (int(x, 16) for x in block.removeprefix("U+").split("-"))
+        for start in range(first_cp, last_cp + 1, HAN_TAIL_SLICE):
+            end = min(start + HAN_TAIL_SLICE - 1, last_cp)
+            held = [cp for cp in range(start, end + 1) if cp in cmap and cp not in taken]
+            if held:
+                tail.append(
+                    (
+                        format_range([start, end]) if start == end else f"U+{start:04X}-{end:04X}",
+                        held,
+                    )
+                )
+    return tail + [(format_range(chunk), chunk) for chunk in frequent if chunk]
+
+
+def han_font_number(source: Path) -> int:
+    collection = TTCollection(str(source), lazy=True)
+    for number, font in enumerate(collection.fonts):
+        if font["name"].getDebugName(1) == HAN_FACE_NAME:
+            return number
+    raise ValueError(f"{source} has no {HAN_FACE_NAME!r} face")
+
+
+_HAN_SOURCE_BYTES: dict[str, bytes] = {}
+
+
+def _han_slice(job: tuple[str, int, list[int], str]) -> str:
+    """Worker: subset one slice of the collection's SC face and write it."""
+    source, number, unicodes, target = job
+    data = _HAN_SOURCE_BYTES.get(source)
+    if data is None:
+        data = _HAN_SOURCE_BYTES[source] = Path(source).read_bytes()
+    opts = options()
+    opts.layout_features = ["kern", "vert", "vrt2"]  # no locl: other languages' glyph forms
+    opts.name_IDs = [0, 1, 2, 3, 4, 5, 6]
+    opts.desubroutinize = True  # smaller once compressed
+    font = TTFont(io.BytesIO(data), fontNumber=number, lazy=True)
+    write_atomic(Path(target), subset_bytes(font, opts, unicodes=unicodes))
+    return target
+
+
+def build_han(source: Path, out_dir: Path) -> tuple[list[Path], str]:
+    number = han_font_number(source)
+    cmap = set(TTCollection(str(source), lazy=True).fonts[number].getBestCmap())
+    slices = han_slices(cmap)
+    jobs = [
+        (str(source), number, held, str(out_dir / f"noto-sans-sc-{index:03d}-400.woff2"))
+        for index, (_declared, held) in enumerate(slices)
+    ]
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        written = [Path(name) for name in pool.map(_han_slice, jobs)]
+    css = "\n".join(
+        face_css(HAN_FAMILY, 400, Path(target).name, declared)
+        for (declared, _held), (_src, _n, _chunk, target) in zip(slices, jobs, strict=True)
+    )
+    return written, css + "\n"
+
+
+# --- Autonyms ------------------------------------------------------------------------
+
+
+def autonym_text() -> dict[str, str]:
+    """Non-Latin letters of the language names, by the script whose font draws them."""
+    from cms.i18n.languages import LANGUAGES
+
+    by_script: dict[str, str] = {}
+    for lang in LANGUAGES:
+        for ch in lang.name_local:
+            cp = ord(ch)
+            if 0x1780 <= cp <= 0x17FF:
+                by_script["khmer"] = by_script.get("khmer", "") + ch
+            elif 0xAA00 <= cp <= 0xAA5F:
+                by_script["cham"] = by_script.get("cham", "") + ch
+            elif 0x2E80 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF:
+                by_script["han"] = by_script.get("han", "") + ch
+    return {script: "".join(sorted(set(text))) for script, text in by_script.items()}
+
+
+def build_autonyms(source_dirs: list[Path], out_dir: Path) -> tuple[list[Path], list[str]]:
+    written: list[Path] = []
+    css: list[str] = []
+    stems = {"khmer": "NotoSansKhmer-Regular.ttf", "cham": "NotoSansCham-Regular.ttf"}
+    for script, text in autonym_text().items():
+        if script == "han":
+            source = find_file(source_dirs, HAN_SOURCE)
+            if source is None:
+                continue
+            font = TTFont(str(source), fontNumber=han_font_number(source), lazy=True)
+            opts = options()
+            opts.layout_features = []
+        else:
+            found = find_file(source_dirs, stems[script])
+            if found is None:
+                continue
+            font = TTFont(str(found))
+            opts = options()  # every feature: the autonym is shaped as a word
+        target = out_dir / f"noto-sans-autonyms-{script}-400.woff2"
+        write_atomic(target, subset_bytes(font, opts, text=text))
+        written.append(target)
+        css.append(face_css(AUTONYM_FAMILY, 400, target.name, format_range(map(ord, text))))
+    return written, css
+
+
+# --- Everything ----------------------------------------------------------------------
+
+
+def stamp(source_dirs: list[Path]) -> str:
+    """What the built files depend on: the faces, the slicing, the sources' sizes and dates."""
+    spec = {
+        "format": 1,  # bump when the subsetting code changes what it writes
+        "faces": [face.__dict__ for face in FACES],
+        "weights": WEIGHTS,
+        "autonyms": autonym_text(),
+        "han": [HAN_SOURCE, HAN_PUNCTUATION, HAN_TAIL, HAN_TIERS, HAN_TAIL_SLICE],
+        "fonttools": fontTools.version,
+    }
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode())
+    digest.update((DATA_DIR / "han-frequency.txt").read_bytes())
+    for directory in source_dirs:
+        if directory.is_dir():
+            for path in sorted(directory.iterdir()):
+                info = path.stat()
+                digest.update(f"{path}:{info.st_size}:{int(info.st_mtime)}".encode())
+    return digest.hexdigest()
+
+
+def build(source_dirs: list[Path], out_dir: Path, *, force: bool = False) -> list[Path]:
+    """Subset every face to its script's range and write WOFF2 files, ``fonts.css`` and
+    (when the Chinese source font is installed) ``fonts-han.css``.
+
+    Files are written under a temporary name and renamed, so a half-built font is
+    never served. Faces whose source font is missing are left out of the CSS.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp_path = out_dir / ".build-stamp"
+    current = stamp(source_dirs)
+    if not force and stamp_path.exists() and stamp_path.read_text() == current:
+        listed = json.loads((out_dir / ".build-files").read_text())
+        paths = [out_dir / name for name in listed]
+        if all(path.exists() for path in paths):
+            return paths
+    written: list[Path] = []
+    css: list[str] = []
+    for face in FACES:
+        for weight in WEIGHTS:
+            source = find_source(source_dirs, face, weight)
+            if source is None:
+                continue
+            target = out_dir / file_name(face, weight)
+            font = subset.load_font(str(source), options())
+            write_atomic(
+                target, subset_bytes(font, options(), unicodes=parse_range(face.unicode_range))
+            )
+            written.append(target)
+            css.append(face_css(face.family, weight, target.name, face.unicode_range))
+    autonym_files, autonym_css = build_autonyms(source_dirs, out_dir)
+    written += autonym_files
+    css += autonym_css
+    han_source = find_file(source_dirs, HAN_SOURCE)
+    if han_source is not None:
+        han_files, han_css = build_han(han_source, out_dir)
+        written += han_files
+        write_atomic(out_dir / HAN_CSS, han_css.encode())
+        written.append(out_dir / HAN_CSS)
+    css_path = out_dir / "fonts.css"
+    write_atomic(css_path, ("\n".join(css) + "\n").encode())
+    written.append(css_path)
+    write_atomic(out_dir / ".build-files", json.dumps([p.name for p in written]).encode())
+    write_atomic(stamp_path, current.encode())
+    return written

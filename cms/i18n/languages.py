@@ -31,6 +31,9 @@ class ContentLanguage:
     bcp47: str  # value of <html lang>
     categories: tuple[LanguageCategory, ...]
     scripts: tuple[str, ...]  # font families the public site needs for it, in order
+    # The public site's chrome (menus, labels) is translated into this language; if not,
+    # the whole chrome is shown in Vietnamese, never half and half (issue 14: 2).
+    chrome_translated: bool = False
 
 
 LANGUAGES: tuple[ContentLanguage, ...] = (
@@ -42,6 +45,7 @@ LANGUAGES: tuple[ContentLanguage, ...] = (
         "vi",
         (LanguageCategory.NATIONAL,),
         ("latin",),
+        chrome_translated=True,
     ),
     ContentLanguage(
         "en",
@@ -51,6 +55,7 @@ LANGUAGES: tuple[ContentLanguage, ...] = (
         "en",
         (LanguageCategory.FOREIGN,),
         ("latin",),
+        chrome_translated=True,
     ),
     ContentLanguage(
         "zh-hans",
@@ -60,6 +65,7 @@ LANGUAGES: tuple[ContentLanguage, ...] = (
         "zh-Hans",
         (LanguageCategory.FOREIGN,),
         ("latin", "han"),
+        chrome_translated=True,
     ),
     ContentLanguage(
         "km",
@@ -69,6 +75,7 @@ LANGUAGES: tuple[ContentLanguage, ...] = (
         "km",
         (LanguageCategory.MINORITY, LanguageCategory.FOREIGN),
         ("latin", "khmer"),
+        chrome_translated=True,
     ),
     ContentLanguage(
         "tyz",
@@ -131,6 +138,12 @@ DEFAULT_LANGUAGE = "vi"
 
 # Languages the admin interface is offered in.
 ADMIN_LANGUAGES: tuple[tuple[str, str], ...] = (("vi", "Tiếng Việt"), ("en", "English"))
+
+
+def chrome_language(code: str) -> ContentLanguage:
+    """The language the public site's chrome is shown in for content language ``code``."""
+    lang = BY_CODE.get(code, BY_CODE[DEFAULT_LANGUAGE])
+    return lang if lang.chrome_translated else BY_CODE[DEFAULT_LANGUAGE]
 
 
 def django_languages() -> list[tuple[str, str]]:

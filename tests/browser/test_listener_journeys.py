@@ -127,6 +127,7 @@ def test_listener_choosing_a_language_the_item_lacks_is_told_so_and_offered_the_
 ) -> None:
     # The vi radio item has km and tyz versions, none in English.
     phone.goto(live_server.url + VI_RADIO)
+    phone.locator("nav.languages summary").click()  # the switcher opens first
     phone.locator("nav.languages").get_by_role("link", name="English", exact=True).click()
     phone.wait_for_load_state("load")
     expect(phone.locator("html")).to_have_attribute("lang", "en")
@@ -144,6 +145,7 @@ def test_listener_choosing_a_language_the_item_lacks_is_told_so_and_offered_the_
 
     # From the km version to Chinese (no zh-hans version): said in Chinese.
     phone.goto(live_server.url + KM_RADIO)
+    phone.locator("nav.languages summary").click()  # the switcher opens first
     phone.locator("nav.languages").get_by_role("link", name="简体中文").click()
     phone.wait_for_load_state("load")
     expect(phone.locator("html")).to_have_attribute("lang", "zh-Hans")
@@ -152,6 +154,7 @@ def test_listener_choosing_a_language_the_item_lacks_is_told_so_and_offered_the_
 
     # The listener follows the Vietnamese link and lands on the item.
     phone.goto(live_server.url + VI_RADIO)
+    phone.locator("nav.languages summary").click()  # the switcher opens first
     phone.locator("nav.languages").get_by_role("link", name="English", exact=True).click()
     phone.locator("main ul.versions a").first.click()
     phone.wait_for_load_state("load")

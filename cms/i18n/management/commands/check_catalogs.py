@@ -2,8 +2,10 @@
 
 - every content language has ``locales/<locale>/LC_MESSAGES/django.po``;
 - every string in the sources is in every catalog (run ``make makemessages`` if not);
-- the public site's strings (those used in ``templates/``) are translated in
-  Vietnamese and English; every other catalog has at least one translation.
+- the public site's strings (those used in ``templates/``) are translated in every
+  language whose chrome is declared translated (``ContentLanguage.chrome_translated``:
+  Vietnamese, English, Chinese, Khmer); every other catalog has at least one translation,
+  and its public pages show the chrome in Vietnamese (issue 14: 2).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils.translation import to_locale
 
-COMPLETE_LANGUAGES = ("vi", "en")
+from cms.i18n.languages import LANGUAGES
+
+COMPLETE_LANGUAGES = tuple(lang.code for lang in LANGUAGES if lang.chrome_translated)
 IGNORE = [
     ".venv/*",
     "var/*",
