@@ -209,7 +209,9 @@ def test_report_exports_keep_a_formula_topic_name_as_text(
 
     response = client.get("/admin/reports/export.csv", year)
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff")), delimiter=";")
+    )
     cells_csv = [cell for row in rows for cell in row]
     assert "'" + FORMULA_TOPIC in cells_csv
     assert not [c for c in cells_csv if c.startswith(FORMULA_STARTS)]
