@@ -208,6 +208,9 @@ class ItemPage(AsciiSlugMixin, Page):
     ]
     override_translatable_fields = [
         SynchronizedField("product_type"),
+        # A taxonomy term, named per language in the vocabulary (``.localized``): translating
+        # the page must not copy the Vietnamese name into the unit's own translation.
+        SynchronizedField("producing_unit"),
         SynchronizedField("production_date"),
         TranslatableField("keywords"),
     ]

@@ -144,6 +144,9 @@ def check_khmer_video(live_server: Any, phone: Page, artifacts: Path) -> None:
     assert not VIETNAMESE_LETTERS.search(phone.locator("header").inner_text())
     topics = phone.locator("dl.meta dd").nth(1).inner_text()
     assert "សិទ្ធិមនុស្ស" in topics, topics
+    # The producing unit is named in Khmer too (the vocabulary's Khmer name).
+    unit = phone.locator("dl.meta dd").first.inner_text()
+    assert "មន្ទីរវប្បធម៌" in unit and not VIETNAMESE_LETTERS.search(unit), unit
     phone.screenshot(path=str(artifacts / "languages-video-km-phone.png"), full_page=True)
 
 
