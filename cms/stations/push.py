@@ -31,7 +31,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
 
 from cms.stations import conf, tokens
 from cms.stations.models import BroadcastPackage
@@ -135,11 +134,15 @@ def not_served(request: HttpRequest, station_id: int) -> HttpResponse:
 
 
 @csrf_exempt
-@require_GET
 def authorize(request: HttpRequest, station_id: int) -> HttpResponse:
     """nchan's ``nchan_authorize_request``: 204 lets a subscriber listen on the channel of
     ``station_id``; 403 refuses (no token, a bad one, or another station's token), 429 when
-    this address or token prefix has failed too often (counted as for the API)."""
+    this address or token prefix has failed too often (counted as for the API). Other
+    methods get the API's JSON 405."""
+    if request.method not in ("GET", "HEAD"):
+        response = JsonResponse({"error": "method_not_allowed"}, status=405)
+        response["Allow"] = "GET, HEAD"
+        return response
     ip = tokens.client_ip(request)
     value = tokens.bearer_value(request)
     window = str(conf.get("AUTH_FAILURE_WINDOW_SECONDS"))

@@ -253,6 +253,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "media_master_renditions": ("GET", EDITORIAL),
     "media_rendition_retry": ("POST", EDITORIAL),
     "media_image_renditions": ("GET", EDITORIAL),
+    # the renditions pages' in-place status (issue 14, item 14): the pages' own check
+    "media_master_renditions_status": ("GET", EDITORIAL),
+    "media_image_renditions_status": ("GET", EDITORIAL),
     # The fixture's rendition belongs to a master, not to this image: refused like a missing one.
     "media_image_rendition_retry": ("POST", NOBODY),
     "media_rendition_cancel": ("POST", EDITORIAL),
@@ -335,6 +338,10 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "stations:api_packages": ("GET", NOBODY),
     "stations:api_package": ("GET", NOBODY),
     "stations:api_bag": ("GET", NOBODY),
+    # Push (nginx nchan): the stream's fallback is a JSON 404 for everyone; the subscriber
+    # check takes a station token, never a session.
+    "stations:api_push": ("GET", NOBODY),
+    "stations:api_push_authorize": ("GET", NOBODY),
     "stations:api_file": ("GET", NOBODY),
     "stations:api_receipt": ("POST", NOBODY),
     "stations:api_airings": ("POST", NOBODY),

@@ -37,6 +37,8 @@ CSRF_EXEMPT = {
     "stations:api_receipt": "station API: Bearer token only",
     "stations:api_airings": "station API: Bearer token only",
     "stations:api_bag": "station API: Bearer token only",
+    "stations:api_push": "push stream when nginx does not serve it: a JSON 404, changes nothing",
+    "stations:api_push_authorize": "nginx's subscriber check: GET only, Bearer token only",
 }
 # Exempt from Django's middleware but checked by Django REST framework's session
 # authentication inside the view (Wagtail's admin API, wagtail-localize's editor API):
