@@ -14,30 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from cms.taxonomy.models import AdministrativeLevel, AdministrativeUnit
 
 AREA_FACET = "area"
-
-
-def reform_component(pks: Iterable[int]) -> set[int]:
-    """``pks`` with every unit linked to them through ``successors``, either way,
-    transitively (the first half of ``AdministrativeUnit.related_units``)."""
-    seen = set(pks)
-    frontier = list(seen)
-    through = AdministrativeUnit.successors.through
-    while frontier:
-        rows = through.objects.filter(
-            Q(from_administrativeunit_id__in=frontier) | Q(to_administrativeunit_id__in=frontier)
-        ).values_list("from_administrativeunit_id", "to_administrativeunit_id")
-        frontier = []
-        for a, b in rows:
-            for pk in (a, b):
-                if pk not in seen:
-                    seen.add(pk)
-                    frontier.append(pk)
-    return seen
 
 
 def area_keys(unit_pks: Iterable[int]) -> set[int]:
@@ -50,7 +29,9 @@ def area_keys(unit_pks: Iterable[int]) -> set[int]:
         return set()
     parents = AdministrativeUnit.objects.filter(pk__in=pks, parent__isnull=False)
     start = pks | set(parents.values_list("parent_id", flat=True))
-    component = reform_component(start)  # the union of each start unit's component
+    component = AdministrativeUnit.reform_component(
+        start
+    )  # the union of each start unit's component
     return set(
         AdministrativeUnit.objects.filter(pk__in=component, valid_until__isnull=True).values_list(
             "pk", flat=True

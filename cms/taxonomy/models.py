@@ -7,6 +7,7 @@ national database key on it); its ``name`` is translatable through wagtail-local
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -179,15 +180,12 @@ class AdministrativeUnit(index.Indexed, models.Model):
             return f"{self.name} (đến {self.valid_until:%d/%m/%Y})"
         return self.name
 
-    @property
-    def is_current(self) -> bool:
-        return self.valid_until is None
-
-    def related_units(self) -> set[int]:
-        """This unit with every predecessor and successor, transitively: the set an
-        archive search must match so old and new tags find each other."""
-        seen: set[int] = {self.pk}
-        frontier = [self.pk]
+    @staticmethod
+    def reform_component(pks: Iterable[int]) -> set[int]:
+        """``pks`` with every unit linked to them through ``successors``, either way,
+        transitively."""
+        seen = set(pks)
+        frontier = list(seen)
         through = AdministrativeUnit.successors.through
         while frontier:
             rows = through.objects.filter(
@@ -200,6 +198,16 @@ class AdministrativeUnit(index.Indexed, models.Model):
                     if pk not in seen:
                         seen.add(pk)
                         frontier.append(pk)
+        return seen
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_until is None
+
+    def related_units(self) -> set[int]:
+        """This unit with every predecessor and successor, transitively: the set an
+        archive search must match so old and new tags find each other."""
+        seen = AdministrativeUnit.reform_component([self.pk])
         # Children (communes of a province, districts of an old province) belong too.
         children = set(
             AdministrativeUnit.objects.filter(parent_id__in=seen).values_list("pk", flat=True)
