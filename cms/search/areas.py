@@ -29,9 +29,8 @@ def area_keys(unit_pks: Iterable[int]) -> set[int]:
         return set()
     parents = AdministrativeUnit.objects.filter(pk__in=pks, parent__isnull=False)
     start = pks | set(parents.values_list("parent_id", flat=True))
-    component = AdministrativeUnit.reform_component(
-        start
-    )  # the union of each start unit's component
+    # the union of each start unit's component
+    component = AdministrativeUnit.reform_component(start)
     return set(
         AdministrativeUnit.objects.filter(pk__in=component, valid_until__isnull=True).values_list(
             "pk", flat=True
