@@ -268,6 +268,19 @@ def can_submit_translation(user: Any, page: Page) -> bool:
     return bool(perms.can_edit() and not perms.page_locked() and page.get_workflow() is not None)
 
 
+def _saved_as_draft(request: HttpRequest, translation: Translation, failure: str) -> bool:
+    """The translated strings and overrides as a draft revision of the target page (never
+    live); on a validation error, ``failure`` (with ``%(errors)s``) is shown and nothing
+    is saved."""
+    try:
+        with transaction.atomic():
+            translation.save_target(user=request.user, publish=False)
+    except ValidationError as error:
+        messages.error(request, failure % {"errors": " ".join(error.messages)})
+        return False
+    return True
+
+
 def submit_translation(request: HttpRequest, translation: Translation, page: Page) -> HttpResponse:
     """Submit for review ("Gửi duyệt") from the translation editor: the translated strings
     and overrides become a draft revision of the page, which enters the page's workflow
@@ -275,14 +288,7 @@ def submit_translation(request: HttpRequest, translation: Translation, page: Pag
     edit_url = request.path
     if not can_submit_translation(request.user, page):
         raise PermissionDenied
-    try:
-        with transaction.atomic():
-            translation.save_target(user=request.user, publish=False)
-    except ValidationError as error:
-        messages.error(
-            request,
-            _("Chưa thể gửi duyệt bản dịch: %(errors)s") % {"errors": " ".join(error.messages)},
-        )
+    if not _saved_as_draft(request, translation, _("Chưa thể gửi duyệt bản dịch: %(errors)s")):
         return redirect(edit_url)
     page = Page.objects.get(pk=page.pk).specific
     workflow = page.get_workflow()
@@ -315,14 +321,7 @@ def save_translation_draft(
     perms = page.permissions_for_user(request.user)
     if not (perms.can_edit() and not perms.page_locked()):
         raise PermissionDenied
-    try:
-        with transaction.atomic():
-            translation.save_target(user=request.user, publish=False)
-    except ValidationError as error:
-        messages.error(
-            request,
-            _("Chưa thể lưu bản dịch: %(errors)s") % {"errors": " ".join(error.messages)},
-        )
+    if not _saved_as_draft(request, translation, _("Chưa thể lưu bản dịch: %(errors)s")):
         return redirect(edit_url)
     messages.success(
         request,
