@@ -115,3 +115,29 @@ def s3_default_storage(bucket: str, endpoint: str) -> dict[str, Any]:
             "file_overwrite": False,
         },
     }
+
+
+def clipped_recording(folder: Path, name: str = "Bản tin vỡ tiếng.wav") -> Path:
+    """A hard-clipped tone: a sine pushed 20 dB past full scale into 16-bit samples."""
+    path = folder / name
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=997:sample_rate=48000",
+            "-t",
+            "3",
+            "-af",
+            "volume=20dB",
+            "-c:a",
+            "pcm_s16le",
+            "-y",
+            str(path),
+        ],
+        check=True,
+    )
+    return path

@@ -13,7 +13,6 @@ place from a JSON status endpoint while the jobs run.
 from __future__ import annotations
 
 import io
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 from cms.media import renditions
 from cms.media.models import MediaMaster, MediaRendition, RenditionStatus
+from tests.support import clipped_recording
 
 from .conftest import login
 
@@ -46,32 +46,6 @@ def queued_jobs(settings: Any) -> None:
             "QUEUES": ["default", "media"],
         }
     }
-
-
-def clipped_recording(tmp_path: Path) -> Path:
-    """A tone pushed 20 dB past full scale into 16-bit samples: it clips."""
-    path = tmp_path / "Bản tin vỡ tiếng.wav"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=997:sample_rate=48000",
-            "-t",
-            "3",
-            "-af",
-            "volume=20dB",
-            "-c:a",
-            "pcm_s16le",
-            "-y",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
 
 
 def filled_fraction(png: bytes) -> float:

@@ -15,6 +15,7 @@ import pytest
 from cms.media import renditions
 from cms.media.models import MediaRendition, RenditionStatus
 from cms.media.uploads import master_from_file
+from tests.support import clipped_recording
 
 pytestmark = pytest.mark.django_db
 
@@ -44,32 +45,6 @@ def true_peak(path: Path) -> float:
     ).stderr
     summary = err[err.rfind("Summary:") :]
     return float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
-
-
-def clipped_recording(tmp_path: Path) -> Path:
-    """A hard-clipped tone: a sine pushed 20 dB past full scale into 16-bit samples."""
-    path = tmp_path / "tin-bi-vo-tieng.wav"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=997:sample_rate=48000",
-            "-t",
-            "3",
-            "-af",
-            "volume=20dB",
-            "-c:a",
-            "pcm_s16le",
-            "-y",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
 
 
 @pytest.fixture
@@ -103,7 +78,7 @@ def test_versions_have_vietnamese_names_and_the_units_are_explained(
 def test_a_clipping_master_is_flagged_from_its_measured_true_peak(
     editor_client: Any, tmp_path: Path, media_root: Any
 ) -> None:
-    source = clipped_recording(tmp_path)
+    source = clipped_recording(tmp_path, "tin-bi-vo-tieng.wav")
     assert true_peak(source) > 0.0  # what the warning is about, measured independently
     master = master_from_file(source, "Tin bị vỡ tiếng", "vi")
     renditions.plan(master)
