@@ -83,6 +83,28 @@ def repair_page_tree() -> None:
             WagtailPage.objects.filter(pk=node.pk).update(numchild=count)
 
 
+def published_radio_section() -> Any:
+    """A published Vietnamese home page (the default site's root) with its published radio
+    section, after repairing the tree; returns the section."""
+    repair_page_tree()
+    from wagtail.models import Locale, Site
+    from wagtail.models import Page as WagtailPage
+
+    from cms.content.models import HomePage, SectionIndexPage
+
+    vi = Locale.objects.get(language_code="vi")
+    home = HomePage(title="Trang chủ", slug="trang-chu", locale=vi)
+    WagtailPage.get_first_root_node().add_child(instance=home)
+    home.save_revision().publish()
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = home
+    site.save()
+    section = SectionIndexPage(title="Phát thanh", slug="phat-thanh")
+    home.add_child(instance=section)
+    section.save_revision().publish()
+    return section
+
+
 def login(page: Page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/admin/login/")
     page.fill("input[name=username]", username)

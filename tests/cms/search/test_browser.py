@@ -9,7 +9,13 @@ from playwright.sync_api import Page, expect
 
 from cms.content.models import RadioSegmentPage
 
-from .browser_support import BROWSER_MARKS, chromium, no_renditions, repair_page_tree, tab
+from .browser_support import (
+    BROWSER_MARKS,
+    chromium,
+    no_renditions,
+    published_radio_section,
+    tab,
+)
 from .conftest import add_item, translate
 
 pytestmark = BROWSER_MARKS
@@ -18,22 +24,7 @@ __all__ = ["chromium", "no_renditions", "tab"]
 
 @pytest.fixture
 def items(no_renditions: None, master_factory: Any) -> None:
-    repair_page_tree()
-    from wagtail.models import Locale, Site
-    from wagtail.models import Page as WagtailPage
-
-    from cms.content.models import HomePage, SectionIndexPage
-
-    vi = Locale.objects.get(language_code="vi")
-    home = HomePage(title="Trang chủ", slug="trang-chu", locale=vi)
-    WagtailPage.get_first_root_node().add_child(instance=home)
-    home.save_revision().publish()
-    site = Site.objects.get(is_default_site=True)
-    site.root_page = home
-    site.save()
-    section = SectionIndexPage(title="Phát thanh", slug="phat-thanh")
-    home.add_child(instance=section)
-    section.save_revision().publish()
+    section = published_radio_section()
     master = master_factory("vi_speech.ogg")
     segment = add_item(
         section,

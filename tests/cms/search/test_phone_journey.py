@@ -19,7 +19,7 @@ from .browser_support import (
     TIMEOUT_MS,
     chromium,
     no_renditions,
-    repair_page_tree,
+    published_radio_section,
 )
 from .conftest import add_item
 
@@ -46,22 +46,7 @@ def phone(chromium: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def items(no_renditions: None, master_factory: Any) -> None:
-    repair_page_tree()
-    from wagtail.models import Locale, Site
-    from wagtail.models import Page as WagtailPage
-
-    from cms.content.models import HomePage, SectionIndexPage
-
-    vi = Locale.objects.get(language_code="vi")
-    home = HomePage(title="Trang chủ", slug="trang-chu", locale=vi)
-    WagtailPage.get_first_root_node().add_child(instance=home)
-    home.save_revision().publish()
-    site = Site.objects.get(is_default_site=True)
-    site.root_page = home
-    site.save()
-    section = SectionIndexPage(title="Phát thanh", slug="phat-thanh")
-    home.add_child(instance=section)
-    section.save_revision().publish()
+    section = published_radio_section()
     audio = master_factory("vi_speech.ogg")
     add_item(
         section,
