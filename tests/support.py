@@ -141,3 +141,23 @@ def clipped_recording(folder: Path, name: str = "Bản tin vỡ tiếng.wav") ->
         check=True,
     )
     return path
+
+
+def tone_wav(path: Path, frequency: float, seconds: float = 0.5, rate: int = 16000) -> Path:
+    """A short WAV tone; each frequency gives different bytes (so a different SHA-256)."""
+    import math
+    import struct
+    import wave
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(
+            b"".join(
+                struct.pack("<h", int(9000 * math.sin(2 * math.pi * frequency * n / rate)))
+                for n in range(int(rate * seconds))
+            )
+        )
+    return path

@@ -4,9 +4,6 @@ office's sheet, read the check, press the button to ingest, find the drafts."""
 from __future__ import annotations
 
 import csv
-import math
-import struct
-import wave
 from pathlib import Path
 from typing import Any
 
@@ -15,25 +12,12 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import login
+from tests.support import tone_wav
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def tone(path: Path, frequency: float) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(
-            b"".join(
-                struct.pack("<h", int(9000 * math.sin(2 * math.pi * frequency * n / 16000)))
-                for n in range(8000)
-            )
-        )
 
 
 def test_archivist_checks_a_sheet_then_ingests_the_good_rows(
@@ -46,8 +30,8 @@ def test_archivist_checks_a_sheet_then_ingests_the_good_rows(
     artifacts: Path,
 ) -> None:
     root = tmp_path / "ingest"
-    tone(root / "dai-huyen-1998" / "Bản tin 01.wav", 440)
-    tone(root / "dai-huyen-1998" / "Bản tin 02.wav", 550)
+    tone_wav(root / "dai-huyen-1998" / "Bản tin 01.wav", 440)
+    tone_wav(root / "dai-huyen-1998" / "Bản tin 02.wav", 550)
     (root / "dai-huyen-1998" / "bang-hong.wav").write_bytes(b"RIFF....WAVE" * 20)
     settings.CMS_INGEST_ROOT = root
     sheet = tmp_path / "bang-ke-1998.csv"

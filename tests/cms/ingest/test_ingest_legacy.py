@@ -6,11 +6,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import math
 import shutil
-import struct
 import unicodedata
-import wave
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +21,9 @@ from cms.content.models import ExhibitionPage, RadioSegmentPage, SectionIndexPag
 from cms.ingest.engine import LegacyIngest
 from cms.ingest.models import IngestedFile
 from cms.media.models import CustomImage, MediaMaster
+from tests.support import tone_wav
 
 HEADER = ["file", "title", "language", "product_type", "produced_on", "topics", "summary"]
-
-
-def tone(path: Path, frequency: float, seconds: float = 0.6) -> Path:
-    """A short, distinct WAV (each frequency gives different bytes, so a different SHA-256)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rate = 16000
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        frames = b"".join(
-            struct.pack("<h", int(9000 * math.sin(2 * math.pi * frequency * n / rate)))
-            for n in range(int(rate * seconds))
-        )
-        out.writeframes(frames)
-    return path
 
 
 def photo(path: Path, colour: tuple[int, int, int]) -> Path:
@@ -75,9 +57,9 @@ def archive(tmp_path: Path, samples: Path) -> Path:
     """A folder as an office copies it: sub-folders, Vietnamese names stored decomposed
     (NFD, as macOS writes them), one damaged recording and one video."""
     folder = tmp_path / "so-hoa"
-    tone(folder / unicodedata.normalize("NFD", "1998/Bản tin sáng.wav"), 440)
-    tone(folder / "1998/bang-02.wav", 550)
-    tone(folder / "1999/bang-03.wav", 660)
+    tone_wav(folder / unicodedata.normalize("NFD", "1998/Bản tin sáng.wav"), 440, seconds=0.6)
+    tone_wav(folder / "1998/bang-02.wav", 550, seconds=0.6)
+    tone_wav(folder / "1999/bang-03.wav", 660, seconds=0.6)
     (folder / "1999/bang-hong.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk" * 10)
     photo(folder / "anh/trien-lam-01.jpg", (200, 30, 30))
     shutil.copy(samples / "silent_no_audio.mp4", folder / "video-1999.mp4")
