@@ -19,6 +19,18 @@ def samples() -> Path:
     return ensure_samples(SAMPLES)
 
 
+@pytest.fixture(autouse=True)
+def no_language_left_active() -> Iterator[None]:
+    """Each test starts with no language activated: a request to ``/zh-hans/`` activates
+    Chinese in the thread and it would stay for the next test (reversed URLs and rendered
+    messages would then depend on test order)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def small_disks() -> Iterator[Callable[..., Path]]:
     disks = SmallDisk()
