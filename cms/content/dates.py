@@ -20,9 +20,13 @@ model forms (pages, snippets, settings).
 
 from __future__ import annotations
 
+import datetime
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin import widgets as wagtail_widgets
 
@@ -72,6 +76,43 @@ class AdminDateTimeField(forms.DateTimeField):
 WAGTAIL_LOCALIZE_DATE_FORMAT = "%d/%m/%Y"
 
 
+def _local(stamp: datetime.datetime | None) -> datetime.datetime | None:
+    """The same instant in the site's time zone (strftime formats the UTC day otherwise)."""
+    if stamp is None or timezone.is_naive(stamp):
+        return stamp
+    return timezone.localtime(stamp)
+
+
+def _edit_translation_in_local_time(view: Callable[..., Any]) -> Callable[..., Any]:
+    """wagtail-localize formats the UTC timestamp of the last publication: between midnight
+    and 07:00 in Việt Nam the editor showed yesterday. The instance's timestamps (and its
+    cached live revision's) are moved to local time first: the same instant, another zone."""
+
+    @functools.wraps(view)
+    def edit_translation(request: Any, translation: Any, instance: Any) -> Any:
+        if hasattr(instance, "last_published_at"):
+            instance.last_published_at = _local(instance.last_published_at)
+        revision = getattr(instance, "live_revision", None)
+        if revision is not None:
+            revision.created_at = _local(revision.created_at)
+        return view(request, translation, instance)
+
+    return edit_translation
+
+
+def _comment_in_local_time(get_comment: Callable[[Any], str]) -> Callable[[Any], str]:
+    @functools.wraps(get_comment)
+    def comment(self: Any) -> str:
+        stamp = self.updated_at
+        self.updated_at = _local(stamp)
+        try:
+            return get_comment(self)
+        finally:
+            self.updated_at = stamp
+
+    return comment
+
+
 def install() -> None:
     """Use these fields and widgets for date fields in every Wagtail admin model form, and
     day/month/year in wagtail-localize's translation editor."""
@@ -80,6 +121,12 @@ def install() -> None:
 
     for module in (wagtail_localize.models, wagtail_localize.views.edit_translation):
         module.DATE_FORMAT = WAGTAIL_LOCALIZE_DATE_FORMAT  # type: ignore[attr-defined]
+    views = wagtail_localize.views.edit_translation
+    if not hasattr(views.edit_translation, "__wrapped__"):
+        views.edit_translation = _edit_translation_in_local_time(views.edit_translation)
+    strings = wagtail_localize.models.StringTranslation
+    if not hasattr(strings.get_comment, "__wrapped__"):
+        strings.get_comment = _comment_in_local_time(strings.get_comment)  # type: ignore[method-assign]
 
     from django.db import models
     from wagtail.admin.forms.models import register_form_field_override

@@ -7,6 +7,7 @@ Wagtail in INSTALLED_APPS.
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import os
@@ -320,8 +321,8 @@ def test_no_english_or_odd_values_in_listings(client, make_user, section, master
 
 @pytest.mark.django_db
 def test_translation_editor_dates_are_day_month_year(client, make_user, section, master_factory):
-    """wagtail-localize wrote "2 December 2026" (strftime %B, English) in its editor."""
-    from django.utils import timezone
+    """wagtail-localize wrote "2 December 2026" (strftime %B, English) in its editor, and the
+    day in UTC rather than in Việt Nam."""
     from wagtail.models import Locale
     from wagtail_localize.operations import TranslationCreator
 
@@ -337,13 +338,18 @@ def test_translation_editor_dates_are_day_month_year(client, make_user, section,
     admin = make_user("quantri", "administrator")
     TranslationCreator(admin, [Locale.objects.get(language_code="km")]).create_translations(page)
     khmer = RadioSegmentPage.objects.exclude(pk=page.pk).get(translation_key=page.translation_key)
-    khmer.save_revision().publish()
+    revision = khmer.save_revision()
+    revision.publish()
+    # Published at 01:30 on 3 December in Việt Nam, still 2 December in UTC: the editor
+    # showed the UTC day before (and did so in CI every night between 00:00 and 07:00).
+    published = datetime.datetime(2026, 12, 2, 18, 30, tzinfo=datetime.UTC)
+    type(revision).objects.filter(pk=revision.pk).update(created_at=published)
+    RadioSegmentPage.objects.filter(pk=khmer.pk).update(last_published_at=published)
 
     client.force_login(admin)
     text = page_text(client.get(f"/admin/pages/{khmer.pk}/edit/"))
-    today = timezone.localdate(khmer.last_published_at)
-    assert f'"lastPublishedDate": "{today:%d/%m/%Y}"' in text
-    assert today.strftime("%B") not in text
+    assert '"lastPublishedDate": "03/12/2026"' in text
+    assert "December" not in text
 
 
 @pytest.mark.django_db
