@@ -3,13 +3,13 @@ so Excel opens Vietnamese correctly). Both carry the same lines as the admin pag
 
 from __future__ import annotations
 
-import datetime
 import io
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.template.defaultfilters import floatformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, PieChart, Reference
@@ -29,7 +29,7 @@ def title_lines(report: Report) -> list[str]:
         _("BÁO CÁO KẾT QUẢ SẢN XUẤT SẢN PHẨM THÔNG TIN TUYÊN TRUYỀN"),
         _("Kỳ báo cáo: %(period)s") % {"period": report.period.label},
         _("Đơn vị: %(scope)s") % {"scope": report.scope_label},
-        _("Ngày lập: %(date)s") % {"date": datetime.date.today().strftime("%d/%m/%Y")},
+        _("Ngày lập: %(date)s") % {"date": f"{timezone.localdate():%d/%m/%Y}"},
     ]
 
 
