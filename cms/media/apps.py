@@ -7,4 +7,4 @@ class MediaConfig(AppConfig):
     verbose_name = "Tư liệu gốc và bản dựng"
 
     def ready(self) -> None:
-        from cms.media import signal_handlers  # noqa: F401
+        from cms.media import checks, signal_handlers  # noqa: F401
