@@ -7,4 +7,4 @@ class StationsConfig(AppConfig):
     verbose_name = "Đài và gói phát sóng"
 
     def ready(self) -> None:
-        from cms.stations import signals  # noqa: F401 - connects the receivers
+        from cms.stations import signal_handlers  # noqa: F401 - connects the receivers
