@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.search import index
@@ -64,7 +63,6 @@ class MediaMaster(index.Indexed, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    panels = [FieldPanel("title"), FieldPanel("language"), FieldPanel("file")]
     search_fields = [
         index.SearchField("title"),
         index.AutocompleteField("title"),
