@@ -25,7 +25,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from cms.content.slugs import AsciiSlugMixin
 from cms.content.visibility import public_pages
-from cms.content.widgets import AreaPicker, CheckboxList
+from cms.content.widgets import AreaPicker, CheckboxList, UnitPicker
 from cms.editorial.forms import ItemPageForm
 from cms.taxonomy.models import AccessLevel, BulletinClass, FundingSource, RetentionPeriod, Rights
 
@@ -181,7 +181,7 @@ class ItemPage(AsciiSlugMixin, Page):
         FieldPanel("topics", widget=CheckboxList),
         FieldPanel("audiences", widget=CheckboxList),
         MultiFieldPanel(
-            [FieldPanel("producing_unit"), FieldPanel("cooperating_units")],
+            [FieldPanel("producing_unit"), FieldPanel("cooperating_units", widget=UnitPicker)],
             heading=_("Đơn vị"),
         ),
         FieldPanel("coverage", widget=AreaPicker),

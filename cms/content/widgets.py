@@ -14,18 +14,41 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class CheckboxList(forms.CheckboxSelectMultiple):
-    """A scrollable list of checkboxes."""
+    """A scrollable list of checkboxes; ``searchable`` adds a search box (with or without
+    diacritics) above it, with the texts below."""
 
     template_name = "content/widgets/checkbox_list.html"
     searchable = False
+    search_label: str | Promise = _("Tìm trong danh sách")
+    search_placeholder: str | Promise = _("Gõ để tìm")
+    search_note: str | Promise | None = None
+    no_match: str | Promise = _("Không có mục nào khớp.")
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        context["widget"]["searchable"] = self.searchable
+        context["widget"].update(
+            searchable=self.searchable,
+            search_label=self.search_label,
+            search_placeholder=self.search_placeholder,
+            search_note=self.search_note,
+            no_match=self.no_match,
+        )
         return context
+
+
+class UnitPicker(CheckboxList):
+    """Producing units (co-operating units of an item) as searchable checkboxes: a
+    province's stations and offices are too many for a Ctrl-click list."""
+
+    searchable = True
+    search_label = _("Tìm đơn vị")
+    search_placeholder = _("Gõ để tìm, ví dụ: Trung tâm Văn hóa")
+    no_match = _("Không có đơn vị nào khớp.")
 
 
 class AreaPicker(CheckboxList):
@@ -33,6 +56,13 @@ class AreaPicker(CheckboxList):
     valid on ``valid_on`` (the production date, else today) start hidden unless chosen."""
 
     searchable = True
+    search_label = _("Tìm đơn vị hành chính")
+    search_placeholder = _("Gõ để tìm, ví dụ: Cao Loc")
+    search_note = _(
+        "Chỉ hiện các đơn vị hành chính còn hiệu lực vào ngày sản xuất "
+        "(chưa có ngày sản xuất: hôm nay)."
+    )
+    no_match = _("Không có đơn vị nào khớp.")
     valid_on: datetime.date | None = None
 
     def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
