@@ -39,9 +39,11 @@ def unit_codes(user: Any) -> set[str] | None:
     membership = _membership(user)
     if membership is None:
         return None
-    if membership.producing_unit_id:
+    if membership.producing_unit is not None:
         return {membership.producing_unit.code}
-    province: AdministrativeUnit = membership.province
+    province: AdministrativeUnit | None = membership.province
+    if province is None:
+        return set()
     return set(
         ProducingUnit.objects.filter(province_id__in=province.related_units()).values_list(
             "code", flat=True

@@ -84,6 +84,7 @@ def channel_sections(period: Period, restriction: Q | None = None) -> list[Secti
         )
         for kind in kinds_shown
     ]
+    kind_rows.sort(key=lambda row: -row.count)  # stable: the kinds' order among equals
     channel_rows = [
         Row(str(channel), *_pair(per_channel.get(channel.pk, (0, 0))))
         for channel in channels

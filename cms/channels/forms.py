@@ -54,11 +54,12 @@ class ChannelPostForm(forms.ModelForm):
         versions = Page.objects.filter(translation_key=item.translation_key).select_related(
             "locale"
         )
-        self.fields["page"].queryset = versions.order_by("-live", "locale__language_code")
+        page_field: Any = self.fields["page"]
+        page_field.queryset = versions.order_by("-live", "locale__language_code")
         if not self.instance.pk:
             self.initial.setdefault("page", item.pk)
         current = self.instance.channel_id if self.instance.pk else None
-        channel = self.fields["channel"]
+        channel: Any = self.fields["channel"]
         channel.queryset = Channel.objects.filter(Q(active=True) | Q(pk=current))
         channel.empty_label = _("— Chọn kênh —")
         self.fields["url"].widget.attrs["placeholder"] = "https://"
@@ -73,6 +74,6 @@ class ChannelForm(WagtailAdminModelForm):
             return
         codes = access.unit_codes(for_user)
         if codes is not None:
-            field = self.fields["producing_unit"]
+            field: Any = self.fields["producing_unit"]
             field.queryset = ProducingUnit.objects.filter(code__in=codes)
             field.required = True
