@@ -67,10 +67,13 @@ def test_editor_records_a_zalo_post_and_the_head_sees_it_counted(
     page.goto(f"{live_server.url}/admin/pages/{published.pk}/edit/")
     header = page.locator("header")
     header.locator("[data-w-dropdown-target=toggle]:visible").first.click()
-    page.screenshot(path=str(artifacts / "channels-editor-menu.png"))
-    page.get_by_role("menuitem", name="Kênh").or_(
+    channels_link = page.get_by_role("menuitem", name="Kênh").or_(
         page.get_by_role("link", name="Kênh")
-    ).first.click()
+    )
+    expect(channels_link.first).to_be_visible()
+    page.wait_for_timeout(400)  # the menu fades in
+    page.screenshot(path=str(artifacts / "channels-editor-menu.png"))
+    channels_link.first.click()
     page.wait_for_url(f"**/admin/channels/item/{published.pk}/")
     expect(page.locator("h1")).to_contain_text("Quyền trẻ em")
     expect(page.locator("[data-post-list]")).to_contain_text("Chưa ghi nhận lần đăng nào.")
@@ -98,6 +101,7 @@ def test_editor_records_a_zalo_post_and_the_head_sees_it_counted(
     expect(row.get_by_role("link", name=POST_URL[:57], exact=False)).to_have_attribute(
         "href", POST_URL
     )
+    page.wait_for_timeout(400)  # the message slides in
     page.screenshot(path=str(artifacts / "channels-post-listed.png"), full_page=True)
     recorded = ChannelPost.objects.get()
     assert recorded.posted_at == datetime.datetime(2026, 11, 30, 7, 30, tzinfo=datetime.UTC)
