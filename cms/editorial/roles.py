@@ -68,6 +68,19 @@ MODEL_PERMISSIONS = {
 REPORT_PERMISSION = ("reports", "view_report")
 REPORT_ROLES = ("approver",)
 
+# Official channels and where items were posted on them (cms.channels): reporters record
+# posts (and change their own), editors and office heads change anyone's; office heads and
+# content administrators manage the list of channels. Granted by the channels app's data
+# migration (0002) and to new unit groups by ``setup_unit_section``.
+_POSTS = [("channels", f"{verb}_channelpost") for verb in ("add", "change", "delete")]
+_CHANNELS = [("channels", f"{verb}_channel") for verb in ("add", "change", "delete", "view")]
+CHANNEL_PERMISSIONS = {
+    "reporter": [("channels", "add_channelpost")],
+    "editor": _POSTS,
+    "approver": [*_POSTS, *_CHANNELS],
+    "administrator": [*_POSTS, *_CHANNELS],
+}
+
 COLLECTION_PERMISSIONS = {
     role: [
         # Wagtail checks image/document permissions against its own models,

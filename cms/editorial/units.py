@@ -67,6 +67,12 @@ def setup_unit_section(unit: ProducingUnit, parent: Page, slug: str | None = Non
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+        for app_label, codename in roles.CHANNEL_PERMISSIONS.get(role, []):
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)
         for codename in roles.PAGE_PERMISSIONS[role]:
             GroupPagePermission.objects.get_or_create(
                 group=group,

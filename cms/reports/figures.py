@@ -339,7 +339,18 @@ def compute(
     report.extra_sections = [
         s for s in (carriage_section(period, qs), archive_section(qs)) if s is not None
     ]
+    report.extra_sections += channel_sections(period, restriction)
     return report
+
+
+def channel_sections(period: Period, restriction: Q | None) -> list[Section]:
+    """Products per official channel and the channels in use (``cms.channels.figures``),
+    when the channels app is installed."""
+    if not apps.is_installed("cms.channels"):
+        return []
+    from cms.channels.figures import channel_sections as sections
+
+    return sections(period, restriction)
 
 
 def originals_in(qs: QuerySet[SearchDocument]) -> int:

@@ -204,6 +204,7 @@ def objects(
     """One real object per URL argument, so role checks run past the object lookup."""
     from django.core.files.base import ContentFile
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
 
     from cms.media.models import CustomDocument, CustomImage, MediaRendition, RenditionStatus
     from cms.stations import tokens
@@ -230,7 +231,17 @@ def objects(
     batch.sheet.save("bang-ke.csv", ContentFile(b"file;title\n"), save=False)
     batch.report.save("bao-cao.csv", ContentFile("Dòng;Tệp\n".encode()), save=False)
     batch.save()
+    from cms.channels.models import Channel, ChannelPost
+
+    channel = Channel.objects.create(kind="zalo", name="Zalo OA thử", url="https://zalo.me/1")
+    channel_post = ChannelPost.objects.create(  # by nobody: a reporter may not change it
+        channel=channel,
+        page=translation.get_target_instance(),
+        url="https://zalo.me/1/bai-1",
+        posted_at=timezone.now(),
+    )
     return {
+        "post_id": channel_post.pk,
         "batch_id": batch.pk,
         "translation_source_id": translation.source_id,
         "translation_id": translation.pk,
@@ -296,6 +307,12 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "reports_index": ("GET", frozenset({"approver", "administrator"})),
     "reports_export_xlsx": ("GET", frozenset({"approver", "administrator"})),
     "reports_export_csv": ("GET", frozenset({"approver", "administrator"})),
+    # Where an item was posted on the office's channels (issue #18 §2, cms/channels): whoever
+    # may edit the item and record posts (not translators); a reporter changes or deletes
+    # only the posts they recorded (this one is nobody's).
+    "channels_item_posts": ("GET", frozenset({"reporter", "editor", "approver", "administrator"})),
+    "channels_edit_post": ("GET", frozenset({"editor", "approver", "administrator"})),
+    "channels_delete_post": ("GET", frozenset({"editor", "approver", "administrator"})),
     # Snippet choosers with a scope (cms/editorial/scope.py): masters for those who work
     # with masters; stations for package makers; station users for administrators.
     **{
@@ -305,6 +322,8 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
             ("stations_station", PACKAGERS),
             ("stations_broadcastpackage", PACKAGERS),
             ("stations_stationmembership", ADMINISTRATORS),
+            # the official channels: office heads and content administrators manage them
+            ("channels_channel", frozenset({"approver", "administrator"})),
         ]
         for view in ("choose", "choose_results", "chosen_multiple")
     },
@@ -317,6 +336,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
             "stations_station",
             "stations_broadcastpackage",
             "stations_stationmembership",
+            "channels_channel",
         )
     },
     # "This item is not available in <language>", with links to the versions that exist.
