@@ -21,6 +21,8 @@ from playwright.sync_api import Page, expect
 
 from cms.content.models import RadioSegmentPage
 from cms.reports.models import ReportingMembership
+from cms.reports.periods import current_year
+from cms.reports.views import schedule_for
 from cms.taxonomy.models import ProducingUnit
 from tests.cms.search.conftest import add_item, translate
 
@@ -33,11 +35,14 @@ pytestmark = [
 ]
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+# The reporting year the report opens on (it starts after the 14/12 cut-off): the products
+# below are dated inside it, whenever the test runs.
+YEAR = current_year(datetime.datetime.now(HCM).date(), schedule_for(None).annual_cutoff)
 
 
 @pytest.fixture
 def this_year(section: Any, master_factory: Any) -> None:
-    """Products of the current reporting year (15/12/2025–14/12/2026): three Vietnamese
+    """Products of the current reporting year (15/12 of the year before to 14/12): three Vietnamese
     originals of Sở Tư pháp, one on a digital channel, a Khmer translation of one of them,
     and one original of another unit (not the head's)."""
     from wagtail.models import Page as WagtailPage
@@ -45,14 +50,14 @@ def this_year(section: Any, master_factory: Any) -> None:
     from cms.search.indexing import index_page
 
     master = master_factory("vi_speech.ogg")
-    day = datetime.date(2026, 3, 10)
+    day = datetime.date(YEAR, 3, 10)
     first = add_item(
         section, RadioSegmentPage(title="A", slug="a", audio=master), production_date=day
     )
     add_item(
         section,
         RadioSegmentPage(title="B", slug="b", audio=master),
-        production_date=datetime.date(2026, 5, 4),
+        production_date=datetime.date(YEAR, 5, 4),
         channels=("web-portal",),
     )
     add_item(section, RadioSegmentPage(title="C", slug="c", audio=master), production_date=day)
@@ -63,7 +68,7 @@ def this_year(section: Any, master_factory: Any) -> None:
         producing_unit="so-vhttdl",
     )
     khmer = translate(first, "km", title="A km")
-    moment = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=HCM)
+    moment = datetime.datetime(YEAR, 6, 1, 10, 0, tzinfo=HCM)
     WagtailPage.objects.filter(pk=khmer.pk).update(first_published_at=moment)
     index_page(khmer)
 
@@ -81,9 +86,9 @@ def test_office_head_opens_the_units_report_and_downloads_the_xlsx_with_charts(
     page.get_by_role("link", name="Báo cáo kế hoạch").first.click()
     clicks += 1
     page.wait_for_url("**/admin/reports/")
-    expect(page.locator("#report-period")).to_contain_text("Năm 2026")
+    expect(page.locator("#report-period")).to_contain_text(f"Năm {YEAR}")
     expect(page.locator("#id_period")).to_have_value("year")  # the form says what is shown
-    expect(page.locator("#id_year")).to_have_value("2026")
+    expect(page.locator("#id_year")).to_have_value(str(YEAR))
     rule = page.locator("[data-counting-rule]")
     expect(rule).to_contain_text("Bản gốc được tính theo ngày sản xuất")
     expect(rule).to_contain_text("Kỳ này: 3 bản gốc, 1 bản dịch.")
