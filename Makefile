@@ -83,13 +83,13 @@ prod-local: ## Production setup on loopback (PostgreSQL, S3, gunicorn, nginx+TLS
 	@scripts/system-deps.sh test
 	@$(MAKE) --no-print-directory $(VENV)/.installed-dev
 	@$(MAKE) --no-print-directory messages fonts
-	$(BIN)/python scripts/prod_local.py $(PROD_LOCAL_ARGS)
+	$(BIN)/python -m scripts.prod_local $(PROD_LOCAL_ARGS)
 
 load: ## Load test of the production setup: public site, 300 stations, editor, 2 workers transcoding
 	@scripts/system-deps.sh test
 	@$(MAKE) --no-print-directory $(VENV)/.installed-dev
 	@$(MAKE) --no-print-directory messages fonts
-	$(BIN)/python -u benchmarks/load_production.py --full $(LOAD_ARGS)
+	$(BIN)/python -u -m benchmarks.load_production --full $(LOAD_ARGS)
 
 soak: ## The long part: `make load`, then the fuzz tests with CMS_FUZZ_EXAMPLES (1000) examples each
 	@$(MAKE) --no-print-directory load

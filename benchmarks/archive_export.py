@@ -13,7 +13,7 @@ Times, to a directory target on local disk:
     bag payload, repeated for a sample of items (the library's floor for the bag itself).
 
 Run: ``DATABASE_URL=postgres://cms@127.0.0.1:54329/archive_bench_export
-.venv/bin/python benchmarks/archive_export.py [N]`` from the repository root.
+.venv/bin/python -m benchmarks.archive_export [N]`` from the repository root.
 """
 
 from __future__ import annotations
@@ -29,47 +29,25 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+import bagit
+import django
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
 
-import django  # noqa: E402
-
-django.setup()
-logging.getLogger("bagit").setLevel(logging.WARNING)
-logging.disable(logging.INFO)
-
-import bagit  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from wagtail.models import Locale, Page, Site  # noqa: E402
-
-from cms.archive.delivery import DirectoryTarget  # noqa: E402
-from cms.archive.exporter import export  # noqa: E402
-from cms.content.models import (  # noqa: E402
-    HomePage,
-    ItemPage,
-    RadioSegmentPage,
-    SectionIndexPage,
-)
-from cms.media.models import MediaMaster  # noqa: E402
-from cms.media.uploads import check_media_upload  # noqa: E402
-from cms.taxonomy.models import (  # noqa: E402
-    AdministrativeUnit,
-    Audience,
-    Channel,
-    ProducingUnit,
-    ProductType,
-    Topic,
-)
+if TYPE_CHECKING:
+    from cms.content.models import SectionIndexPage
+    from cms.media.models import MediaMaster
 
 
 def tiny_master(tmp: Path) -> MediaMaster:
+    from cms.media.models import MediaMaster
+    from cms.media.uploads import check_media_upload
+
     path = tmp / "tiny.mp3"
     subprocess.run(
         ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=duration=1", "-b:a", "32k", str(path)],
@@ -101,6 +79,18 @@ def tiny_master(tmp: Path) -> MediaMaster:
 
 
 def populate(count: int, master: MediaMaster) -> SectionIndexPage:
+    from wagtail.models import Locale, Page, Site
+
+    from cms.content.models import HomePage, ItemPage, RadioSegmentPage, SectionIndexPage
+    from cms.taxonomy.models import (
+        AdministrativeUnit,
+        Audience,
+        Channel,
+        ProducingUnit,
+        ProductType,
+        Topic,
+    )
+
     vi = Locale.objects.get(language_code="vi")
     home = HomePage.objects.filter(locale=vi).first()
     if home is None:
@@ -180,6 +170,13 @@ class QueryCounter:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    django.setup()
+    logging.getLogger("bagit").setLevel(logging.WARNING)
+    logging.disable(logging.INFO)
+    from cms.archive.delivery import DirectoryTarget
+    from cms.archive.exporter import export
+
     call_command("migrate", verbosity=0)
     settings.CMS_MEDIA = {**settings.CMS_MEDIA, "AUTO_RENDER": False}
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:

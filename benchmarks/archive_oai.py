@@ -11,7 +11,7 @@ times ``ListRecords`` (``oai_dc``, 100 records a page) through Django's test cli
 Prints medians of REPEAT runs and the ratio page 500 / page 1 (target ≤ 1.5).
 
 Run: ``DATABASE_URL=postgres://cms@127.0.0.1:54329/archive_bench
-.venv/bin/python benchmarks/archive_oai.py [N]`` from the repository root.
+.venv/bin/python -m benchmarks.archive_oai [N]`` from the repository root.
 """
 
 from __future__ import annotations
@@ -22,25 +22,14 @@ import statistics
 import sys
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.db.models import Q  # noqa: E402
-from django.test import Client  # noqa: E402
-from lxml import etree  # noqa: E402
-
-from cms.archive import oai  # noqa: E402
-from cms.archive.models import ArchiveItem, ArchiveItemSet  # noqa: E402
+import django
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Q
+from django.test import Client
+from lxml import etree
 
 PAGE = 100
 REPEAT = 7
@@ -89,6 +78,8 @@ def record(n: int, key: uuid.UUID) -> dict:
 
 
 def populate(count: int) -> None:
+    from cms.archive.models import ArchiveItem, ArchiveItemSet
+
     if ArchiveItem.objects.count() >= count:
         return
     ArchiveItem.objects.all().delete()
@@ -120,6 +111,9 @@ def populate(count: int) -> None:
 
 def token_after(page_number: int, spec: str | None) -> str:
     """The resumption token a harvester holds after ``page_number - 1`` pages."""
+    from cms.archive import oai
+    from cms.archive.models import ArchiveItem
+
     queryset = ArchiveItem.objects.all()
     if spec:
         queryset = queryset.filter(sets__spec=spec)
@@ -156,6 +150,11 @@ def timed(client: Client, params: dict) -> float:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    django.setup()
+    from cms.archive import oai
+    from cms.archive.models import ArchiveItem
+
     call_command("migrate", verbosity=0)
     settings.CMS_ARCHIVE = {"OAI_PAGE_SIZE": PAGE}
     start = time.perf_counter()

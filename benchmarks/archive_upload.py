@@ -11,14 +11,13 @@ ROUNDS times each:
 
 Prints MB/s and the throughput ratio ours/plain (target ≥ 0.9).
 
-Run: ``DJANGO_SETTINGS_MODULE=cms.settings.test .venv/bin/python benchmarks/archive_upload.py
+Run: ``DJANGO_SETTINGS_MODULE=cms.settings.test .venv/bin/python -m benchmarks.archive_upload
 [SIZE_MB] [ROUNDS]`` from the repository root.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,33 +25,24 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench-secret")
+import bagit
+import boto3
+import django
+import requests
+from botocore.config import Config
 
-import django  # noqa: E402
-
-django.setup()
-
-import bagit  # noqa: E402
-import boto3  # noqa: E402
-import requests  # noqa: E402
-from botocore.config import Config  # noqa: E402
-
-from cms.archive.delivery import S3Target  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from devstack.ports import free_port
 
 
 def main() -> None:
     size_mb = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench-secret")
+    django.setup()
+    from cms.archive.delivery import S3Target
+
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     moto = subprocess.Popen(

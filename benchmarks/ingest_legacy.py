@@ -12,7 +12,7 @@ Python heap during the run, large ÷ small ≈ 1) as the sheet grows twentyfold.
 tracemalloc's (Python allocations); the process's peak RSS is printed too.
 
 Run: ``DATABASE_URL=postgres://cms@127.0.0.1:54329/ingest_bench
-.venv/bin/python benchmarks/ingest_legacy.py [ROWS]`` from the repository root (the database
+.venv/bin/python -m benchmarks.ingest_legacy [ROWS]`` from the repository root (the database
 is created if missing; PostgreSQL from ``scripts/test-postgres.sh start``).
 """
 
@@ -31,22 +31,14 @@ import time
 import tracemalloc
 import wave
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+import django
+from django.conf import settings
+from django.core.management import call_command
 
-import django  # noqa: E402
-
-django.setup()
-logging.disable(logging.INFO)
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from wagtail.models import Locale, Page, Site  # noqa: E402
-
-from cms.content.models import HomePage, RadioSegmentPage, SectionIndexPage  # noqa: E402
-from cms.ingest.engine import LegacyIngest, Summary  # noqa: E402
+if TYPE_CHECKING:
+    from cms.ingest.engine import Summary
 
 HEADER = [
     "file",
@@ -100,6 +92,10 @@ def sheet(path: Path, count: int, seed: int) -> Path:
 
 
 def tree() -> None:
+    from wagtail.models import Locale, Page, Site
+
+    from cms.content.models import HomePage, SectionIndexPage
+
     vi = Locale.objects.get(language_code="vi")
     home = HomePage.objects.filter(locale=vi).first()
     if home is None:
@@ -113,6 +109,8 @@ def tree() -> None:
 
 
 def measured(label: str, folder: Path, path: Path, dry_run: bool) -> tuple[float, float, Summary]:
+    from cms.ingest.engine import LegacyIngest
+
     tracemalloc.start()
     started = time.perf_counter()
     summary = LegacyIngest(folder, dry_run=dry_run).run(path)
@@ -148,6 +146,11 @@ def scenario(rows: int, seed: int, tmp: Path) -> dict[str, tuple[float, float]]:
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    django.setup()
+    logging.disable(logging.INFO)
+    from cms.content.models import RadioSegmentPage
+
     call_command("migrate", verbosity=0)
     settings.CMS_MEDIA = {**settings.CMS_MEDIA, "AUTO_RENDER": False}
     settings.DEBUG = False

@@ -1,7 +1,7 @@
 """Archive search and report latency with 100,000 items in PostgreSQL.
 
     DATABASE_URL=postgres://cms@127.0.0.1:54329/bench \\
-        .venv/bin/python benchmarks/search_latency.py [--items 100000] [--runs 20]
+        .venv/bin/python -m benchmarks.search_latency [--items 100000] [--runs 20]
         [--keep | --reuse] [--only KIND] [--no-report]
 
 Creates a throwaway test database (``test_<name>``, dropped at the end unless ``--keep``;
@@ -33,21 +33,13 @@ import itertools
 import os
 import random
 import statistics
-import sys
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
 
 import django
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
 
 # A Zipf-distributed corpus (word rank r has frequency ~ 1/r) that looks like the archive:
 # common Vietnamese words at the top, a long tail of about 10,000 generated syllables, the
@@ -300,6 +292,8 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only the query kinds containing this")
     parser.add_argument("--no-report", action="store_true", help="skip the report timing")
     args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    django.setup()
     assert connection.vendor == "postgresql", "set DATABASE_URL=postgres://..."
     config = setup_databases(verbosity=0, interactive=False, keepdb=args.reuse)
     try:

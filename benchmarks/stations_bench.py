@@ -1,66 +1,51 @@
 """Shared harness of the stations benchmarks: a PostgreSQL database, gunicorn, nginx.
 
-Everything listens on 127.0.0.1 only and every process started here is stopped at exit.
+Everything listens on 127.0.0.1 only. Importing this module starts, creates and registers
+nothing: a benchmark's ``main()`` calls ``atexit.register(PROCESSES.stop_all)`` (every
+process started here is then stopped at exit), and the work folder is made at first use.
 """
 
 from __future__ import annotations
 
-import atexit
+import functools
 import hashlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from devstack import ROOT
+from devstack.nginx import NGINX
+from devstack.ports import free_port, wait_port
+from devstack.processes import Processes
+
 PG = os.environ.get("BENCH_PG", "postgres://cms@127.0.0.1:54329")
 DB_NAME = "stations_bench"
-WORK = Path(tempfile.mkdtemp(prefix="stations-bench-"))
-MEDIA = WORK / "media"
-ENV = {
-    **os.environ,
-    "DJANGO_SETTINGS_MODULE": "benchmarks.stations_settings",
-    "DATABASE_URL": f"{PG}/{DB_NAME}",
-    "CMS_MEDIA_ROOT": str(MEDIA),
-    "PYTHONPATH": str(ROOT),
-}
-PROCESSES: list[subprocess.Popen[bytes]] = []
+PROCESSES = Processes()
 
 
-def stop_all() -> None:
-    for process in PROCESSES:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+@functools.cache
+def work() -> Path:
+    """This run's scratch folder (made at the first call)."""
+    return Path(tempfile.mkdtemp(prefix="stations-bench-"))
 
 
-atexit.register(stop_all)
+def media() -> Path:
+    return work() / "media"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_port(port: int, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listening on {port}")
+@functools.cache
+def env() -> dict[str, str]:
+    """The environment of the benchmark's processes (one dict, updated by the benchmarks)."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.stations_settings",
+        "DATABASE_URL": f"{PG}/{DB_NAME}",
+        "CMS_MEDIA_ROOT": str(media()),
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def setup_django() -> None:
@@ -73,12 +58,11 @@ def setup_django() -> None:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     for command in (["migrate", "-v0"], ["createcachetable"]):
         subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=ENV, check=True, timeout=600
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env(), check=True, timeout=600
         )
     os.environ.update(
-        {k: ENV[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CMS_MEDIA_ROOT")}
+        {k: env()[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CMS_MEDIA_ROOT")}
     )
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -131,7 +115,7 @@ def make_stations(count: int, files: dict[str, int]) -> dict[str, Any]:
     packages = {}
     for name, size in files.items():
         folder = f"stations/packages/bench/{name}"
-        sha = write_file(MEDIA / folder / f"{name}.zip", size)
+        sha = write_file(media() / folder / f"{name}.zip", size)
         package = BroadcastPackage.objects.create(title=f"Gói {name}")
         build = PackageBuild.objects.create(
             package=package, variant_key=name, status=BuildStatus.READY, bag_name=name,
@@ -149,14 +133,15 @@ def start_gunicorn(
     accel: bool, workers: int = 1, threads: int = 1
 ) -> tuple[int, subprocess.Popen[bytes]]:
     port = free_port()
-    env = {**ENV, "BENCH_ACCEL": "1" if accel else "0"}
+    process_env = {**env(), "BENCH_ACCEL": "1" if accel else "0"}
     args = [
         str(ROOT / ".venv/bin/gunicorn"), "cms.wsgi:application", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--threads", str(threads), "--timeout", "300",
         "--log-level", "warning",
     ]  # fmt: skip
-    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    PROCESSES.append(process)
+    process = PROCESSES.add(
+        subprocess.Popen(args, cwd=ROOT, env=process_env, stdout=subprocess.DEVNULL)
+    )
     wait_port(port, process)
     return port, process
 
@@ -191,18 +176,17 @@ http {{
 def start_nginx(upstream: int) -> int:
     import getpass
 
-    tmp = WORK / f"nginx-{upstream}"
+    tmp = work() / f"nginx-{upstream}"
     tmp.mkdir()
     port = free_port()
     conf = tmp / "nginx.conf"
     conf.write_text(
         NGINX_CONF.format(
-            tmp=tmp, port=port, media=MEDIA, upstream=upstream, user=getpass.getuser()
+            tmp=tmp, port=port, media=media(), upstream=upstream, user=getpass.getuser()
         )
     )
-    process = subprocess.Popen(
-        ["/usr/sbin/nginx", "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log")]
+    process = PROCESSES.add(
+        subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp), "-e", str(tmp / "error.log")])
     )
-    PROCESSES.append(process)
     wait_port(port, process)
     return port

@@ -10,22 +10,21 @@ and the peak RSS of that gunicorn worker while it serves a small and a large fil
 
 Run from the repository root (PostgreSQL from ``scripts/test-postgres.sh start``)::
 
-    .venv/bin/python benchmarks/stations_download.py [large_mb] [small_mb]
+    .venv/bin/python -m benchmarks.stations_download [large_mb] [small_mb]
 """
 
 from __future__ import annotations
 
+import atexit
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import stations_bench as bench
+from benchmarks import stations_bench as bench
 
 RUNS = 5
 
@@ -81,6 +80,7 @@ def peak_rss_during(process: psutil.Process, action: callable) -> tuple[int, int
 def main() -> None:
     large_mb = int(sys.argv[1]) if len(sys.argv) > 1 else 1024
     small_mb = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    atexit.register(bench.PROCESSES.stop_all)
     bench.setup_django()
     data = bench.make_stations(1, {"small": small_mb * 1024**2, "large": large_mb * 1024**2})
     token = data["tokens"][0]

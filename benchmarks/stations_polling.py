@@ -17,7 +17,7 @@ request has a 30 s timeout. ``--cache db`` uses the database cache as in product
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/stations_polling.py [stations] [polls_each] [--interval S]
+    .venv/bin/python -m benchmarks.stations_polling [stations] [polls_each] [--interval S]
         [--cache locmem|db] [--workers 2] [--threads 8]
 """
 
@@ -25,18 +25,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import json
 import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import stations_bench as bench
+from benchmarks import stations_bench as bench
+from devstack.processes import postmaster
 
 
 async def fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str,
@@ -134,14 +133,6 @@ def tree_cpu(root: psutil.Process, children: bool = True) -> dict[int, float]:
     return found
 
 
-def postmaster(port: str) -> psutil.Process | None:
-    for process in psutil.process_iter(["name", "cmdline"]):
-        cmdline = process.info["cmdline"] or []
-        if process.info["name"] == "postgres" and f"-p {port}" in " ".join(cmdline):
-            return process
-    return None
-
-
 def cpu_snapshot(roots: dict[str, psutil.Process | None]) -> dict[str, dict[int, float]]:
     # The load generator is this process alone (gunicorn and nginx are its children).
     return {
@@ -167,7 +158,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
-    os.environ["BENCH_CACHE"] = bench.ENV["BENCH_CACHE"] = args.cache
+    atexit.register(bench.PROCESSES.stop_all)
+    os.environ["BENCH_CACHE"] = bench.env()["BENCH_CACHE"] = args.cache
     bench.setup_django()
     data = bench.make_stations(args.stations + 32, {"bulletin": 64 * 1024})
     app_port, gunicorn = bench.start_gunicorn(

@@ -2,7 +2,7 @@
 how soon its bag is verified on disk, and what the idle connections cost nginx.
 
 Everything on 127.0.0.1: PostgreSQL, gunicorn (the site, X-Accel-Redirect), nginx with the
-production push locations of deploy/nginx/cms.conf (``tests/nginx.py``), and the sync client's
+production push locations of deploy/nginx/cms.conf (``devstack/nginx.py``), and the sync client's
 own code (``station_sync``) in threads of this process. Bounded: every wait has a deadline.
 
 1. notified: ``STATIONS`` (1,000) ``station_sync.push.Listener``s hold an SSE connection each;
@@ -22,13 +22,14 @@ own code (``station_sync``) in threads of this process. Bounded: every wait has 
 Release here is the moment the build is ready (building the bag takes the same time whichever
 way stations hear of it). Run from the repository root, with a PostgreSQL (the test one)::
 
-    BENCH_PG=postgres://cms@127.0.0.1:55101 .venv/bin/python benchmarks/stations_push_bench.py \
+    BENCH_PG=postgres://cms@127.0.0.1:55101 .venv/bin/python -m benchmarks.stations_push_bench \
         [--stations 1000] [--disk-stations 100] [--rounds 3] [--baseline-interval 20]
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import faulthandler
 import getpass
 import os
@@ -43,11 +44,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import stations_bench as bench
-
-sys.path.insert(0, str(bench.ROOT))
-from tests.nginx import Nginx, with_push
+from benchmarks import stations_bench as bench
+from devstack.nginx import Nginx, with_push
 
 DEADLINE = float(os.environ.get("BENCH_DEADLINE", 300))  # seconds, for any one wait
 
@@ -119,7 +117,7 @@ def make_bag_build(stations: list[Any], title: str, size: int) -> Any:
     package = BroadcastPackage.objects.create(title=title, bulletin_class="emergency")
     name = f"goi-{package.pk}-bench"
     folder = f"stations/packages/{package.pk}/bench"
-    bag_dir = bench.MEDIA / folder / name
+    bag_dir = bench.media() / folder / name
     bench.write_file(bag_dir / "data" / "vi" / "canh-bao-lu.mp3", size)
     bag = bagit.make_bag(str(bag_dir), {"External-Identifier": name}, checksums=["sha256"])
     files = packaging.bag_files(bag_dir, bag)
@@ -157,7 +155,7 @@ def notified(server: Nginx, stations: list[Any], secrets: list[str], rounds: int
     lock = threading.Lock()
     listeners = []
     for station, secret in zip(stations, secrets, strict=True):
-        config = Config(url=server.url, token=secret, dest=bench.WORK / "unused")
+        config = Config(url=server.url, token=secret, dest=bench.work() / "unused")
 
         def record(event: Event, pk: int = station.pk) -> None:
             with lock:
@@ -204,7 +202,7 @@ def on_disk(
     from station_sync import cli
 
     BroadcastPackage.objects.all().delete()  # earlier phases' packages: not fetched here
-    run = bench.WORK / f"disk-{'push' if push else 'poll'}-{time.monotonic_ns()}"
+    run = bench.work() / f"disk-{'push' if push else 'poll'}-{time.monotonic_ns()}"
     build = make_bag_build(stations, "Lũ quét khẩn cấp", BAG_BYTES)
     bags = [run / str(s.pk) / build.bag_name / "tagmanifest-sha256.txt" for s in stations]
     codes: list[int] = []
@@ -278,9 +276,10 @@ def main() -> None:
     # Stopped by a signal (timeout, Ctrl+C): still stop gunicorn and nginx (atexit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     faulthandler.register(signal.SIGUSR1)  # kill -USR1: where every thread is
+    atexit.register(bench.PROCESSES.stop_all)
     port = bench.free_port()
     publish = f"http://127.0.0.1:{port}/_push/pub/"
-    bench.ENV["BENCH_PUSH_URL"] = os.environ["BENCH_PUSH_URL"] = publish
+    bench.env()["BENCH_PUSH_URL"] = os.environ["BENCH_PUSH_URL"] = publish
     bench.setup_django()
     from cms.stations.models import Station
 
@@ -289,11 +288,11 @@ def main() -> None:
     secrets = made["tokens"]
     upstream, _ = bench.start_gunicorn(accel=True, workers=2, threads=8)
     conf = bench.NGINX_CONF.format(
-        tmp=bench.WORK / "nginx", port=port, media=bench.MEDIA, upstream=upstream,
+        tmp=bench.work() / "nginx", port=port, media=bench.media(), upstream=upstream,
         user=getpass.getuser(),
     ).replace("worker_connections 2048", "worker_connections 4096")  # fmt: skip
-    server = Nginx(with_push(conf, "http://app"), bench.WORK / "nginx", port).start()
-    bench.atexit.register(server.stop)
+    server = Nginx(with_push(conf, "http://app"), bench.work() / "nginx", port).start()
+    atexit.register(server.stop)
     warm_up(server.url)
 
     print(f"machine: {platform.node()} {os.cpu_count()} cores, {platform.platform()}")

@@ -7,7 +7,7 @@ from cms.settings.test import *  # noqa: F403
 CMS_STATIONS = {
     "ACCEL_REDIRECT_PREFIX": "/_protected/" if os.environ.get("BENCH_ACCEL") == "1" else None,
     "AUTH_FAILURE_LIMIT": 1000,
-    # nchan's publisher (stations_push_bench.py); unset: no push.
+    # nchan's publisher (benchmarks.stations_push_bench); unset: no push.
     "PUSH_PUBLISH_URL": os.environ.get("BENCH_PUSH_URL") or None,
 }
 if os.environ.get("BENCH_CACHE") == "db":  # as in production (cms.settings.production)

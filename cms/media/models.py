@@ -149,7 +149,6 @@ class MediaRendition(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     #: set by the admin's cancel button on a running job; the worker polls it
     cancel_requested = models.BooleanField(default=False)
-    task_result_id = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

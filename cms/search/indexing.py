@@ -239,10 +239,6 @@ def safely_index(page: Page, revision: Any = None) -> None:
         logger.exception("Search index update failed for page %s", page.pk)
 
 
-def remove_page(page_id: int) -> None:
-    SearchDocument.objects.filter(page_id=page_id).delete()
-
-
 def rebuild(pages: Iterable[Page] | None = None) -> int:
     """Reindex every item page (or the given ones); removes rows of pages that are gone."""
     count = 0

@@ -8,8 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-NGINX = "/usr/sbin/nginx"
+from devstack import ROOT
+from devstack.nginx import NGINX, nginx_main, nginx_site, self_signed
+from devstack.ports import free_port, wait_port
 
 
 def test_nginx_accepts_the_site_configuration(tmp_path: Path) -> None:
@@ -83,10 +84,6 @@ class SiteInFront:
         import ssl
         import urllib.request
 
-        sys.path.insert(0, str(ROOT / "scripts"))
-        from prod_local import nginx_main, nginx_site, self_signed
-        from stations_bench import free_port
-
         (tmp / "stubapp.py").write_text(app, encoding="utf-8")
         self.app_port, self.https, http = free_port(), free_port(), free_port()
         self.gunicorn_args = [
@@ -116,8 +113,6 @@ class SiteInFront:
         self.nginx: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> SiteInFront:
-        from stations_bench import wait_port
-
         self.nginx = subprocess.Popen(
             [NGINX, "-c", str(self.conf), "-p", str(self.prefix)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -28,8 +28,8 @@ from cms.stations.models import (
     StationMembership,
 )
 from cms.taxonomy.models import AdministrativeUnit
+from devstack.nginx import NGINX, Nginx, with_push  # noqa: F401 - NGINX: used by the tests here
 from tests.cms.conftest import complete_metadata
-from tests.nginx import NGINX, Nginx, with_push  # noqa: F401 - NGINX: used by the tests here
 from tests.support import free_port
 
 TONES = {"vi": 440, "km": 550, "hmn": 660}

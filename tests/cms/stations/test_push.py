@@ -29,7 +29,7 @@ from django.test import Client as DjangoClient
 
 from cms.stations import push
 from cms.stations.models import PackageDelivery
-from tests.nginx import Nginx
+from devstack.nginx import Nginx
 from tests.support import free_port
 
 from .conftest import env_without_proxy

@@ -1,17 +1,19 @@
-"""A real nginx for tests and benchmarks: start/stop on loopback, and the production push
-locations (nchan) taken verbatim from ``deploy/nginx/cms.conf``, so what is tested is what
-is deployed. Standard library only (the benchmarks import it too)."""
+"""A real nginx for tests, benchmarks and the local stack, with the deployed configuration:
+the site of ``deploy/nginx/cms.conf`` with only ports and paths substituted
+(``nginx_site``/``nginx_main``, and a throwaway certificate for it), or a test configuration
+plus the production push locations (nchan) taken verbatim from it (``with_push``), so what is
+tested is what is deployed; start/stop on loopback (``Nginx``). Standard library only."""
 
 from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from devstack import ROOT
+from devstack.ports import wait_port
+
 NGINX = "/usr/sbin/nginx"
 SITE_CONF = ROOT / "deploy" / "nginx" / "cms.conf"
 #: Debian's nchan module (libnginx-mod-nchan). Debian's nginx.conf loads it through
@@ -41,19 +43,6 @@ def with_push(conf: str, upstream: str) -> str:
     return conf[: listen.end()] + "\n" + locations + conf[listen.end() :]
 
 
-def wait_port(port: int, process: subprocess.Popen[bytes], seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                errors = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"nginx did not start on {port}: {errors}") from None
-            time.sleep(0.05)
-
-
 class Nginx:
     """One nginx master with ``conf`` (written to ``tmp/nginx.conf``) listening on ``port``."""
 
@@ -75,7 +64,7 @@ class Nginx:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        wait_port(self.port, self.process)
+        wait_port(self.port, self.process, 15)
         return self
 
     def stop(self) -> None:
@@ -133,3 +122,56 @@ class Nginx:
         found = re.search(r'"subscribers"\s*:\s*(\d+)', text)
         assert found is not None, text
         return int(found.group(1))
+
+
+def nginx_site(
+    *, upstream: int, http: int, https: int, var: Path, certs: Path, cache: Path, logs: Path
+) -> str:
+    """``deploy/nginx/cms.conf`` with loopback ports and local paths, nothing else changed."""
+    site = SITE_CONF.read_text(encoding="utf-8")
+    replacements = [
+        ("server 127.0.0.1:8000 ", f"server 127.0.0.1:{upstream} "),
+        ("    listen [::]:80;\n", ""),
+        ("    listen [::]:443 ssl http2;\n", ""),
+        ("listen 80;", f"listen 127.0.0.1:{http};"),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;"),
+        ("return 301 https://$host$request_uri;", f"return 301 https://$host:{https}$request_uri;"),
+        ("/etc/ssl/cms/", f"{certs}/"),
+        ("/srv/cms/var/", f"{var}/"),
+        ("/var/www/acme", str(var / "acme")),
+        ("/var/cache/nginx/cms", str(cache)),
+        ("/var/log/nginx/", f"{logs}/"),
+    ]
+    for old, new in replacements:
+        if old not in site:
+            raise RuntimeError(f"deploy/nginx/cms.conf no longer contains {old!r}")
+        site = site.replace(old, new)
+    return site
+
+
+def nginx_main(site: str, tmp: Path, user: str = "root") -> str:
+    """A complete nginx.conf around the site (what /etc/nginx/nginx.conf gives on Debian)."""
+    return (
+        MODULES  # push (nchan)
+        + f"daemon off;\nuser {user};\nworker_processes auto;\npid {tmp}/nginx.pid;\n"
+        f"error_log {tmp}/error.log warn;\nevents {{ worker_connections 4096; }}\n"
+        "http {\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
+        "    sendfile on;\n    tcp_nopush on;\n    server_tokens off;\n    access_log off;\n"
+        f"    client_body_temp_path {tmp}/cb; proxy_temp_path {tmp}/pt;\n"
+        f"    fastcgi_temp_path {tmp}/ft; uwsgi_temp_path {tmp}/ut; scgi_temp_path {tmp}/st;\n"
+        f"{site}\n}}\n"
+    )
+
+
+def self_signed(certs: Path) -> None:
+    """A throwaway certificate for 127.0.0.1 and localhost (``fullchain.pem``,
+    ``privkey.pem`` in ``certs``), valid for two days."""
+    certs.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout", str(certs / "privkey.pem"), "-out", str(certs / "fullchain.pem"),
+        ],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip

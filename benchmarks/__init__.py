@@ -1,0 +1,2 @@
+"""Benchmarks: run each as a module from the repository root,
+``.venv/bin/python -m benchmarks.NAME``."""
