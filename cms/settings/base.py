@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cms.search",
     "cms.reports",
     "cms.ingest",
+    "cms.feeds",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
