@@ -195,7 +195,7 @@ def render(request: HttpRequest, language: str, section: Any | None) -> bytes:
     from cms.stations.downloads import content_type_of
 
     lang = BY_CODE[language]
-    podcast = PodcastSettings.for_request(request)
+    podcast = PodcastSettings.for_feed(request)
     owner_name, owner_email = podcast.owner()
     absolute = request.build_absolute_uri
     channel_page = section if section is not None else language_home(language)

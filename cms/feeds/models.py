@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 
 #: Apple's category list; "Government" fits the offices' programmes.
 DEFAULT_CATEGORY = "Government"
@@ -31,6 +33,14 @@ class PodcastSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "Podcast"
+
+    @classmethod
+    def for_feed(cls, request: HttpRequest) -> PodcastSettings:
+        """The request's site's settings, unsaved defaults if none were saved: a feed is
+        read-only (Wagtail's ``for_request`` would create the row)."""
+        site = Site.find_for_request(request)
+        found = cls.objects.filter(site=site).first() if site is not None else None
+        return found or cls()
 
     def author_name(self) -> str:
         return self.author or str(settings.WAGTAIL_SITE_NAME)

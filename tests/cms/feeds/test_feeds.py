@@ -355,6 +355,7 @@ def test_author_owner_and_category_come_from_the_site_settings(home: Any) -> Non
     owner = channel.find(f"{{{ITUNES_NS}}}owner")
     assert channel.findtext(f"{{{ITUNES_NS}}}author") == "Cổng thông tin tuyên truyền"
     assert owner.findtext(f"{{{ITUNES_NS}}}email") == "luutru@example.org"  # archive contact
+    assert not PodcastSettings.objects.exists()  # reading a feed writes nothing
     PodcastSettings.objects.update_or_create(
         site=Site.objects.get(is_default_site=True),
         defaults={
