@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.content import views as content_views
 from cms.editorial.scope import guard_admin_urls
+from cms.feeds import urls as feed_urls
 from cms.media import serving as media_serving
 
 # Wagtail's /admin/failwhale/ raises an exception for any staff member (a 500 on demand):
@@ -27,6 +28,7 @@ urlpatterns = [
     path("subtitles/<int:document_id>.vtt", content_views.subtitles_vtt, name="subtitles_vtt"),
     path("", include("cms.stations.urls")),
     path("", include("cms.archive.urls")),
+    path("", include(feed_urls.urlpatterns)),
 ]
 
 # Stored media, in every setting through one view that applies one policy (public renditions
@@ -39,6 +41,8 @@ urlpatterns += [
 
 urlpatterns += i18n_patterns(
     path("search/", include("cms.search.urls")),
+    # Podcast feeds per language and section (docs/feeds.md).
+    path("", include(feed_urls.i18n_urlpatterns)),
     # The language switcher's target when an item has no version in that language.
     path("khong-co/", content_views.not_available, name="not_available"),
     path("", include(wagtail_urls)),

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cms.reports",
     "cms.ingest",
     "cms.channels",
+    "cms.feeds",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

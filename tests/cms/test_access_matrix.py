@@ -123,6 +123,10 @@ PUBLIC_NAMES = {
     "oai_item_schema",
     "search",
     "subtitles_vtt",
+    "feed_radio",
+    "feed_section",
+    "feed_transcript",
+    "feed_artwork",
     "stations:login",
     "stations:logout",
     "stations:api_openapi",
@@ -254,6 +258,7 @@ def objects(
         "station_id": station.pk,
         "token_id": token.pk,
         "document_id": document.pk,
+        "section_id": section.pk,
         "path": "manifest.json",
     }
 
@@ -370,6 +375,12 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "oai_vn_cms_xsd": ("GET", EVERYONE),
     "oai_item_schema": ("GET", EVERYONE),
     "search": ("GET", EVERYONE),
+    # Podcast feeds (docs/feeds.md): the public section's feed; the draft translation's
+    # transcript is refused like a missing one.
+    "feed_radio": ("GET", EVERYONE),
+    "feed_section": ("GET", EVERYONE),
+    "feed_transcript": ("GET", NOBODY),
+    "feed_artwork": ("GET", EVERYONE),
     # Last: it ends the session.
     "stations:logout": ("POST", None),
 }
