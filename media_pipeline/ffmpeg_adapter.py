@@ -95,6 +95,9 @@ class StreamSpec:
     kind: Literal["audio", "video"]
     source: InputRef | str
     filters: Sequence[FilterSpec] = ()
+    #: further inputs of the chain's first filter (``overlay`` takes the background as
+    #: ``source`` and the picture laid over it here)
+    extra_sources: Sequence[InputRef | str] = ()
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,8 @@ def build_args(job: Job) -> list[str]:
     # Count consumers of every source so that split/asplit can be inserted.
     consumers: dict[str | InputRef, int] = {}
     for s in job.streams:
-        consumers[s.source] = consumers.get(s.source, 0) + 1
+        for src in (s.source, *s.extra_sources):
+            consumers[src] = consumers.get(src, 0) + 1
     for o in job.outputs:
         for ref in o.streams:
             consumers[ref] = consumers.get(ref, 0) + 1
@@ -172,7 +176,17 @@ def build_args(job: Job) -> list[str]:
             else:
                 spec = by_name[ref]
                 node = take(spec.source)
-                for f in spec.filters:
+                filters = list(spec.filters)
+                if spec.extra_sources:
+                    if not filters:
+                        raise PipelineError("invalid_argument", f"{ref!r}: no filter to join")
+                    first = filters.pop(0)
+                    node = ffmpeg.filter(
+                        [node, *(take(x) for x in spec.extra_sources)],
+                        first.name,
+                        **{k: _fmt(v) for k, v in first.options.items()},
+                    )
+                for f in filters:
                     node = node.filter(f.name, **{k: _fmt(v) for k, v in f.options.items()})
                 built[ref] = node
         return built[ref]

@@ -173,7 +173,148 @@ class WaveformProfile:
             raise _bad(f"{self.name}: waveform colour must be #rgb or #rrggbb")
 
 
-Profile = AudioProfile | VideoProfile | ImageProfile | WaveformProfile
+@dataclass(frozen=True)
+class SocialVideoProfile:
+    """A version for social platforms and messaging apps (fanpage, Zalo, YouTube Shorts).
+
+    The whole picture is scaled to fit inside the frame, over a blurred copy of itself
+    (``background="blur"``) or a plain ``pad_color``; subtitles in the version's language
+    are burned inside the platform's *safe area*: the bands a platform covers with its own
+    interface (name, caption, buttons) are ``safe_top``/``safe_bottom`` of the height and
+    ``safe_side`` of the width on each side. The cut is the editor's in/out points.
+
+    Platform limits, stated here and checked in ``__post_init__``: at most
+    ``max_duration_s`` seconds (a longer cut is shortened, with a warning) and
+    ``max_size_bytes``; the video bit rate is capped at ``max_video_bitrate`` (VBV), so
+    ``max_duration_s`` x (video cap + audio) always fits the size limit.
+    """
+
+    name: str
+    width: int
+    height: int
+    fps: int = 25
+    codec: str = "libx264"
+    h264_profile: str = "high"
+    pix_fmt: str = "yuv420p"
+    video_bitrate: str = "3500k"
+    max_video_bitrate: str = "4000k"
+    preset: str = "veryfast"
+    gop_seconds: float = 2.0
+    faststart: bool = True
+    background: Literal["blur", "plain"] = "blur"
+    pad_color: str = "black"
+    safe_top: float = 0.14
+    safe_bottom: float = 0.20
+    safe_side: float = 0.06
+    #: subtitle text height as a fraction of the frame width
+    font_scale: float = 0.05
+    max_duration_s: float = 180.0
+    max_size_bytes: int = 100_000_000
+    burn_subtitles: bool = True
+    #: loudness as the web renditions (WEB_AUDIO, WEB_VIDEO)
+    audio_target_lufs: float = -16.0
+    audio_tolerance_lu: float = 1.0
+    audio_true_peak_dbtp: float = -1.0
+    audio_bitrate: str = "128k"
+    audio_sample_rate: int = 48000
+    audio_limiter_margin_db: float = 0.6
+    extension: str = "mp4"
+
+    kind: typing.ClassVar[str] = "social"
+
+    def __post_init__(self) -> None:
+        _check_social_frame(self)
+        if self.background not in ("blur", "plain"):
+            raise _bad(f"{self.name}: background must be blur or plain")
+        if bitrate_bps(self.video_bitrate) > bitrate_bps(self.max_video_bitrate):
+            raise _bad(f"{self.name}: video_bitrate above max_video_bitrate")
+
+
+@dataclass(frozen=True)
+class AudiogramProfile:
+    """A radio segment as a video: a waveform of the (normalised) audio over a plain
+    background, the item's title at the top and subtitles, if any, at the bottom, all inside
+    the safe area; same platform limits and loudness as :class:`SocialVideoProfile`."""
+
+    name: str
+    width: int = 1080
+    height: int = 1080
+    fps: int = 25
+    codec: str = "libx264"
+    h264_profile: str = "high"
+    pix_fmt: str = "yuv420p"
+    video_bitrate: str = "1500k"
+    max_video_bitrate: str = "2500k"
+    preset: str = "veryfast"
+    gop_seconds: float = 2.0
+    faststart: bool = True
+    background_color: str = "#0b2545"
+    wave_color: str = "#f2c14e"
+    #: waveform height as a fraction of the frame height
+    wave_height: float = 0.30
+    safe_top: float = 0.08
+    safe_bottom: float = 0.10
+    safe_side: float = 0.06
+    font_scale: float = 0.05
+    max_duration_s: float = 180.0
+    max_size_bytes: int = 100_000_000
+    burn_subtitles: bool = True
+    audio_target_lufs: float = -16.0
+    audio_tolerance_lu: float = 1.0
+    audio_true_peak_dbtp: float = -1.0
+    audio_bitrate: str = "128k"
+    audio_sample_rate: int = 48000
+    audio_limiter_margin_db: float = 0.6
+    extension: str = "mp4"
+
+    kind: typing.ClassVar[str] = "audiogram"
+
+    def __post_init__(self) -> None:
+        _check_social_frame(self)
+        if not 0.05 <= self.wave_height <= 0.6:
+            raise _bad(f"{self.name}: wave_height out of range")
+
+
+def bitrate_bps(rate: str) -> int:
+    """``"4000k"`` -> 4000000 bits per second."""
+    r = rate.strip().lower()
+    mult = {"k": 1_000, "m": 1_000_000}.get(r[-1:], 1)
+    try:
+        return int(float(r[:-1] if mult != 1 else r) * mult)
+    except ValueError as exc:
+        raise _bad(f"bad bit rate {rate!r}") from exc
+
+
+def _check_social_frame(p: SocialVideoProfile | AudiogramProfile) -> None:
+    if p.width < 16 or p.height < 16 or p.width % 2 or p.height % 2:
+        raise _bad(f"{p.name}: frame size must be even and at least 16x16")
+    if not 1 <= p.fps <= 120:
+        raise _bad(f"{p.name}: fps out of range")
+    if not (0 <= p.safe_top < 0.4 and 0 <= p.safe_bottom < 0.4 and 0 <= p.safe_side < 0.3):
+        raise _bad(f"{p.name}: safe area out of range")
+    if p.max_duration_s <= 0 or p.max_size_bytes <= 0:
+        raise _bad(f"{p.name}: platform limits must be positive")
+    worst = (
+        p.max_duration_s
+        * (bitrate_bps(p.max_video_bitrate) + bitrate_bps(p.audio_bitrate))
+        / 8
+        * 1.02
+    )  # container overhead
+    if worst > p.max_size_bytes:
+        raise _bad(
+            f"{p.name}: {p.max_duration_s:.0f} s at the capped bit rates may exceed "
+            f"{p.max_size_bytes} bytes"
+        )
+
+
+Profile = (
+    AudioProfile
+    | VideoProfile
+    | ImageProfile
+    | WaveformProfile
+    | SocialVideoProfile
+    | AudiogramProfile
+)
 
 
 def board_native(width: int, height: int, name: str | None = None, fps: int = 25) -> VideoProfile:
@@ -279,6 +420,13 @@ IMAGE_BOARD = ImageProfile(
 )
 IMAGE_PRINT = ImageProfile(name="image_print", purpose="print", format="JPEG", quality=95)
 WAVEFORM = WaveformProfile(name="waveform")
+#: Social versions (issue 18: 2): 9:16 for Reels / Shorts / TikTok / Zalo video, 1:1 for
+#: feeds. In the square the platforms overlay little, so its safe area is narrower.
+SOCIAL_VERTICAL = SocialVideoProfile(name="social_vertical", width=1080, height=1920)
+SOCIAL_SQUARE = SocialVideoProfile(
+    name="social_square", width=1080, height=1080, safe_top=0.06, safe_bottom=0.10
+)
+AUDIOGRAM = AudiogramProfile(name="audiogram")
 
 DEFAULT_PROFILES: Mapping[str, Profile] = types.MappingProxyType(
     {
@@ -295,6 +443,9 @@ DEFAULT_PROFILES: Mapping[str, Profile] = types.MappingProxyType(
             IMAGE_BOARD,
             IMAGE_PRINT,
             WAVEFORM,
+            SOCIAL_VERTICAL,
+            SOCIAL_SQUARE,
+            AUDIOGRAM,
         )
     }
 )
@@ -302,12 +453,17 @@ AUDIO_PROFILE_NAMES = ("loudspeaker", "broadcast", "web_audio")
 VIDEO_PROFILE_NAMES = ("board_landscape", "board_portrait", "web_video", "web_video_light")
 IMAGE_PROFILE_NAMES = ("image_web", "image_board", "image_print")
 WAVEFORM_PROFILE_NAMES = ("waveform",)
+#: made from an item (its in/out points, subtitles, title), not from the master alone
+SOCIAL_VIDEO_PROFILE_NAMES = ("social_vertical", "social_square")
+AUDIOGRAM_PROFILE_NAMES = ("audiogram",)
 
 _TYPES: dict[str, type[Any]] = {
     "audio": AudioProfile,
     "video": VideoProfile,
     "image": ImageProfile,
     "waveform": WaveformProfile,
+    "social": SocialVideoProfile,
+    "audiogram": AudiogramProfile,
 }
 
 

@@ -85,3 +85,18 @@ def srt_to_ass(srt_text: str, *, font: str, frame: tuple[int, int]) -> str:
         for c in parse_srt(srt_text)
     ]
     return head + "\n".join(events) + "\n"
+
+
+def cut_cues(cues: list[Cue], start: float, end: float | None) -> list[Cue]:
+    """The cues of the cut ``[start, end)`` with times shifted to the cut's start: cues that
+    end before ``start`` (or begin at or after ``end``) are dropped, the ones across a cut
+    point are clipped to it."""
+    out: list[Cue] = []
+    for c in cues:
+        if c.end <= start or (end is not None and c.start >= end):
+            continue
+        s = max(c.start, start) - start
+        e = (min(c.end, end) if end is not None else c.end) - start
+        if e > s:
+            out.append(Cue(round(s, 3), round(e, 3), c.text))
+    return out

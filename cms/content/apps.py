@@ -7,7 +7,9 @@ class ContentConfig(AppConfig):
     verbose_name = "Nội dung"
 
     def ready(self) -> None:
-        from cms.content import signal_handlers  # noqa: F401
+        from cms.content import signal_handlers
+
+        signal_handlers.connect()
         from cms.content.dates import install as install_date_fields
 
         install_date_fields()

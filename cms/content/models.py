@@ -24,6 +24,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from cms.content.slugs import AsciiSlugMixin
+from cms.content.timecode import TimecodeField, format_timecode
 from cms.content.visibility import public_pages
 from cms.content.widgets import AreaPicker, CheckboxList, UnitPicker
 from cms.editorial.forms import ItemPageForm
@@ -251,6 +252,60 @@ class ItemPage(AsciiSlugMixin, Page):
         return self.locale.language_code
 
 
+def cut_in_field() -> TimecodeField:
+    return TimecodeField(
+        _("điểm vào"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Bắt đầu bản cắt ngắn: giây (65 hoặc 65,5) hoặc phút:giây (1:05). Trống: từ đầu."
+        ),
+    )
+
+
+def cut_out_field() -> TimecodeField:
+    return TimecodeField(
+        _("điểm ra"),
+        null=True,
+        blank=True,
+        help_text=_("Kết thúc bản cắt ngắn; trống: đến hết bản gốc."),
+    )
+
+
+CUT_PANEL_HEADING = _("Bản cắt ngắn cho mạng xã hội")
+
+
+def clean_cut(page: Any, master: Any) -> None:
+    """In/out points: in before out, both within the master's duration, and the cut within
+    the social platforms' duration limit (the shortest of the social profiles')."""
+    cut_in, cut_out = page.cut_in, page.cut_out
+    errors: dict[str, Any] = {}
+    if cut_in is not None and cut_in < 0:
+        errors["cut_in"] = _("Điểm vào không được âm.")
+    if cut_out is not None and cut_out <= (cut_in or 0.0):
+        errors["cut_out"] = _("Điểm ra phải sau điểm vào.")
+    duration = getattr(master, "duration", None) if master is not None else None
+    if duration and not errors:
+        limit = _("Điểm này nằm ngoài thời lượng của bản gốc (%(duration)s).") % {
+            "duration": format_timecode(duration)
+        }
+        if cut_in is not None and cut_in >= duration:
+            errors["cut_in"] = limit
+        if cut_out is not None and cut_out > duration + 0.0005:
+            errors["cut_out"] = limit
+        if not errors and (cut_in is not None or cut_out is not None):
+            from cms.media.social import max_cut_seconds
+
+            length = (duration if cut_out is None else cut_out) - (cut_in or 0.0)
+            longest = max_cut_seconds()
+            if longest is not None and length > longest + 0.0005:
+                errors["cut_out"] = _(
+                    "Bản cắt dài %(length)s, vượt giới hạn %(limit)s của mạng xã hội."
+                ) % {"length": format_timecode(length), "limit": format_timecode(longest)}
+    if errors:
+        raise ValidationError(errors)
+
+
 class RadioSegmentPage(ItemPage):
     """A radio reportage, drama, skit or bulletin; the audio differs per language."""
 
@@ -272,6 +327,8 @@ class RadioSegmentPage(ItemPage):
     )
     air_from = models.DateTimeField(_("phát từ"), null=True, blank=True)
     air_until = models.DateTimeField(_("phát đến"), null=True, blank=True)
+    cut_in = cut_in_field()
+    cut_out = cut_out_field()
 
     content_panels = [
         *Page.content_panels,
@@ -282,6 +339,7 @@ class RadioSegmentPage(ItemPage):
             [FieldPanel("bulletin_class"), FieldPanel("air_from"), FieldPanel("air_until")],
             heading=_("Phát sóng"),
         ),
+        MultiFieldPanel([FieldPanel("cut_in"), FieldPanel("cut_out")], heading=CUT_PANEL_HEADING),
         FieldPanel("credits"),
     ]
     edit_handler = item_edit_handler(content_panels)
@@ -292,6 +350,9 @@ class RadioSegmentPage(ItemPage):
         SynchronizedField("bulletin_class"),
         SynchronizedField("air_from"),
         SynchronizedField("air_until"),
+        # each language's recording has its own timing
+        SynchronizedField("cut_in", overridable=True),
+        SynchronizedField("cut_out", overridable=True),
     ]
     template = "content/radio_segment_page.html"
 
@@ -310,6 +371,7 @@ class RadioSegmentPage(ItemPage):
             )
         if self.audio_id:
             self.duration = self.audio.duration
+        clean_cut(self, self.audio if self.audio_id else None)
 
 
 class VideoPage(ItemPage):
@@ -340,6 +402,8 @@ class VideoPage(ItemPage):
         related_name="+",
     )
     transcript = models.TextField(_("lời thoại"), blank=True)
+    cut_in = cut_in_field()
+    cut_out = cut_out_field()
 
     content_panels = [
         *Page.content_panels,
@@ -348,6 +412,7 @@ class VideoPage(ItemPage):
         FieldPanel("subtitles"),
         FieldPanel("poster_image"),
         FieldPanel("transcript"),
+        MultiFieldPanel([FieldPanel("cut_in"), FieldPanel("cut_out")], heading=CUT_PANEL_HEADING),
         FieldPanel("credits"),
     ]
     edit_handler = item_edit_handler(content_panels)
@@ -357,6 +422,8 @@ class VideoPage(ItemPage):
         SynchronizedField("video", overridable=True),
         SynchronizedField("subtitles", overridable=True),
         SynchronizedField("poster_image", overridable=True),
+        SynchronizedField("cut_in", overridable=True),
+        SynchronizedField("cut_out", overridable=True),
     ]
     template = "content/video_page.html"
 
@@ -365,6 +432,10 @@ class VideoPage(ItemPage):
 
     def missing_media(self) -> list[str]:
         return [] if self.video_id else ["Video gốc"]
+
+    def clean(self) -> None:
+        super().clean()
+        clean_cut(self, self.video if self.video_id else None)
 
 
 class ExhibitionPage(RoutablePageMixin, ItemPage):

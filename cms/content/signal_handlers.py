@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from wagtail.models import Page
 
@@ -27,3 +27,36 @@ def keep_child_count_true(sender: type, instance: Any, **kwargs: Any) -> None:
     instance.numchild = Page.objects.filter(
         path__startswith=instance.path, depth=instance.depth + 1
     ).count()
+
+
+def _item_saved(sender: type, instance: Any, **kwargs: Any) -> None:
+    """An item's subtitles, title or in/out points may have changed: its master's
+    renditions are planned again (only those whose inputs changed are made again)."""
+    if kwargs.get("raw"):
+        return
+    from cms.content.media_inputs import plan_item
+
+    plan_item(instance)
+
+
+def _document_saved(sender: type, instance: Any, **kwargs: Any) -> None:
+    """A subtitle file replaced in the documents library: the videos that burn it in."""
+    if kwargs.get("raw") or kwargs.get("created"):
+        return
+    from cms.content.media_inputs import plan_item
+    from cms.content.models import VideoPage
+
+    for page in VideoPage.objects.filter(subtitles=instance).select_related("video"):
+        plan_item(page)
+
+
+def connect() -> None:
+    from cms.content.media_inputs import rendition_inputs
+    from cms.content.models import RadioSegmentPage, VideoPage
+    from cms.media.inputs import register_provider
+    from cms.media.models import CustomDocument
+
+    register_provider(rendition_inputs)
+    for model in (VideoPage, RadioSegmentPage):
+        post_save.connect(_item_saved, sender=model, dispatch_uid=f"plan-item-{model.__name__}")
+    post_save.connect(_document_saved, sender=CustomDocument, dispatch_uid="plan-subtitles")

@@ -15,7 +15,13 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from media_pipeline import ffmpeg_adapter
 from media_pipeline.errors import PipelineError
 from media_pipeline.images import SCRIPT_FONTS, find_font
-from media_pipeline.profiles import AudioProfile, VideoProfile, profiles_from_config
+from media_pipeline.profiles import (
+    AudiogramProfile,
+    AudioProfile,
+    SocialVideoProfile,
+    VideoProfile,
+    profiles_from_config,
+)
 
 #: encoders every video rendition needs for its sound track
 _VIDEO_AUDIO_ENCODER = "aac"
@@ -46,6 +52,8 @@ def _needed_encoders(profiles: dict[str, Any]) -> dict[str, list[str]]:
             codecs.append(profile.codec)
             if profile.audio_target_lufs is not None:
                 codecs.append(_VIDEO_AUDIO_ENCODER)
+        elif isinstance(profile, SocialVideoProfile | AudiogramProfile):
+            codecs += [profile.codec, _VIDEO_AUDIO_ENCODER]
         for codec in codecs:
             if codec:
                 needed.setdefault(codec, []).append(name)

@@ -19,6 +19,9 @@ PROFILE_LABELS = {
     "image_web": gettext_lazy("Ảnh cho web"),
     "image_board": gettext_lazy("Ảnh cho bảng điện tử"),
     "image_print": gettext_lazy("Ảnh để in"),
+    "social_vertical": gettext_lazy("Video dọc 9:16 cho mạng xã hội"),
+    "social_square": gettext_lazy("Video vuông 1:1 cho mạng xã hội"),
+    "audiogram": gettext_lazy("Audiogram (video từ âm thanh)"),
 }
 
 #: What each version is for, one line (shown under its name).
@@ -30,7 +33,15 @@ PROFILE_PURPOSES = {
     "board_landscape": gettext_lazy("Màn hình ngang 1920×1080"),
     "board_portrait": gettext_lazy("Màn hình dọc 1080×1920"),
     "web_video": gettext_lazy("Xem trên trang web"),
+    "social_vertical": gettext_lazy(
+        "1080×1920, phụ đề trong vùng an toàn; cho Reels, Shorts, TikTok, Zalo"
+    ),
+    "social_square": gettext_lazy("1080×1080, phụ đề trong vùng an toàn; cho fanpage, Zalo"),
+    "audiogram": gettext_lazy("1080×1080, dạng sóng và tiêu đề; chia sẻ chương trình phát thanh"),
 }
+
+#: The versions made to be downloaded and posted on a platform by the editor.
+DOWNLOADABLE = frozenset({"social_vertical", "social_square", "audiogram"})
 
 _NATIVE_BOARD = re.compile(r"^board_native_(\d+)x(\d+)$")
 

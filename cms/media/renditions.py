@@ -26,17 +26,29 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from cms.media.inputs import (
+    RenditionInputs,
+    burns_subtitles,
+    inputs_for,
+    is_item_profile,
+    key_for,
+    subtitles_digest,
+)
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
 from cms.media.storage import OBJECT_STORE_ERRORS
 from media_pipeline.errors import PipelineError, os_error
 from media_pipeline.hashing import rendition_key, sha256_file
 from media_pipeline.profiles import (
     AUDIO_PROFILE_NAMES,
+    AUDIOGRAM_PROFILE_NAMES,
     IMAGE_PROFILE_NAMES,
+    SOCIAL_VIDEO_PROFILE_NAMES,
     VIDEO_PROFILE_NAMES,
     WAVEFORM_PROFILE_NAMES,
+    AudiogramProfile,
     AudioProfile,
     ImageProfile,
+    SocialVideoProfile,
     VideoProfile,
     WaveformProfile,
     profiles_from_config,
@@ -68,6 +80,14 @@ def profile_names_for(master: MediaMaster) -> list[str]:
     if master.kind == "video":
         return [*VIDEO_PROFILE_NAMES, *AUDIO_PROFILE_NAMES]
     return [*AUDIO_PROFILE_NAMES, *WAVEFORM_PROFILE_NAMES]
+
+
+def item_profile_names_for(master: MediaMaster) -> list[str]:
+    """The versions made from the master's item (its cut, subtitles, title): the social
+    versions of a video, the audiogram of a recording."""
+    if master.kind == "video":
+        return [*SOCIAL_VIDEO_PROFILE_NAMES]
+    return [*AUDIOGRAM_PROFILE_NAMES]
 
 
 def image_caption(image: CustomImage) -> str:
@@ -111,28 +131,71 @@ def plan_image(image: CustomImage) -> list[MediaRendition]:
     return created
 
 
-def plan(master: MediaMaster) -> list[MediaRendition]:
-    """Create the rendition rows for a master and enqueue their jobs after commit."""
+def plan(
+    master: MediaMaster, inputs: RenditionInputs | None = None, *, requeue: bool = True
+) -> list[MediaRendition]:
+    """Create the rendition rows for a master and enqueue their jobs after commit.
+
+    ``inputs`` (default: what the content layer gives for the master's item) are part of
+    each key they shape: a rendition whose key changed (new subtitles, new in/out points) is
+    made again, as a new file. The item's versions (social, audiogram) are planned only once
+    an item uses the master. ``requeue=False`` (an item saved) queues only the rows new or
+    renewed here, not the ones already waiting in the queue."""
     table = profiles()
+    if inputs is None:
+        inputs = inputs_for(master)
+    digest = subtitles_digest(inputs)
     has_audio = bool((master.technical_metadata or {}).get("audio"))
+    names = profile_names_for(master)
+    if inputs is not None:
+        names += item_profile_names_for(master)
     created = []
-    for name in profile_names_for(master):
+    for name in names:
         if name not in table:  # removed in CMS_MEDIA["PROFILE_OVERRIDES"]
             continue
         profile = table[name]
-        rendition, _ = MediaRendition.objects.get_or_create(
-            master=master, profile=name, defaults={"key": rendition_key(master.sha256, profile)}
+        key = key_for(master, profile, inputs, digest)
+        rendition, new = MediaRendition.objects.get_or_create(
+            master=master, profile=name, defaults={"key": key}
         )
-        if isinstance(profile, AudioProfile | WaveformProfile) and not has_audio:
+        changed = new
+        if not new and rendition.key != key:
+            renew(rendition, key)
+            changed = True
+        needs_audio = isinstance(profile, AudioProfile | WaveformProfile | AudiogramProfile)
+        if needs_audio and not has_audio:
             rendition.status = RenditionStatus.NOT_APPLICABLE
             rendition.error_code = "no_audio"
             rendition.save(update_fields=["status", "error_code", "updated_at"])
             continue
-        if rendition.status in (RenditionStatus.PENDING, RenditionStatus.FAILED):
+        if rendition.status in (RenditionStatus.PENDING, RenditionStatus.FAILED) and (
+            requeue or changed
+        ):
             created.append(rendition)
     for rendition in created:
         enqueue(rendition)
     return created
+
+
+def renew(rendition: MediaRendition, key: str) -> None:
+    """What shapes the rendition changed: make it again under ``key``. The old file stays
+    in the storage (a package or export made from it keeps it); the row points at the new
+    one when it is done. A job still running on the old inputs finds the key changed and
+    its result is dropped (:func:`finish`)."""
+    MediaRendition.objects.filter(pk=rendition.pk).update(
+        key=key,
+        status=RenditionStatus.PENDING,
+        progress=0.0,
+        attempts=0,
+        file="",
+        sha256="",
+        size=0,
+        extra_files={},
+        error_code="",
+        error_detail="",
+        cancel_requested=False,
+    )
+    rendition.refresh_from_db()
 
 
 def enqueue(rendition: MediaRendition) -> None:
@@ -282,7 +345,7 @@ class SourceUnavailable(Exception):
 
 
 @contextmanager
-def local_copy(source: MediaMaster | CustomImage) -> Iterator[Path]:
+def local_copy(source: Any) -> Iterator[Path]:
     """A local path for a source: the file itself on local storage, else a streamed copy
     (only read: masters are never modified).
 
@@ -329,18 +392,13 @@ class ProgressWriter:
 
 
 def subtitles_for(master: MediaMaster) -> Path | None:
-    from cms.content.models import VideoPage
-
-    page = (
-        VideoPage.objects.filter(video=master, locale__language_code=master.language)
-        .exclude(subtitles=None)
-        .select_related("subtitles")
-        .first()
-    )
-    if page is None:
+    """The local path of the subtitles the master's item burns in (None on an object store:
+    the worker uses a local copy, :func:`make`)."""
+    inputs = inputs_for(master)
+    if inputs is None or inputs.subtitles is None:
         return None
     try:
-        return Path(page.subtitles.file.path)
+        return Path(inputs.subtitles.file.path)
     except NotImplementedError:
         return None
 
@@ -366,6 +424,14 @@ def run(rendition_id: int) -> str:
                 status=RenditionStatus.DONE, progress=1.0, error_code="", error_detail=""
             )
             return RenditionStatus.DONE
+        inputs: RenditionInputs | None = None
+        if rendition.master is not None:
+            # the inputs as they are now (the item may have changed since the plan)
+            inputs = inputs_for(rendition.master)
+            key = _current_key(rendition, inputs)
+            if key is not None and key != rendition.key:
+                rendition.key = key
+                rendition.save(update_fields=["key", "updated_at"])
         rendition.status = RenditionStatus.RUNNING
         rendition.attempts += 1
         rendition.progress = 0.0
@@ -395,7 +461,7 @@ def run(rendition_id: int) -> str:
         if profile is None or source is None:
             raise PipelineError("invalid_profile", f"unknown profile {rendition.profile!r}")
         with local_copy(source) as src, tempfile.TemporaryDirectory(prefix="rendition-") as tmp:
-            made = make(rendition, source, profile, src, Path(tmp))
+            made = make(rendition, source, profile, src, Path(tmp), inputs)
             if rendition.master is not None:
                 folder = f"renditions/{rendition.master.language}/{rendition.master.pk}"
             else:
@@ -438,12 +504,22 @@ class Made:
         self.extra = extra or {}
 
 
+def _current_key(rendition: MediaRendition, inputs: RenditionInputs | None) -> str | None:
+    profile = profiles().get(rendition.profile)
+    if profile is None or rendition.master is None:
+        return None
+    if is_item_profile(profile) and inputs is None:
+        return None  # no item any more: keep what was planned
+    return key_for(rendition.master, profile, inputs, subtitles_digest(inputs))
+
+
 def make(
     rendition: MediaRendition,
     source: MediaMaster | CustomImage,
     profile: Any,
     src: Path,
     tmp: Path,
+    inputs: RenditionInputs | None = None,
 ) -> Made:
     """Run the pipeline for one rendition into ``tmp``; raises ``PipelineError``."""
     progress = ProgressWriter(rendition.pk)
@@ -486,6 +562,10 @@ def make(
     if info.duration_is_partial:
         # as at upload: a master is the archive copy, a cut-off one must be uploaded again
         raise PipelineError("truncated", "the master is cut off; its duration is partial")
+    if isinstance(profile, SocialVideoProfile | AudiogramProfile):
+        from cms.media.social import make_social
+
+        return make_social(profile, src, out, inputs, info, progress, should_cancel)
     if isinstance(profile, WaveformProfile):
         from media_pipeline.waveform import render_waveform
 
@@ -524,16 +604,17 @@ def make(
         # every profile with a poster (web_video, web_video_light) gets its own, named after
         # the profile so two posters of one master never share a stored name
         poster = tmp / f"{stem}.{profile.name}.poster.jpg" if profile.poster else None
-        result = render_video(
-            src,
-            out,
-            profile,
-            subtitles_path=subtitles_for(master),
-            poster_dest=poster,
-            progress_cb=progress,
-            should_cancel=should_cancel,
-            info=info,
-        )
+        with subtitles_copy(inputs if burns_subtitles(profile) else None) as subtitles:
+            result = render_video(
+                src,
+                out,
+                profile,
+                subtitles_path=subtitles,
+                poster_dest=poster,
+                progress_cb=progress,
+                should_cancel=should_cancel,
+                info=info,
+            )
         extra = {"poster": poster} if poster is not None and poster.exists() else {}
         frame = output_size(profile, info)
     else:  # pragma: no cover - configuration error
@@ -555,6 +636,16 @@ def make(
     )
 
 
+@contextmanager
+def subtitles_copy(inputs: RenditionInputs | None) -> Iterator[Path | None]:
+    """A local path of the item's subtitles (a copy when they are on an object store)."""
+    if inputs is None or inputs.subtitles is None or not inputs.subtitles.file:
+        yield None
+        return
+    with local_copy(inputs.subtitles) as path:
+        yield path
+
+
 def cancelled(rendition: MediaRendition) -> str:
     MediaRendition.objects.filter(pk=rendition.pk).update(
         status=RenditionStatus.CANCELLED,
@@ -568,7 +659,7 @@ def cancelled(rendition: MediaRendition) -> str:
 
 def targets(profile: Any) -> dict[str, float | None]:
     """The loudness targets the report compares a rendition against."""
-    if not isinstance(profile, AudioProfile | VideoProfile):
+    if not isinstance(profile, AudioProfile | VideoProfile | SocialVideoProfile | AudiogramProfile):
         return {}
     if isinstance(profile, AudioProfile):
         return {
@@ -618,7 +709,9 @@ def finish(
     technical: Any,
     extra: Any,
 ) -> str:
-    MediaRendition.objects.filter(pk=rendition.pk).update(
+    # filtered on the key the job started with: if the item changed meanwhile the row was
+    # renewed (new key, queued again) and this output is not the one wanted any more
+    updated = MediaRendition.objects.filter(pk=rendition.pk, key=rendition.key).update(
         status=RenditionStatus.DONE,
         progress=1.0,
         file=name,
@@ -631,7 +724,7 @@ def finish(
         error_detail="",
         finished_at=timezone.now(),
     )
-    return RenditionStatus.DONE
+    return RenditionStatus.DONE if updated else RenditionStatus.PENDING
 
 
 def fail(rendition: MediaRendition, code: str, detail: str, permanent: bool) -> str:

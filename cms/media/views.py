@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cms.editorial.units import visible_masters
 from cms.media import renditions
-from cms.media.labels import profile_label, profile_purpose
+from cms.media.labels import DOWNLOADABLE, profile_label, profile_purpose
 from cms.media.messages import message_for
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
 
@@ -108,6 +108,7 @@ def rows(source: MediaMaster | CustomImage) -> list[dict[str, object]]:
                 "stale": stale,
                 "progress": round(rendition.progress * 100),
                 "url": rendition.file.url if rendition.file else "",
+                "download": rendition.profile in DOWNLOADABLE and bool(rendition.file),
                 "size": rendition.size,
                 "error": message_for(rendition.error_code) if rendition.error_code else "",
                 "error_detail": rendition.error_detail[:300],
@@ -187,8 +188,11 @@ def _status(
         "rows": [
             {
                 "id": row["id"],
+                "profile": row["profile"],
+                "label": row["label"],
                 "status": row["status"],
                 "progress": row["progress"],
+                "download_url": row["url"] if row["download"] else "",
                 "html": render_to_string(
                     "media/rendition_row.html", {**context, "r": row}, request=request
                 ),
