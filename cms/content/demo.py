@@ -245,10 +245,7 @@ CHROME_TRANSLATIONS: dict[str, dict[str, str]] = {
 
 def chrome_strings(page: Page, code: str) -> dict[str, str]:
     """Title and introduction of a home or section page in ``code``: translated where the
-    team has a translation, otherwise the Vietnamese text marked as not yet translated
-    (in Vietnamese, the language the site's chrome falls back to for that language)."""
-    from cms.i18n.languages import BY_CODE
-
+    team has a translation, otherwise none (the Vietnamese text is kept)."""
     specific = page.specific
     texts = [specific.title, getattr(specific, "intro", "")]
     table = CHROME_TRANSLATIONS.get(code)
@@ -261,9 +258,8 @@ def chrome_strings(page: Page, code: str) -> dict[str, str]:
             for part in sorted(parts, key=len, reverse=True):
                 translated = translated.replace(part, table[part])
             strings[text] = translated
-        else:
-            name = BY_CODE[code].name_vi
-            strings[text] = f"{text} (chưa dịch sang {name[0].lower()}{name[1:]})"
+        # Otherwise the Vietnamese text stays: the page's template marks it as not translated
+        # (``untranslated``), in no words of a language nobody here writes (issue 14: 2).
     return strings
 
 

@@ -8,15 +8,21 @@ Vietnamese page loads the Latin and Vietnamese subsets, a Khmer page the Khmer o
   made disjoint here: a character in two ranges makes the browser fetch the face declared
   last, which is how the extended-Latin face (41 KB) used to load on every Vietnamese page.
 - The language switcher names each language in its own script. Those few letters come
-  from a tiny "Noto Sans Autonyms" family holding only the autonyms' glyphs (a few KB,
-  fetched only when the switcher is opened), so a Vietnamese page never loads the Khmer
-  or Chinese fonts for one word each.
-- Chinese (Noto Sans CJK SC, Debian package ``fonts-noto-cjk``) is cut into about 90
-  slices: the 3500 most frequent characters (``data/han-frequency.txt``) in small slices,
-  the rest of the font by block. They are declared in ``fonts-han.css``, which only pages
-  that need Chinese link: a page downloads just the slices its characters fall in. Only
-  the regular weight is served; browsers embolden it for headings, which halves what a
-  Chinese page downloads.
+  from a tiny "Noto Sans Autonyms" family holding only the autonyms' glyphs (1–2.5 KB,
+  fetched when an autonym is shown: the open list, or 简体中文 in the closed switcher of a
+  Chinese page), so no page loads the Khmer or Chinese fonts for one word each. Its
+  ``font-display: block`` keeps the letters invisible, never boxes, while it arrives.
+- Chinese (Noto Sans CJK SC, Debian package ``fonts-noto-cjk``) is cut into about 340
+  slices, as large font services cut it: the 3,500 most frequent characters
+  (``data/han-frequency.txt``) in small slices (50 for the first 100, then 12, then 25
+  characters from rank 2,000), the rest of the font in blocks of 256 code points, and the
+  font's own ASCII in one slice, so a Chinese page needs no Noto Sans at all. A page
+  downloads only the slices its characters fall in: a small slice wastes few unneeded
+  glyphs, at the price of more (HTTP/2) requests of ~0.8 KB fixed cost each. They are
+  declared in ``fonts-han.css`` (short rules, compressed by whitenoise and nginx), which
+  only pages that need Chinese link. Only the regular weight is served; browsers embolden
+  it for headings, which halves what a Chinese page downloads. Hinting, vertical metrics,
+  OpenType layout and most name records are dropped (horizontal text needs none of them).
 
 Building is skipped when nothing changed (``.build-stamp``), since the Chinese slices take
 a few minutes on two cores.
@@ -108,13 +114,26 @@ HAN_FAMILY = "Noto Sans SC"
 HAN_SOURCE = "NotoSansCJK-Regular.ttc"  # Debian fonts-noto-cjk, in /usr/share/fonts/opentype/noto
 HAN_FACE_NAME = "Noto Sans CJK SC"
 HAN_CSS = "fonts-han.css"
-# CJK punctuation and full-width forms go with the most frequent characters.
-HAN_PUNCTUATION = "U+3000-303F,U+FF01-FF60,U+FFE0-FFE6,U+2018-2019,U+201C-201D,U+2026,U+00B7"
+# The punctuation of Chinese text goes with the most frequent characters; the rest of the
+# CJK symbols and the full-width forms (Ａ, ０: 100 glyphs, 8 KB) in a slice of their own.
+HAN_PUNCTUATION = (
+    "U+3000-3003,U+3008-3011,U+3014-3017,U+301C-301F,U+FF01,U+FF08-FF09,U+FF0C,U+FF1A-FF1B,"
+    "U+FF1F,U+FF5E,U+2018-2019,U+201C-201D,U+2026,U+00B7"
+)
+HAN_SYMBOLS = "U+3000-303F,U+FF01-FF60,U+FFE0-FFE6"
+# The font's own Latin letters, digits and spaces, ©, dashes and the list bullet (Chromium
+# draws a list's • in the list's font): a Chinese page lists "Noto Sans SC" first
+# (static/css/site.css), so it needs no Noto Sans face (35 KB for 400 and 700).
+HAN_LATIN = "U+0020-007E,U+00A0,U+00A9,U+2013-2014,U+2022"
 # The rest of the font after the frequency list, in code point order.
 HAN_TAIL = "U+2E80-2FDF,U+3100-312F,U+31C0-31EF,U+3200-33FF,U+3400-4DBF,U+4E00-9FFF,U+F900-FAFF"
-# (first rank, last rank, characters per slice): small slices where every page hits them.
-HAN_TIERS = ((0, 1000, 100), (1000, 3500, 250))
-HAN_TAIL_SLICE = 512  # code points per tail slice (a block of the font)
+# (first rank, last rank, characters per slice). Every page needs the first 100 characters;
+# below them a page's characters are sparse, so a slice holds a dozen: a hit slice brings
+# few glyphs the page does not use (measured: docs/benchmarks.md, "Chinese page weight").
+HAN_TIERS = ((0, 100, 50), (100, 2000, 12), (2000, 3500, 25))
+HAN_TAIL_SLICE = 256  # code points per tail slice (a block of the font, ~40 KB)
+# Tables horizontal text does not use: vertical metrics and origins, baselines.
+HAN_DROP_TABLES = ["vhea", "vmtx", "VORG", "BASE"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -145,11 +164,19 @@ def options() -> subset.Options:
     return opts
 
 
-def face_css(family: str, weight: int, name: str, unicode_range: str) -> str:
+def han_face_css(name: str, unicode_range: str) -> str:
+    """A short rule (some 340 of them): normal style and weight 400 are the defaults."""
+    return (
+        f'@font-face{{font-family:"{HAN_FAMILY}";font-display:swap;src:url("{name}");'
+        f"unicode-range:{unicode_range}}}"
+    )
+
+
+def face_css(family: str, weight: int, name: str, unicode_range: str, display: str = "swap") -> str:
     return (
         "@font-face{"
         f'font-family:"{family}";font-style:normal;font-weight:{weight};'
-        f'font-display:swap;src:url("{name}") format("woff2");'
+        f'font-display:{display};src:url("{name}") format("woff2");'
         f"unicode-range:{unicode_range}}}"
     )
 
@@ -205,7 +232,9 @@ def han_slices(cmap: set[int]) -> list[tuple[str, list[int]]]:
     if frequent:
         frequent[0] = punctuation + frequent[0]
     taken = {cp for chunk in frequent for cp in chunk}
-    tail: list[tuple[str, list[int]]] = []
+    symbols = [cp for cp in parse_range(HAN_SYMBOLS) if cp in cmap and cp not in taken]
+    # Declared first: the punctuation in the first frequency slice wins over this range.
+    tail: list[tuple[str, list[int]]] = [(HAN_SYMBOLS, symbols)] if symbols else []
     for block in HAN_TAIL.split(","):
         first_cp, last_cp = (int(x, 16) for x in block.removeprefix("U+").split("-"))
         for start in range(first_cp, last_cp + 1, HAN_TAIL_SLICE):
@@ -218,7 +247,12 @@ def han_slices(cmap: set[int]) -> list[tuple[str, list[int]]]:
                         held,
                     )
                 )
-    return tail + [(format_range(chunk), chunk) for chunk in frequent if chunk]
+    latin = [cp for cp in parse_range(HAN_LATIN) if cp in cmap]
+    return (
+        tail
+        + [(format_range(chunk), chunk) for chunk in frequent if chunk]
+        + ([(HAN_LATIN, latin)] if latin else [])
+    )
 
 
 def han_font_number(source: Path) -> int:
@@ -229,38 +263,65 @@ def han_font_number(source: Path) -> int:
     raise ValueError(f"{source} has no {HAN_FACE_NAME!r} face")
 
 
-_HAN_SOURCE_BYTES: dict[str, bytes] = {}
+HAN_GROUP = 24  # slices per worker job: the whole face is read and cut once per group
 
 
-def _han_slice(job: tuple[str, int, list[int], str]) -> str:
-    """Worker: subset one slice of the collection's SC face and write it."""
-    source, number, unicodes, target = job
-    data = _HAN_SOURCE_BYTES.get(source)
-    if data is None:
-        data = _HAN_SOURCE_BYTES[source] = Path(source).read_bytes()
+def han_options(flavor: str | None = "woff2") -> subset.Options:
     opts = options()
-    opts.layout_features = ["kern", "vert", "vrt2"]  # no locl: other languages' glyph forms
-    opts.name_IDs = [0, 1, 2, 3, 4, 5, 6]
+    opts.flavor = flavor
+    opts.layout_features = []  # horizontal text: the default glyphs (no locl, vert, kern)
+    opts.name_IDs = [0, 1, 2]  # copyright, family, style
+    opts.drop_tables = opts.drop_tables + HAN_DROP_TABLES
     opts.desubroutinize = True  # smaller once compressed
-    font = TTFont(io.BytesIO(data), fontNumber=number, lazy=True)
-    write_atomic(Path(target), subset_bytes(font, opts, unicodes=unicodes))
-    return target
+    return opts
+
+
+def _han_group(job: tuple[str, int, list[tuple[list[int], str]]]) -> list[str]:
+    """Worker: cut a group of slices. The 65,000-glyph face is read and cut once, to the
+    group's characters (an OpenType font in memory); each slice is then cut from that,
+    which takes a fraction of a second instead of seconds."""
+    source, number, slices = job
+    union = sorted({cp for unicodes, _target in slices for cp in unicodes})
+    font = TTFont(source, fontNumber=number, lazy=True)
+    opts = han_options(flavor=None)
+    subsetter = subset.Subsetter(opts)
+    subsetter.populate(unicodes=union)
+    subsetter.subset(font)
+    # The CFF's own copy of the names and notice (~150 bytes a slice); the name table
+    # keeps the copyright, family and style.
+    top = font["CFF "].cff.topDictIndex[0]
+    for key in ("Notice", "Copyright", "FullName", "FamilyName", "Weight"):
+        top.rawDict.pop(key, None)
+        top.__dict__.pop(key, None)
+    out = io.BytesIO()
+    subset.save_font(font, out, opts)
+    group = out.getvalue()
+    for unicodes, target in slices:
+        part = subset_bytes(TTFont(io.BytesIO(group)), han_options(), unicodes=unicodes)
+        write_atomic(Path(target), part)
+    return [target for _unicodes, target in slices]
 
 
 def build_han(source: Path, out_dir: Path) -> tuple[list[Path], str]:
     number = han_font_number(source)
     cmap = set(TTCollection(str(source), lazy=True).fonts[number].getBestCmap())
     slices = han_slices(cmap)
+    targets = [str(out_dir / f"noto-sans-sc-{index:03d}.woff2") for index in range(len(slices))]
+    wanted = {Path(target).name for target in targets}
+    for stale in out_dir.glob("noto-sans-sc-*.woff2"):  # an earlier slicing's files
+        if stale.name not in wanted:
+            stale.unlink()
+    cut = [(held, target) for (_declared, held), target in zip(slices, targets, strict=True)]
     jobs = [
-        (str(source), number, held, str(out_dir / f"noto-sans-sc-{index:03d}-400.woff2"))
-        for index, (_declared, held) in enumerate(slices)
+        (str(source), number, cut[start : start + HAN_GROUP])
+        for start in range(0, len(cut), HAN_GROUP)
     ]
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        written = [Path(name) for name in pool.map(_han_slice, jobs)]
+        written = [Path(name) for names in pool.map(_han_group, jobs) for name in names]
     css = "\n".join(
-        face_css(HAN_FAMILY, 400, Path(target).name, declared)
-        for (declared, _held), (_src, _n, _chunk, target) in zip(slices, jobs, strict=True)
+        han_face_css(Path(target).name, declared)
+        for (declared, _held), target in zip(slices, targets, strict=True)
     )
     return written, css + "\n"
 
@@ -295,8 +356,7 @@ def build_autonyms(source_dirs: list[Path], out_dir: Path) -> tuple[list[Path], 
             if source is None:
                 continue
             font = TTFont(str(source), fontNumber=han_font_number(source), lazy=True)
-            opts = options()
-            opts.layout_features = []
+            opts = han_options()
         else:
             found = find_file(source_dirs, stems[script])
             if found is None:
@@ -306,7 +366,11 @@ def build_autonyms(source_dirs: list[Path], out_dir: Path) -> tuple[list[Path], 
         target = out_dir / f"noto-sans-autonyms-{script}-400.woff2"
         write_atomic(target, subset_bytes(font, opts, text=text))
         written.append(target)
-        css.append(face_css(AUTONYM_FAMILY, 400, target.name, format_range(map(ord, text))))
+        # "block", not "swap": the switcher's few letters are invisible for the moment the
+        # 2 KB file takes, never drawn as boxes first on a device without the script's font.
+        css.append(
+            face_css(AUTONYM_FAMILY, 400, target.name, format_range(map(ord, text)), "block")
+        )
     return written, css
 
 
@@ -316,11 +380,20 @@ def build_autonyms(source_dirs: list[Path], out_dir: Path) -> tuple[list[Path], 
 def stamp(source_dirs: list[Path]) -> str:
     """What the built files depend on: the faces, the slicing, the sources' sizes and dates."""
     spec = {
-        "format": 1,  # bump when the subsetting code changes what it writes
+        "format": 3,  # bump when the subsetting code changes what it writes
         "faces": [face.__dict__ for face in FACES],
         "weights": WEIGHTS,
         "autonyms": autonym_text(),
-        "han": [HAN_SOURCE, HAN_PUNCTUATION, HAN_TAIL, HAN_TIERS, HAN_TAIL_SLICE],
+        "han": [
+            HAN_SOURCE,
+            HAN_PUNCTUATION,
+            HAN_SYMBOLS,
+            HAN_LATIN,
+            HAN_TAIL,
+            HAN_TIERS,
+            HAN_TAIL_SLICE,
+            HAN_DROP_TABLES,
+        ],
         "fonttools": fontTools.version,
     }
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode())

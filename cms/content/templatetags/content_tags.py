@@ -156,3 +156,39 @@ def video_sources(context: template.Context, master: object) -> VideoSources:
             poster = media_url(name)
             break
     return VideoSources(full=file("web_video"), light=file("web_video_light"), poster=poster)
+
+
+#: The fields that carry a page's own text, compared with its original's (the first one a
+#: page type has besides the title).
+TEXT_FIELDS = ("intro", "summary", "description")
+
+
+@register.filter
+def untranslated(page: Page | None) -> bool:
+    """True when ``page`` is a non-Vietnamese version whose title and text are still its
+    Vietnamese original's: its template then shows the language-neutral "not translated"
+    marker (``content/_untranslated.html``, issue 14: 2) and marks the text ``lang="vi"``.
+    Title and text both: a translated title may equal the original ("Video")."""
+    from django.conf import settings
+
+    if page is None or page.locale.language_code == settings.LANGUAGE_CODE:
+        return False
+    cached = getattr(page, "_cms_untranslated", None)
+    if cached is not None:
+        return bool(cached)
+    original = (
+        Page.objects.filter(
+            translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE
+        )
+        .specific()
+        .first()
+    )
+    result = False
+    if original is not None:
+        specific = page.specific
+        field = next((name for name in TEXT_FIELDS if hasattr(specific, name)), None)
+        result = specific.title == original.title and (
+            field is None or getattr(specific, field) == getattr(original, field, None)
+        )
+    page._cms_untranslated = result  # type: ignore[attr-defined]
+    return result
