@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cms.search",
     "cms.reports",
     "cms.ingest",
+    "cms.sharing",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [

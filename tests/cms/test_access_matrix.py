@@ -122,6 +122,8 @@ PUBLIC_NAMES = {
     "oai_vn_cms_xsd",
     "oai_item_schema",
     "search",
+    "share_card",
+    "sitemap",
     "subtitles_vtt",
     "stations:login",
     "stations:logout",
@@ -324,6 +326,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "health": ("GET", EVERYONE),
     # Served only for a live public video that uses the document; this one is unused.
     "subtitles_vtt": ("GET", NOBODY),
+    # a public page's share card (none in the fixture: 404 for all); the sitemap: everyone
+    "share_card": ("GET", NOBODY),
+    "sitemap": ("GET", EVERYONE),
     "stations:login": ("GET", EVERYONE),
     "stations:index": ("GET", frozenset({"station"})),
     # The package exists but is not targeted at the station: refused like a missing one.
