@@ -168,7 +168,10 @@ def translations(page: Page, request: HttpRequest) -> dict[str, str]:
 
 
 def alternates_for(urls: dict[str, str]) -> list[Alternate]:
-    """``hreflang`` links: one per public version, and ``x-default``, the Vietnamese one."""
+    """``hreflang`` links: one per public version, and ``x-default``, the Vietnamese one
+    (none for a page in one language only)."""
+    if len(urls) < 2:
+        return []
     out = [Alternate(hreflang(code), url) for code, url in sorted(urls.items())]
     if DEFAULT_LANGUAGE in urls:
         out.append(Alternate("x-default", urls[DEFAULT_LANGUAGE]))

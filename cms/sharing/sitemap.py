@@ -52,9 +52,7 @@ class PublicPagesSitemap(Sitemap):
                     "priority": None,
                     "alternates": [
                         {"lang_code": a.hreflang, "location": a.url} for a in alternates
-                    ]
-                    if len(alternates) > 1
-                    else [],
+                    ],
                 }
             )
             last_mods.add(lastmod)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from cms.content.visibility import public_pages
@@ -42,6 +43,8 @@ def share_card(request: HttpRequest, key: str) -> HttpResponse:
         response["Retry-After"] = "30"
         return response
     if response.status_code != 302:
+        # shown, not downloaded, when opened in a browser
+        response["Content-Disposition"] = content_disposition_header(False, f"{key}.jpg")
         response["Cache-Control"] = "public, max-age=86400"
     return response
 

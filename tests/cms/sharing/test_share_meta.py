@@ -90,7 +90,7 @@ def band_ink(image: Image.Image) -> float:
     band = image.convert("RGB").crop((0, int(630 * 0.7), 1200, 630))
     background = (0x10, 0x24, 0x3E)
     pixels = list(band.getdata())
-    ink = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, background)) > 90)
+    ink = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, background, strict=True)) > 90)
     return ink / len(pixels)
 
 
@@ -234,7 +234,8 @@ def test_share_card_is_made_in_the_background_and_is_1200x630_with_the_title(
 def test_publishing_schedules_the_card_job(
     section: Any, master_factory: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    page = RadioSegmentPage(title="Tin sáng", slug="tin-sang", audio=master_factory("vi_speech.ogg"))
+    master = master_factory("vi_speech.ogg")
+    page = RadioSegmentPage(title="Tin sáng", slug="tin-sang", audio=master)
     with django_capture_on_commit_callbacks(execute=True):
         publish(page, section)
     card = ShareCard.objects.get(page=page)
@@ -308,13 +309,9 @@ def test_exhibition_is_an_exhibition_event_with_its_photos(section: Any, samples
     assert len(set(top.getdata())) > 100  # the photo, not a plain background
 
 
-def test_private_and_draft_pages_have_no_share_metadata(
-    section: Any, master_factory: Any
-) -> None:
-    page = publish(
-        RadioSegmentPage(title="Tin nội bộ", slug="tin-noi-bo", audio=master_factory("vi_speech.ogg")),
-        section,
-    )  # fmt: skip
+def test_private_and_draft_pages_have_no_share_metadata(section: Any, master_factory: Any) -> None:
+    master = master_factory("vi_speech.ogg")
+    page = publish(RadioSegmentPage(title="Tin nội bộ", slug="tin-noi-bo", audio=master), section)
     PageViewRestriction.objects.create(page=page, restriction_type="password", password="x")
     assert cards.run(page.pk) == "not public"
     assert not ShareCard.objects.filter(page=page, status=ShareCardStatus.DONE).exists()
