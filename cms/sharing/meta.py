@@ -290,8 +290,8 @@ def exhibition_photos(page: Any, request: HttpRequest, limit: int = 10) -> list[
     from cms.media.serving import media_url
 
     image_ids = list(page.items.order_by("sort_order", "pk").values_list("image_id", flat=True))
-    done = {
-        r.image_id: r.file.name
+    done: dict[int | None, str] = {
+        r.image_id: str(r.file.name)
         for r in MediaRendition.objects.filter(
             image_id__in=image_ids[:limit], profile="image_web", status=RenditionStatus.DONE
         ).exclude(file="")

@@ -44,7 +44,7 @@ def share_card(request: HttpRequest, key: str) -> HttpResponse:
         return response
     if response.status_code != 302:
         # shown, not downloaded, when opened in a browser
-        response["Content-Disposition"] = content_disposition_header(False, f"{key}.jpg")
+        response["Content-Disposition"] = content_disposition_header(False, f"{key}.jpg") or ""
         response["Cache-Control"] = "public, max-age=86400"
     return response
 
