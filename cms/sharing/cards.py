@@ -17,6 +17,7 @@ is public (``cms.sharing.views``).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
@@ -30,10 +31,12 @@ from typing import Any
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from PIL import Image
 from wagtail.models import Page
 
 from cms.content.visibility import is_public
+from cms.media.storage import STORAGE_ERRORS
 from cms.sharing.models import ShareCard, ShareCardStatus
 from media_pipeline.atomic import atomic_outputs
 from media_pipeline.images import load_image, render_one
@@ -58,6 +61,8 @@ SHARE_PROFILE = ImageProfile(
 #: the picture area of a radio segment (no image of its own)
 PLAIN_BACKGROUND = "#1d4e89"
 STORAGE_PREFIX = "share/"
+#: a card not made after this long (failed, or its job lost) is scheduled again
+RETRY_AFTER = datetime.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,14 @@ def schedule(page: Any) -> ShareCard | None:
             card, created = ShareCard.objects.get_or_create(page_id=page.pk, key=key)
     except IntegrityError:  # another request made it first
         return ShareCard.objects.filter(page_id=page.pk, key=key).first()
+    if not created and card.status != ShareCardStatus.DONE:
+        # failed (storage down…) or lost by a worker: tried again after a while, once
+        now = timezone.now()
+        created = bool(
+            ShareCard.objects.filter(
+                pk=card.pk, updated_at=card.updated_at, updated_at__lt=now - RETRY_AFTER
+            ).update(status=ShareCardStatus.PENDING, updated_at=now)
+        )
     if created:
         from cms.sharing.tasks import render_share_card
 
@@ -153,7 +166,11 @@ def run(page_id: int) -> str:
     page = page.specific
     if not is_public(page):
         return "not public"
-    source = card_source(page)
+    try:
+        source = card_source(page)
+    except STORAGE_ERRORS:  # the image's hash reads the storage; a later view retries
+        logger.warning("share card of page %s: storage unavailable", page_id)
+        return "failed"
     key = card_key(page, source)
     card, _ = ShareCard.objects.get_or_create(page_id=page.pk, key=key)
     if card.status == ShareCardStatus.DONE and card.file and default_storage.exists(card.file):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,9 @@ from wagtail.models import Page
 
 from cms.content.visibility import public_pages
 from cms.i18n.languages import BY_CODE, DEFAULT_LANGUAGE
+from cms.media.storage import STORAGE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 #: og:locale (language_TERRITORY) per content language: the territory where the site's
 #: audience speaks it (the province's minority languages: Việt Nam).
@@ -202,12 +206,16 @@ def build(page: Any, request: HttpRequest, site_name: str) -> ShareMeta | None:
     image_url = request.build_absolute_uri(static(DEFAULT_CARD))
     width, height = DEFAULT_CARD_SIZE
     if item:
-        card = current_card(page)
+        try:
+            card = current_card(page)
+            if card is None:
+                schedule(page)  # made in the background; the default card meanwhile
+        except STORAGE_ERRORS:  # the source image's hash needs the storage: default card
+            logger.warning("share card of page %s: storage unavailable", page.pk)
+            card = None
         if card is not None:
             image_url = request.build_absolute_uri(reverse("share_card", args=[card.key]))
             width, height = card.width, card.height
-        else:
-            schedule(page)  # made in the background; the default card meanwhile
     meta = ShareMeta(
         title=title,
         description=description_of(page),

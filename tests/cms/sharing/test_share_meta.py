@@ -89,7 +89,7 @@ def band_ink(image: Image.Image) -> float:
     """Share of the caption band's pixels that are not the band's background."""
     band = image.convert("RGB").crop((0, int(630 * 0.7), 1200, 630))
     background = (0x10, 0x24, 0x3E)
-    pixels = list(band.getdata())
+    pixels = list(band.get_flattened_data())
     ink = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, background, strict=True)) > 90)
     return ink / len(pixels)
 
@@ -306,7 +306,7 @@ def test_exhibition_is_an_exhibition_event_with_its_photos(section: Any, samples
     assert data["image"][0] == one(doc, "og:image")
     card = Image.open(default_storage.path(ShareCard.objects.get(page=page).file))
     top = card.convert("RGB").crop((0, 0, 1200, 400))
-    assert len(set(top.getdata())) > 100  # the photo, not a plain background
+    assert len(set(top.get_flattened_data())) > 100  # the photo, not a plain background
 
 
 def test_private_and_draft_pages_have_no_share_metadata(section: Any, master_factory: Any) -> None:
@@ -331,3 +331,26 @@ def test_description_is_trimmed_at_a_word_or_between_clusters() -> None:
     assert cut[-2] != "\u17d2"
     assert trim("<p>a &amp; b</p>") == "a & b"
     assert iso_duration(8.6) == "PT9S" and iso_duration(3725) == "PT1H2M5S"
+
+
+def test_a_failed_card_is_scheduled_again_after_a_while(
+    section: Any, master_factory: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    master = master_factory("vi_speech.ogg")
+    page = publish(RadioSegmentPage(title="Tin chiều", slug="tin-chieu", audio=master), section)
+    ShareCard.objects.filter(page=page).update(status=ShareCardStatus.FAILED)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        head(Client(), page.url)  # failed just now: not tried again on every view
+    assert not callbacks
+    ShareCard.objects.filter(page=page).update(
+        updated_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        doc = head(Client(), page.url)
+    assert len(callbacks) == 1
+    assert one(doc, "og:image").endswith("/static/img/share-default.jpg")
+    assert ShareCard.objects.get(page=page).status == ShareCardStatus.DONE
