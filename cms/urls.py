@@ -9,6 +9,7 @@ from cms.content import views as content_views
 from cms.editorial.scope import guard_admin_urls
 from cms.feeds import urls as feed_urls
 from cms.media import serving as media_serving
+from cms.sharing import views as sharing_views
 
 # Wagtail's /admin/failwhale/ raises an exception for any staff member (a 500 on demand):
 # not served at all (404 for everyone).
@@ -26,6 +27,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("healthz", content_views.health, name="health"),
     path("subtitles/<int:document_id>.vtt", content_views.subtitles_vtt, name="subtitles_vtt"),
+    path("share/<str:key>.jpg", sharing_views.share_card, name="share_card"),
+    path("sitemap.xml", sharing_views.sitemap, name="sitemap"),
     path("", include("cms.stations.urls")),
     path("", include("cms.archive.urls")),
     path("", include(feed_urls.urlpatterns)),

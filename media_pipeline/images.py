@@ -57,7 +57,10 @@ SCRIPT_FONTS = {
     "latin": "NotoSans-Regular.ttf",
     "khmer": "NotoSansKhmer-Regular.ttf",
     "cham": "NotoSansCham-Regular.ttf",
+    # Chinese (fonts-noto-cjk): a collection; face 2 is Noto Sans CJK SC (simplified).
+    "han": "NotoSansCJK-Regular.ttc",
 }
+SCRIPT_FONT_INDEX = {"han": 2}
 
 # Pillow's global limit stays as a second line of defence; our own check runs first.
 Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, DEFAULT_MAX_IMAGE_PIXELS)
@@ -271,12 +274,26 @@ def find_font(script: str, font_dirs: Sequence[str] = FONT_DIRS) -> str:
     raise PipelineError("invalid_argument", f"font {name} for {script} text is not installed")
 
 
+def _is_han(cp: int) -> bool:
+    """CJK ideographs, radicals, CJK punctuation and full-width forms."""
+    return (
+        0x2E80 <= cp <= 0x303F
+        or 0x3400 <= cp <= 0x4DBF
+        or 0x4E00 <= cp <= 0x9FFF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0xFF00 <= cp <= 0xFFEF
+        or 0x20000 <= cp <= 0x3134F
+    )
+
+
 def _char_script(ch: str) -> str | None:
     cp = ord(ch)
     if 0x1780 <= cp <= 0x17FF or 0x19E0 <= cp <= 0x19FF:
         return "khmer"
     if 0xAA00 <= cp <= 0xAA5F:
         return "cham"
+    if _is_han(cp):
+        return "han"
     if unicodedata.category(ch).startswith(("L", "M")):
         return "latin"
     return None  # spaces, digits, punctuation: inherit the neighbouring run's script
@@ -301,15 +318,55 @@ class _Fonts:
 
     def get(self, script: str) -> Any:
         if script not in self._cache:
-            self._cache[script] = ImageFont.truetype(find_font(script), self.size)
+            self._cache[script] = ImageFont.truetype(
+                find_font(script), self.size, index=SCRIPT_FONT_INDEX.get(script, 0)
+            )
         return self._cache[script]
 
     def width(self, draw: ImageDraw.ImageDraw, text: str) -> float:
         return sum(draw.textlength(run, font=self.get(sc)) for sc, run in script_runs(text))
 
 
+def _clusters(word: str) -> list[str]:
+    """``word`` cut where a line may break inside it: between Chinese characters, and in
+    Khmer (written without spaces) before a base letter that does not follow a subscript
+    sign (coeng); never before a vowel sign or other mark."""
+    pieces: list[str] = []
+    for ch in word:
+        joined = pieces and (
+            unicodedata.category(ch).startswith("M")
+            or pieces[-1].endswith(("\u17d2", "\u200d"))
+            or ch in "\u200c\u200d"
+        )
+        if joined:
+            pieces[-1] += ch
+        else:
+            pieces.append(ch)
+    return pieces
+
+
+def _break_long(draw: ImageDraw.ImageDraw, word: str, fonts: _Fonts, width: int) -> list[str]:
+    """A Chinese or Khmer "word" too wide for a line, broken into pieces that fit (Latin
+    words are never broken: the text is shrunk instead)."""
+    if fonts.width(draw, word) <= width or not any(
+        sc in ("han", "khmer") for sc, _run in script_runs(word)
+    ):
+        return [word]
+    out, cur = [], ""
+    for piece in _clusters(word):
+        if cur and fonts.width(draw, cur + piece) > width:
+            out.append(cur)
+            cur = piece
+        else:
+            cur += piece
+    return [*out, cur] if cur else out
+
+
 def _wrap(draw: ImageDraw.ImageDraw, text: str, fonts: _Fonts, width: int) -> list[str]:
-    words, lines, cur = text.split(), [], ""
+    text = text.replace("\u200b", " ")  # Khmer's invisible word separator: a break point
+    words = [part for w in text.split() for part in _break_long(draw, w, fonts, width)]
+    lines: list[str] = []
+    cur = ""
     for w in words:
         cand = f"{cur} {w}".strip()
         if not cur or fonts.width(draw, cand) <= width:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cms.ingest",
     "cms.channels",
     "cms.feeds",
+    "cms.sharing",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [

@@ -122,6 +122,8 @@ PUBLIC_NAMES = {
     "oai_vn_cms_xsd",
     "oai_item_schema",
     "search",
+    "share_card",
+    "sitemap",
     "subtitles_vtt",
     "feed_radio",
     "feed_section",
@@ -260,6 +262,7 @@ def objects(
         "document_id": document.pk,
         "section_id": section.pk,
         "path": "manifest.json",
+        "key": "0" * 64,  # a share card no page has
     }
 
 
@@ -349,6 +352,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "health": ("GET", EVERYONE),
     # Served only for a live public video that uses the document; this one is unused.
     "subtitles_vtt": ("GET", NOBODY),
+    # a public page's share card (none in the fixture: 404 for all); the sitemap: everyone
+    "share_card": ("GET", NOBODY),
+    "sitemap": ("GET", EVERYONE),
     "stations:login": ("GET", EVERYONE),
     "stations:index": ("GET", frozenset({"station"})),
     # The package exists but is not targeted at the station: refused like a missing one.
