@@ -1,30 +1,35 @@
-"""Audio pipeline benchmark: pipeline vs plain ffmpeg vs two-pass loudnorm.
+"""Audio pipeline benchmark: ffmpeg CPU seconds and wall time against a minimal script.
 
-Generates a 10-minute 48 kHz stereo speech WAV (the sample segment looped) in a temporary
-directory, then times:
+For each master length (a 48 kHz stereo speech WAV: the sample segment looped) it runs, in
+interleaved rounds (medians reported, so load from other work hits every variant alike):
 
-(a) ``render_audio`` producing loudspeaker + broadcast + web_audio, with the default
-    parallelism (``MEDIA_PIPELINE_PARALLEL``) and with one process (``max_parallel=1``);
-(b) a hand-written plain-ffmpeg baseline doing the same work: one ``ebur128`` measurement
-    pass, then one ffmpeg encode per profile with the same chain, ``volume`` and ``alimiter``;
-(c) the two-pass ``loudnorm`` recipe, per rendition (analysis pass + normalising encode).
+(a) ``render_audio`` producing loudspeaker + broadcast + web_audio in the default
+    configuration (``MEDIA_PIPELINE_PARALLEL``, see ``default_parallelism``), including its
+    own probe of the master;
+(b) the minimal hand-written baseline: one ``ebur128`` pass (true peak) over the master, then
+    ONE ffmpeg process writing the three outputs with the same chains, ``volume`` and
+    ``alimiter`` (no output measurement, no limiter compensation, no probe);
+(a') optionally the pipeline with another ``max_parallel`` (``--parallel 2``);
+(c) optionally the two-pass ``loudnorm`` recipe per rendition (``--loudnorm``, once).
 
-(a) and (b) run in interleaved rounds (medians reported); CPU seconds of the ffmpeg children
-are printed too (less sensitive to other work on the machine, though not immune: a busy
-machine inflates them as well).
+CPU = user + system seconds of the ffmpeg/ffprobe child processes
+(``resource.getrusage(RUSAGE_CHILDREN)``). On a shared machine wall times are noisy; CPU
+seconds much less so (a busy machine still inflates them a little: compare within a run).
 
-Run: ``python -m benchmarks.media_audio [minutes] [rounds]`` from the repository root.
+Run from the repository root::
+
+    .venv/bin/python -m benchmarks.media_audio --minutes 3 10 --rounds 3
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -77,13 +82,20 @@ def enc(p: AudioProfile) -> list[str]:
 
 
 def baseline(src: Path, out: Path) -> None:
+    """Measure once, then write the three outputs from one ffmpeg process."""
     log = ff("-i", str(src), "-af", "ebur128=peak=true", "-f", "null", "-")
     i = float(re.findall(r"I:\s+(-?[\d.]+) LUFS", log)[-1])
-    for n in NAMES:
+    graph = [f"[0:a]asplit={len(NAMES)}" + "".join(f"[in{k}]" for k in range(len(NAMES)))]
+    maps: list[str] = []
+    for k, n in enumerate(NAMES):
         p = prof(n)
         lim = 10 ** ((p.true_peak_dbtp - p.limiter_margin_db) / 20)
-        af = f"{chain(p)},volume={p.target_lufs - i:.2f}dB,alimiter=limit={lim:.4f}:level=0"
-        ff("-i", str(src), "-af", af, *enc(p), str(out / f"base.{EXT[n]}"))
+        graph.append(
+            f"[in{k}]{chain(p)},volume={p.target_lufs - i:.2f}dB,"
+            f"alimiter=limit={lim:.4f}:level=0[out{k}]"
+        )
+        maps += ["-map", f"[out{k}]", *enc(p), str(out / f"base.{EXT[n]}")]
+    ff("-i", str(src), "-filter_complex", ";".join(graph), *maps)
 
 
 def loudnorm(src: Path, out: Path) -> None:
@@ -125,63 +137,88 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def make_master(directory: Path, minutes: float) -> Path:
+    src = directory / f"master_{minutes:g}min.wav"
+    ff(
+        "-stream_loop",
+        "-1",
+        "-i",
+        str(SAMPLE),
+        "-t",
+        str(minutes * 60),
+        "-c:a",
+        "pcm_s16le",
+        str(src),
+    )
+    return src
+
+
+def bench(src: Path, d: Path, minutes: float, rounds: int, args: argparse.Namespace) -> None:
+    default_par = default_parallelism()
+    print(f"\n== master: {minutes:g} min 48 kHz stereo WAV ({src.stat().st_size / 1e6:.0f} MB)")
+    print(f"load average at start: {load()}; default MEDIA_PIPELINE_PARALLEL = {default_par}")
+
+    def pipeline(par: int) -> None:
+        render_audio(src, {n: d / f"pipe{par}.{EXT[n]}" for n in NAMES}, max_parallel=par)
+
+    runs: dict[str, list[tuple[float, float]]] = {"pipe": [], "base": [], "alt": []}
+    for r in range(rounds):
+        runs["pipe"].append(timed(pipeline, default_par))
+        runs["base"].append(timed(baseline, src, d))
+        line = (
+            f"round {r + 1}: pipeline {runs['pipe'][-1][0]:.1f} s wall / "
+            f"{runs['pipe'][-1][1]:.2f} s CPU, baseline {runs['base'][-1][0]:.1f} s / "
+            f"{runs['base'][-1][1]:.2f} s CPU"
+        )
+        if args.parallel and args.parallel != default_par:
+            runs["alt"].append(timed(pipeline, args.parallel))
+            line += (
+                f", pipeline (max_parallel={args.parallel}) {runs['alt'][-1][0]:.1f} s / "
+                f"{runs['alt'][-1][1]:.2f} s CPU"
+            )
+        print(f"{line}  [load {load()}]")
+
+    def med(key: str, i: int) -> float:
+        return statistics.median(x[i] for x in runs[key])
+
+    print(f"medians of {rounds} interleaved rounds:            wall      ffmpeg CPU")
+    print(
+        f"(a) pipeline, default (max_parallel={default_par}):    {med('pipe', 0):6.1f} s  "
+        f"{med('pipe', 1):8.2f} s"
+    )
+    print(
+        f"(b) minimal script: 1 ebur128 pass + 1 encode: {med('base', 0):6.1f} s  "
+        f"{med('base', 1):8.2f} s"
+    )
+    if runs["alt"]:
+        print(
+            f"(a') pipeline, max_parallel={args.parallel}:             {med('alt', 0):6.1f} s  "
+            f"{med('alt', 1):8.2f} s"
+        )
+    ratio = med("pipe", 1) / med("base", 1)
+    print(f"CPU  (a)/(b) = {ratio:.2f}  (target <= 1.15)")
+    print(f"wall (a)/(b) = {med('pipe', 0) / med('base', 0):.2f}")
+    if runs["alt"]:
+        print(f"CPU  (a')/(b) = {med('alt', 1) / med('base', 1):.2f}")
+    if args.loudnorm:
+        t_ln = timed(loudnorm, src, d)
+        print(f"(c) two-pass loudnorm per rendition: {t_ln[0]:.1f} s wall, {t_ln[1]:.2f} s CPU")
+        print(f"(c)/(a) wall = {t_ln[0] / med('pipe', 0):.2f}")
+    print(f"load average at end: {load()}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, nargs="+", default=[3.0, 10.0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--parallel", type=int, default=0, help="also run this max_parallel")
+    parser.add_argument("--loudnorm", action="store_true", help="also time two-pass loudnorm")
+    args = parser.parse_args()
     ensure_samples(SAMPLES)
-    minutes = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     with tempfile.TemporaryDirectory(prefix="bench-audio-") as tmp:
         d = Path(tmp)
-        src = d / "master.wav"
-        ff(
-            "-stream_loop",
-            "-1",
-            "-i",
-            str(SAMPLE),
-            "-t",
-            str(minutes * 60),
-            "-c:a",
-            "pcm_s16le",
-            str(src),
-        )
-        default_par = default_parallelism()
-        print(f"master: {minutes:g} min 48 kHz stereo WAV ({src.stat().st_size / 1e6:.0f} MB)")
-        print(f"load average at start: {load()}; default MEDIA_PIPELINE_PARALLEL = {default_par}")
-
-        def pipeline(par: int) -> None:
-            render_audio(src, {n: d / f"pipe{par}.{EXT[n]}" for n in NAMES}, max_parallel=par)
-
-        runs: dict[str, list[tuple[float, float]]] = {"pipe": [], "pipe1": [], "base": []}
-        # interleaved rounds, so that load from other work hits every variant alike
-        for r in range(rounds):
-            runs["pipe"].append(timed(pipeline, default_par))
-            runs["base"].append(timed(baseline, src, d))
-            runs["pipe1"].append(timed(pipeline, 1))
-            print(
-                f"round {r + 1}: pipeline {runs['pipe'][-1][0]:.1f} s, baseline "
-                f"{runs['base'][-1][0]:.1f} s, pipeline (1 process) {runs['pipe1'][-1][0]:.1f} s"
-                f"  [load {load()}]"
-            )
-        t_ln = timed(loudnorm, src, d)
-
-        def med(key: str, i: int) -> float:
-            return statistics.median(x[i] for x in runs[key])
-
-        t_pipe, t_pipe1, t_base = med("pipe", 0), med("pipe1", 0), med("base", 0)
-        c_pipe1, c_base = med("pipe1", 1), med("base", 1)
-        print(f"medians of {rounds} interleaved rounds (wall):")
-        print(f"(a) pipeline, default (max_parallel={default_par}):   {t_pipe:7.1f} s")
-        print(f"(a') pipeline, one process (max_parallel=1):  {t_pipe1:7.1f} s")
-        print(f"(b) plain ffmpeg: ebur128 pass + 3 encodes:   {t_base:7.1f} s")
-        print(f"(c) two-pass loudnorm per rendition (once):   {t_ln[0]:7.1f} s")
-        print(f"pipeline/(b)              = {t_pipe / t_base:.2f}  (target <= 1.10)")
-        print(f"pipeline(1 process)/(b)   = {t_pipe1 / t_base:.2f}")
-        print(f"(c)/pipeline              = {t_ln[0] / t_pipe:.2f}  (target >= 2.5)")
-        print(f"(c)/pipeline(1 process)   = {t_ln[0] / t_pipe1:.2f}")
-        print(
-            f"ffmpeg CPU seconds (less load-sensitive): pipeline(1 process) {c_pipe1:.1f}, "
-            f"baseline {c_base:.1f}, ratio {c_pipe1 / c_base:.2f}; loudnorm {t_ln[1]:.1f}"
-        )
-        print(f"load average at end: {load()}")
+        for minutes in args.minutes:
+            bench(make_master(d, minutes), d, minutes, args.rounds, args)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 
 ``render_audio`` measures the source once per distinct pre-processing chain
 (:func:`media_pipeline.loudness.plan_gains`), then runs ffmpeg once with the decoded audio
-``asplit`` into one branch per profile (chain, gain, limiter, encoder), each branch also split
-to an in-line ``ebur128`` meter so output loudness is recorded without another pass. The whole
+``asplit`` into one branch per profile (chain, gain, limiter, encoder). An output whose
+limiter stays idle is the measured input plus a linear gain: its I / TP / LRA are computed
+(:meth:`~media_pipeline.loudness.GainPlan.predicted_output`). Only the others (limiter at work,
+or a chain whose true peak was not metered) are split to an in-line ``ebur128`` meter reading
+I, LRA and the sample peak (:meth:`~media_pipeline.loudness.GainPlan.metered_output`). The whole
 job is about two decodes of the master (plus a short limiter probe over excerpts when limiting
-is predicted). With ``max_parallel > 1`` (default 2, see :func:`default_parallelism`) the
-measurement and the encode are spread over several concurrent ffmpeg processes (each decodes
-the master again, which is cheap next to encoding) to use more cores.
+is predicted). With ``max_parallel > 1`` (default 1, see :func:`default_parallelism`) the
+encode is spread over several concurrent ffmpeg processes (each decodes the master again)
+to shorten one job's wall time at some CPU cost.
 """
 
 from __future__ import annotations
@@ -37,9 +40,11 @@ from .ffmpeg_adapter import (
     run_job,
 )
 from .loudness import (
+    MAX_GAIN_DB,
+    SILENCE_LUFS,
     GainPlan,
     LoudnessStats,
-    ebur128,
+    output_meter,
     parse_ebur128_summaries,
     plan_gains,
 )
@@ -144,17 +149,18 @@ def output_format_filters(profile: AudioProfile) -> list[Any]:
 
 
 def default_parallelism() -> int:
-    """Concurrent ffmpeg processes per job: ``MEDIA_PIPELINE_PARALLEL``, default 2 (at most
-    the number of CPUs).
+    """Concurrent encode processes per job: ``MEDIA_PIPELINE_PARALLEL``, default 1.
 
     ffmpeg runs an audio filter graph and its encoders on one thread, so one process uses
-    one core; two processes (measurement branches and encode groups split by cost) use two.
-    benchmarks/media_audio.py measures both; set ``MEDIA_PIPELINE_PARALLEL=1`` for one.
+    one core. A second process (encode groups split by cost) shortens one job's wall time
+    but decodes the master again and pays ffmpeg's start-up once more; a worker farm is
+    CPU-bound and already runs jobs side by side, so the default is one process.
+    ``benchmarks/media_audio.py --parallel 2`` measures the other setting.
     """
     env = os.environ.get("MEDIA_PIPELINE_PARALLEL")
     if env and env.isdigit() and int(env) > 0:
         return int(env)
-    return max(1, min(2, os.cpu_count() or 1))
+    return 1
 
 
 def _check_dest(src: Path, dest: Path) -> None:
@@ -216,14 +222,14 @@ def _encode_job(
                 filters=(*plans[name].filters(p), *output_format_filters(p)),
             )
         )
-        if plans[name].limiter_active:
+        if not plans[name].output_derived:
             # the limiter makes the chain non-linear: meter the final signal in-line
             streams.append(
                 StreamSpec(
                     name=f"q{i}",
                     kind="audio",
                     source=f"r{i}",
-                    filters=(ebur128(f"o{i}", peak=True, dual_mono=p.dual_mono),),
+                    filters=(output_meter(f"o{i}", p),),
                 )
             )
             outputs.append(OutputSpec("-", [f"q{i}"], {"f": "null"}))
@@ -235,7 +241,7 @@ def _encode_job(
             for j, (k, v) in enumerate(tags):
                 opts[f"metadata:g:{j}"] = f"{k}={v}"
         outputs.insert(0, OutputSpec(str(dests[name]), [f"r{i}"], opts))
-    metered = any(plans[n].limiter_active for n in names)
+    metered = any(not plans[n].output_derived for n in names)
     return Job(
         inputs=inputs, streams=streams, outputs=outputs, loglevel="info" if metered else "error"
     )
@@ -304,7 +310,11 @@ def _run_groups(
 
 def _needs_retry(p: AudioProfile, out: LoudnessStats | None, plan: GainPlan) -> float | None:
     """Gain correction for a rendition that missed its target, or ``None``."""
-    if out is None or plan.input_stats.integrated_lufs <= -69.5 or plan.gain_db >= 50:
+    if (
+        out is None
+        or plan.gain_input.integrated_lufs <= SILENCE_LUFS
+        or plan.gain_db >= MAX_GAIN_DB
+    ):
         return None
     err = p.target_lufs - out.integrated_lufs
     if abs(err) > RETRY_FRACTION * p.tolerance_lu:
@@ -404,13 +414,17 @@ def render_audio(
             )
             extra_warnings[name].append(f"re-encoded once with {fix:+.1f} dB correction")
         sizes = {n: temps[n].stat().st_size for n in names}
-        durations = {n: _duration_of(temps[n]) for n in names}
     if progress_cb is not None:
         progress_cb(1.0)
+    output_duration = _output_duration(info)
     results: dict[str, RenditionResult] = {}
     for name in names:
         p, plan = profs[name], plans[name]
-        out = meters.get(name) if plan.limiter_active else plan.predicted_output()
+        if plan.output_derived:
+            out: LoudnessStats | None = plan.predicted_output()
+        else:
+            meter = meters.get(name)
+            out = None if meter is None else plan.metered_output(meter)
         warnings = [*info.warnings, *plan.warnings, *extra_warnings[name]]
         if out is not None and out.lra_lu > (p.max_lra_lu or 1e9):
             warnings.append(f"loudness range {out.lra_lu:.1f} LU above {p.max_lra_lu} LU")
@@ -418,7 +432,7 @@ def render_audio(
             profile=name,
             path=str(dests[name]),
             size=sizes[name],
-            duration=durations[name],
+            duration=output_duration,
             gain_db=plan.gain_db,
             input_loudness=plan.reported_input,
             output_loudness=out,
@@ -426,6 +440,18 @@ def render_audio(
             warnings=tuple(warnings),
         )
     return results
+
+
+def _output_duration(info: MediaInfo) -> float | None:
+    """How long every audio rendition of ``info`` lasts: as long as the master's audio.
+
+    Every chain keeps the number of seconds (resampling changes the rate, not the length;
+    the limiter compensates its look-ahead), so no ffprobe is run per output. A master whose
+    duration the probe corrected (``declared_duration``) uses the corrected figure."""
+    assert info.audio is not None
+    if info.declared_duration is not None or info.audio.duration is None:
+        return info.duration
+    return info.audio.duration
 
 
 def _duration_of(path: Path) -> float | None:
