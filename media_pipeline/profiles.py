@@ -174,7 +174,48 @@ class WaveformProfile:
 
 
 @dataclass(frozen=True)
-class SocialVideoProfile:
+class PlatformVideoProfile:
+    """What every version for social platforms shares: H.264/AAC in MP4 at the frame size,
+    the safe area (``safe_top``/``safe_bottom`` of the height and ``safe_side`` of the width
+    on each side, which platforms cover with their own interface), the platform limits and
+    the web renditions' loudness (WEB_AUDIO, WEB_VIDEO)."""
+
+    name: str
+    width: int = 1080
+    height: int = 1080
+    fps: int = 25
+    codec: str = "libx264"
+    h264_profile: str = "high"
+    pix_fmt: str = "yuv420p"
+    video_bitrate: str = "3500k"
+    max_video_bitrate: str = "4000k"
+    preset: str = "veryfast"
+    gop_seconds: float = 2.0
+    faststart: bool = True
+    safe_top: float = 0.14
+    safe_bottom: float = 0.20
+    safe_side: float = 0.06
+    #: subtitle text height as a fraction of the frame width
+    font_scale: float = 0.05
+    max_duration_s: float = 180.0
+    max_size_bytes: int = 100_000_000
+    burn_subtitles: bool = True
+    audio_target_lufs: float = -16.0
+    audio_tolerance_lu: float = 1.0
+    audio_true_peak_dbtp: float = -1.0
+    audio_bitrate: str = "128k"
+    audio_sample_rate: int = 48000
+    audio_limiter_margin_db: float = 0.6
+    extension: str = "mp4"
+
+    def __post_init__(self) -> None:
+        _check_social_frame(self)
+        if bitrate_bps(self.video_bitrate) > bitrate_bps(self.max_video_bitrate):
+            raise _bad(f"{self.name}: video_bitrate above max_video_bitrate")
+
+
+@dataclass(frozen=True)
+class SocialVideoProfile(PlatformVideoProfile):
     """A version for social platforms and messaging apps (fanpage, Zalo, YouTube Shorts).
 
     The whole picture is scaled to fit inside the frame, over a blurred copy of itself
@@ -189,88 +230,36 @@ class SocialVideoProfile:
     ``max_duration_s`` x (video cap + audio) always fits the size limit.
     """
 
-    name: str
-    width: int
-    height: int
-    fps: int = 25
-    codec: str = "libx264"
-    h264_profile: str = "high"
-    pix_fmt: str = "yuv420p"
-    video_bitrate: str = "3500k"
-    max_video_bitrate: str = "4000k"
-    preset: str = "veryfast"
-    gop_seconds: float = 2.0
-    faststart: bool = True
     background: Literal["blur", "plain"] = "blur"
     pad_color: str = "black"
-    safe_top: float = 0.14
-    safe_bottom: float = 0.20
-    safe_side: float = 0.06
-    #: subtitle text height as a fraction of the frame width
-    font_scale: float = 0.05
-    max_duration_s: float = 180.0
-    max_size_bytes: int = 100_000_000
-    burn_subtitles: bool = True
-    #: loudness as the web renditions (WEB_AUDIO, WEB_VIDEO)
-    audio_target_lufs: float = -16.0
-    audio_tolerance_lu: float = 1.0
-    audio_true_peak_dbtp: float = -1.0
-    audio_bitrate: str = "128k"
-    audio_sample_rate: int = 48000
-    audio_limiter_margin_db: float = 0.6
-    extension: str = "mp4"
 
     kind: typing.ClassVar[str] = "social"
 
     def __post_init__(self) -> None:
-        _check_social_frame(self)
+        super().__post_init__()
         if self.background not in ("blur", "plain"):
             raise _bad(f"{self.name}: background must be blur or plain")
-        if bitrate_bps(self.video_bitrate) > bitrate_bps(self.max_video_bitrate):
-            raise _bad(f"{self.name}: video_bitrate above max_video_bitrate")
 
 
 @dataclass(frozen=True)
-class AudiogramProfile:
+class AudiogramProfile(PlatformVideoProfile):
     """A radio segment as a video: a waveform of the (normalised) audio over a plain
     background, the item's title at the top and subtitles, if any, at the bottom, all inside
     the safe area; same platform limits and loudness as :class:`SocialVideoProfile`."""
 
-    name: str
-    width: int = 1080
-    height: int = 1080
-    fps: int = 25
-    codec: str = "libx264"
-    h264_profile: str = "high"
-    pix_fmt: str = "yuv420p"
     video_bitrate: str = "1500k"
     max_video_bitrate: str = "2500k"
-    preset: str = "veryfast"
-    gop_seconds: float = 2.0
-    faststart: bool = True
+    safe_top: float = 0.08
+    safe_bottom: float = 0.10
     background_color: str = "#0b2545"
     wave_color: str = "#f2c14e"
     #: waveform height as a fraction of the frame height
     wave_height: float = 0.30
-    safe_top: float = 0.08
-    safe_bottom: float = 0.10
-    safe_side: float = 0.06
-    font_scale: float = 0.05
-    max_duration_s: float = 180.0
-    max_size_bytes: int = 100_000_000
-    burn_subtitles: bool = True
-    audio_target_lufs: float = -16.0
-    audio_tolerance_lu: float = 1.0
-    audio_true_peak_dbtp: float = -1.0
-    audio_bitrate: str = "128k"
-    audio_sample_rate: int = 48000
-    audio_limiter_margin_db: float = 0.6
-    extension: str = "mp4"
 
     kind: typing.ClassVar[str] = "audiogram"
 
     def __post_init__(self) -> None:
-        _check_social_frame(self)
+        super().__post_init__()
         if not 0.05 <= self.wave_height <= 0.6:
             raise _bad(f"{self.name}: wave_height out of range")
 
