@@ -274,7 +274,7 @@ def bitrate_bps(rate: str) -> int:
         raise _bad(f"bad bit rate {rate!r}") from exc
 
 
-def _check_social_frame(p: SocialVideoProfile | AudiogramProfile) -> None:
+def _check_social_frame(p: PlatformVideoProfile) -> None:
     if p.width < 16 or p.height < 16 or p.width % 2 or p.height % 2:
         raise _bad(f"{p.name}: frame size must be even and at least 16x16")
     if not 1 <= p.fps <= 120:
