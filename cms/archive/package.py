@@ -34,11 +34,11 @@ from django.utils import timezone
 from lxml import etree
 
 from cms.archive import oai_formats
+from cms.archive.files import MediaFile
+from cms.archive.items import Item
 from cms.archive.premis import identify_formats, premis_events
-from cms.archive.profile import (
-    Item,
-    MediaFile,
-    aggregation_of,
+from cms.archive.profile import aggregation_of
+from cms.archive.record import (
     canonical_json,
     pretty_json,
     record_code,
