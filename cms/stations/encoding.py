@@ -4,17 +4,11 @@ rewritten (through ``media_pipeline``; each output replaces its target atomicall
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import tempfile
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from django.core.files.storage import default_storage
-
+from cms.media.storage import local_path
+from cms.staging import fresh_file
 from media_pipeline.audio import AudioTags
 from media_pipeline.ffmpeg_adapter import (
     InputRef,
@@ -32,45 +26,14 @@ from media_pipeline.profiles import ImageProfile
 MP2_BITRATES = {1: "128k", 2: "256k"}
 
 
-@contextlib.contextmanager
-def fresh_file(target: Path) -> Iterator[Path]:
-    """A new, empty-named temporary path next to ``target`` for a writer to create; once
-    written, it replaces ``target`` atomically (``os.replace``), else it is removed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".partial-{uuid.uuid4().hex}{target.suffix}")
-    try:
-        yield partial
-        os.replace(partial, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
-
-
-@contextlib.contextmanager
-def local_file(source: Any) -> Iterator[Path]:
-    """A local path for a stored file (a storage name or a field file), copied if remote."""
-    name = source if isinstance(source, str) else source.name
-    storage = default_storage if isinstance(source, str) else source.storage
-    try:
-        yield Path(storage.path(name))
-        return
-    except NotImplementedError:
-        pass
-    with tempfile.TemporaryDirectory(prefix="cms-stations-") as tmp:
-        copy = Path(tmp) / f"source{Path(name).suffix}"
-        with storage.open(name, "rb") as src, copy.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1024 * 1024)
-        yield copy
-
-
 def render_board_image(source: Any, profile: ImageProfile, caption: str, target: Path) -> None:
-    with local_file(source) as path, fresh_file(target) as partial:
+    with local_path(source) as path, fresh_file(target) as partial:
         render_images(path, {profile.name: partial}, {profile.name: profile}, caption=caption)
 
 
 def encode_mp2(storage_name: str, target: Path) -> None:
     """MPEG-1 Layer II from the (already loudness-normalised) broadcast WAV, as is."""
-    with local_file(storage_name) as wav, fresh_file(target) as partial:
+    with local_path(storage_name) as wav, fresh_file(target) as partial:
         channels = probe_channels(wav)
         job = Job(
             inputs=[InputSpec(str(wav))],

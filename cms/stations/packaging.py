@@ -16,7 +16,7 @@ in the bag's language, so one rendition per variant and language is made. Radio 
 only the captions as text. The optional MPEG-1 Layer II file (a station setting) is encoded
 here from the broadcast WAV rendition with ffmpeg (through the ``media_pipeline`` adapter).
 
-The bag is written in a staging directory next to its final place and renamed into place
+The bag is written in a staging directory (``cms.staging``) and renamed into place
 (or uploaded, then switched on in the database, on S3), so nobody ever sees half a bag.
 The zip is built once, right after the bag (ZIP_STORED for media, which does not compress,
 deflate for text): a stored zip has one stable SHA-256 and ETag, so a station can resume it
@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
 import tempfile
 import uuid
 import zipfile
@@ -47,11 +45,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from cms.formats import nfc
+from cms.staging import Stage, staged
 from cms.stations import integrity
 from cms.stations.documents import playlists
 from cms.stations.models import BuildStatus, PackageBuild
 from cms.stations.payload import write_payload
-from cms.stations.planning import nfc, plan_build
+from cms.stations.planning import plan_build
 from media_pipeline.hashing import sha256_file
 
 logger = logging.getLogger(__name__)
@@ -90,20 +90,20 @@ def staging_root() -> Path:
     return root
 
 
-def publish(staging: Path, folder: str, bag_name: str, files: list[dict[str, Any]]) -> None:
-    """Move the finished build into storage under ``folder``."""
+def publish(stage: Stage, folder: str, bag_name: str, files: list[dict[str, Any]]) -> None:
+    """Move the finished build into storage under ``folder``: renamed into place on a local
+    disk, uploaded to an object store (the stage is then removed by ``staged``)."""
     try:
         final = Path(default_storage.path(folder))
     except NotImplementedError:
         for entry in files:
-            with (staging / bag_name / entry["path"]).open("rb") as handle:
+            with (stage.path / bag_name / entry["path"]).open("rb") as handle:
                 saved = default_storage.save(f"{folder}/{bag_name}/{entry['path']}", File(handle))
             entry["storage_name"] = saved
-        with (staging / f"{bag_name}.zip").open("rb") as handle:
+        with (stage.path / f"{bag_name}.zip").open("rb") as handle:
             default_storage.save(f"{folder}/{bag_name}.zip", File(handle))
         return
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.rename(staging, final)
+    stage.publish(final, replace=False)
     for entry in files:
         entry["storage_name"] = f"{folder}/{bag_name}/{entry['path']}"
 
@@ -121,38 +121,36 @@ def build(build_id: int) -> str:
     package = build.package
     bag_name = f"goi-{package.pk}-{build.variant_key[:8]}"
     folder = f"stations/packages/{package.pk}/{build.pk}-{uuid.uuid4().hex[:8]}"
-    staging = staging_root() / uuid.uuid4().hex
     try:
-        bag_dir = staging / bag_name
-        bag_dir.mkdir(parents=True)
-        plan = plan_build(package, build.variant)
-        plan.files.extend(playlists(plan, package.title))
-        write_payload(plan, package, build.variant, bag_dir)
-        bag = bagit.make_bag(
-            str(bag_dir),
-            {
-                "Source-Organization": settings.WAGTAIL_SITE_NAME,
-                "External-Identifier": bag_name,
-                "External-Description": nfc(package.title),
-                "Bag-Group-Identifier": f"package-{package.pk}",
-            },
-            checksums=["sha256"],
-        )
-        files = bag_files(bag_dir, bag)
-        zip_path = staging / f"{bag_name}.zip"
-        write_zip(bag_dir, zip_path)
-        zip_sha256, zip_size = sha256_file(zip_path), zip_path.stat().st_size
-        bag_sha256 = sha256_file(bag_dir / "tagmanifest-sha256.txt")
-        manifest = json.loads((bag_dir / "data" / "manifest.json").read_text(encoding="utf-8"))
-        publish(staging, folder, bag_name, files)
+        with staged(staging_root(), bag_name) as stage:
+            bag_dir = stage.path / bag_name
+            bag_dir.mkdir()
+            plan = plan_build(package, build.variant)
+            plan.files.extend(playlists(plan, package.title))
+            write_payload(plan, package, build.variant, bag_dir)
+            bag = stage.make_bag(
+                {
+                    "Source-Organization": settings.WAGTAIL_SITE_NAME,
+                    "External-Identifier": bag_name,
+                    "External-Description": nfc(package.title),
+                    "Bag-Group-Identifier": f"package-{package.pk}",
+                },
+                ["sha256"],
+                bag_dir=bag_dir,
+            )
+            files = bag_files(bag_dir, bag)
+            zip_path = stage.path / f"{bag_name}.zip"
+            write_zip(bag_dir, zip_path)
+            zip_sha256, zip_size = sha256_file(zip_path), zip_path.stat().st_size
+            bag_sha256 = sha256_file(bag_dir / "tagmanifest-sha256.txt")
+            manifest = json.loads((bag_dir / "data" / "manifest.json").read_text(encoding="utf-8"))
+            publish(stage, folder, bag_name, files)
     except Exception as error:
         logger.exception("package build %s failed", build_id)
-        shutil.rmtree(staging, ignore_errors=True)
         PackageBuild.objects.filter(pk=build_id).update(
             status=BuildStatus.FAILED, error=f"{type(error).__name__}: {error}"[:4000]
         )
         return BuildStatus.FAILED
-    shutil.rmtree(staging, ignore_errors=True)
     for entry in files:
         integrity.remember(entry["storage_name"], entry["sha256"])
     integrity.remember(f"{folder}/{bag_name}.zip", zip_sha256)

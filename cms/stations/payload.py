@@ -4,14 +4,15 @@ texts written, each checked against its recorded SHA-256, then the rundown and m
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 from django.core.files.storage import default_storage
 
+from cms.media.storage import copy_stored
+from cms.staging import fresh_file
 from cms.stations.documents import manifest_document, rundown_csv
-from cms.stations.encoding import encode_mp2, fresh_file, render_board_image, retag_mp3
+from cms.stations.encoding import encode_mp2, render_board_image, retag_mp3
 from cms.stations.models import BroadcastPackage
 from cms.stations.planning import Plan, name_key
 from media_pipeline.hashing import sha256_file
@@ -25,15 +26,8 @@ def copy_from_storage(storage_name: str, target: Path) -> None:
     goes to a fresh temporary file that then replaces ``target`` atomically, so nothing is
     ever written into an existing file (or through a link into shared storage).
     """
-    with fresh_file(target) as partial, partial.open("xb") as dst:
-        try:
-            source = Path(default_storage.path(storage_name))
-        except NotImplementedError:
-            with default_storage.open(storage_name, "rb") as src:
-                shutil.copyfileobj(src, dst, 1024 * 1024)
-        else:
-            with source.open("rb") as src:
-                shutil.copyfileobj(src, dst, 1024 * 1024)
+    with fresh_file(target) as partial:
+        copy_stored(default_storage, storage_name, partial)
 
 
 def write_payload(
