@@ -13,7 +13,7 @@ from django.db.models.fields.files import FieldFile
 
 from cms.archive.items import Item, version_master
 from cms.content.models import ExhibitionPage, RadioSegmentPage, VideoPage
-from cms.media.models import MediaMaster, MediaRendition, RenditionStatus
+from cms.media.models import MediaMaster, MediaRendition
 from cms.media.storage import safe_file_name
 
 #: what ``plan_files`` returns: the files, each language's bag paths, each language's
@@ -331,7 +331,7 @@ def _master_files(
     )
     files.append(entry)
     paths = [entry.path]
-    renditions = master.renditions.filter(status=RenditionStatus.DONE).exclude(file="")
+    renditions = master.renditions.done()
     for rendition in renditions.order_by("profile"):
         paths.extend(_rendition_files(master, rendition, allocator, files))
     return paths

@@ -149,19 +149,6 @@ RIGHTS_URIS = {
     "cc_by_sa_4": "http://creativecommons.org/licenses/by-sa/4.0/",
     "public_domain": "http://creativecommons.org/publicdomain/mark/1.0/",
 }
-# ISO 639-2/3 codes (the archival field asks for ISO 639; BCP 47 goes in dc:language).
-ISO639_3 = {
-    "vi": "vie",
-    "en": "eng",
-    "zh-hans": "zho",
-    "km": "khm",
-    "tyz": "tyz",
-    "nut": "nut",
-    "hmn": "hmn",
-    "cjm": "cjm",
-    "ktv": "ktv",
-    "sti": "sti",
-}
 BCP47 = {lang.code: lang.bcp47 for lang in CONTENT_LANGUAGES}
 
 

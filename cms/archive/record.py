@@ -29,13 +29,13 @@ from cms.archive.profile import (
     DC_ELEMENTS,
     DCMI_TYPES,
     DCMITYPE,
-    ISO639_3,
     RIGHTS_URIS,
     organisation_iri,
     place_iri,
     validate,
 )
 from cms.content.models import ExhibitionPage, ItemPage, RadioSegmentPage
+from cms.i18n.languages import ISO639_3
 from cms.taxonomy.models import AdministrativeUnit
 
 

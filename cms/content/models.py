@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,11 +26,8 @@ from cms.content.slugs import AsciiSlugMixin
 from cms.content.visibility import public_pages
 from cms.content.widgets import AreaPicker, CheckboxList
 from cms.editorial.forms import ItemPageForm
+from cms.formats import nfc
 from cms.taxonomy.models import AccessLevel, BulletinClass, FundingSource, RetentionPeriod, Rights
-
-
-def nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value) if value else value
 
 
 class HomePage(AsciiSlugMixin, Page):

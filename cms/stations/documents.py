@@ -8,8 +8,9 @@ from typing import Any
 from django.utils import timezone
 
 from cms import formats
+from cms.formats import nfc
 from cms.stations.models import BroadcastPackage
-from cms.stations.planning import Plan, PlannedFile, nfc
+from cms.stations.planning import Plan, PlannedFile
 
 FORMAT = "vn-newsroom/broadcast-package"
 #: roles that are not played from a playlist

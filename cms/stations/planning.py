@@ -15,8 +15,9 @@ from wagtail.models import Locale, Page
 
 from cms import formats
 from cms.content.visibility import is_public
+from cms.formats import nfc
+from cms.i18n.languages import ISO639_3
 from cms.media.models import MediaRendition, RenditionStatus
-from cms.media.renditions import ISO639_2
 from cms.stations.models import BOARD_PROFILE_RE, BroadcastPackage, PackageItem
 from media_pipeline.audio import AudioTags
 from media_pipeline.profiles import IMAGE_BOARD, ImageProfile, VideoProfile, profiles_from_config
@@ -81,10 +82,6 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-def nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value or "")
-
-
 def item_path(plan: Plan, language: str, order: int, title: str, suffix: str) -> str:
     return plan.path(language, f"{order:02d} - {nfc(title)}", suffix)
 
@@ -99,12 +96,7 @@ def translation_in(page: Page, language: str) -> Page | None:
 
 
 def done_rendition(master_id: int, profile: str) -> MediaRendition | None:
-    return (
-        MediaRendition.objects.filter(master_id=master_id, profile=profile)
-        .filter(status=RenditionStatus.DONE)
-        .exclude(file="")
-        .first()
-    )
+    return MediaRendition.objects.done().filter(master_id=master_id, profile=profile).first()
 
 
 def seconds(value: float | None) -> float | None:
@@ -170,7 +162,7 @@ def mp3_tags(page: Any, master: Any) -> AudioTags:
     """ID3 tags of a packaged MP3: the version page's own title and language."""
     return AudioTags(
         title=page.title,
-        language=ISO639_2.get(page.locale.language_code, ""),
+        language=ISO639_3.get(page.locale.language_code, ""),
         item_id=f"master-{master.pk}",
     )
 

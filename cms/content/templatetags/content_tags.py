@@ -67,17 +67,13 @@ def playable(context: template.Context, master: object, profile: str) -> Playabl
 
     Masters are never served publicly, in any setting: with no finished rendition the page
     shows a note instead of a player (the master is not a fallback)."""
-    from cms.media.models import MediaMaster, RenditionStatus
+    from cms.media.models import MediaMaster
     from cms.media.serving import may_play, media_url
 
     request = context.get("request")
     if not isinstance(master, MediaMaster) or request is None or not may_play(request, master):
         return Playable()
-    rendition = (
-        master.renditions.filter(profile=profile, status=RenditionStatus.DONE)
-        .exclude(file="")
-        .first()
-    )
+    rendition = master.renditions.done().filter(profile=profile).first()
     if rendition is None:
         return Playable(processing=True)
     return Playable(url=media_url(rendition.file.name))
@@ -122,7 +118,7 @@ def video_sources(context: template.Context, master: object) -> VideoSources:
     is the light rendition's frame (640x360, a few KB: phones load it before anything
     plays), else the full one's; an editor's poster image on the page takes precedence in
     the template."""
-    from cms.media.models import MediaMaster, RenditionStatus
+    from cms.media.models import MediaMaster
     from cms.media.serving import may_play, media_url
 
     request = context.get("request")
@@ -130,9 +126,7 @@ def video_sources(context: template.Context, master: object) -> VideoSources:
         return VideoSources()
     done = {
         rendition.profile: rendition
-        for rendition in master.renditions.filter(
-            profile__in=VIDEO_PROFILES, status=RenditionStatus.DONE
-        ).exclude(file="")
+        for rendition in master.renditions.done().filter(profile__in=VIDEO_PROFILES)
     }
     if "web_video" not in done:
         return VideoSources(processing=True)
