@@ -10,6 +10,7 @@ from django.utils.translation import override
 from wagtail.models import Page
 
 from cms.content.visibility import public_pages
+from cms.media.labels import duration
 
 register = template.Library()
 
@@ -43,12 +44,7 @@ def translation_urls(page: Page, request: HttpRequest | None) -> dict[str, str]:
     return urls
 
 
-@register.filter
-def duration(seconds: float | None) -> str:
-    if not seconds:
-        return ""
-    total = round(seconds)
-    return f"{total // 60}:{total % 60:02d}"
+register.filter("duration", duration)
 
 
 @dataclass
