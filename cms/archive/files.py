@@ -126,141 +126,143 @@ def media_files(item: Item) -> tuple[list[MediaFile], dict[str, list[str]]]:
     return files, by_language
 
 
-def plan_files(
-    item: Item,
-) -> tuple[list[MediaFile], dict[str, list[str]], dict[str, dict[str, Any]]]:
+def plan_files(item: Item) -> Planned:
     """Every content file of the item with its bag path, and each language's paths.
 
     A master shared by two versions (a translation still using the source's recording)
     is packed once, under its own language; renditions follow their master.
     """
-    allocator = PathAllocator()
-    files: list[MediaFile] = []
+    planner = FilePlanner()
     by_language: dict[str, list[str]] = {}
     named: dict[str, dict[str, Any]] = {}
-    masters_done: dict[int, list[str]] = {}
-    documents_done: dict[int, str] = {}
-    images_done: dict[int, str] = {}
     for version in item.versions:
         language = version.locale.language_code
         paths: list[str] = []
         roles: dict[str, Any] = {}
         master = version_master(version)
         if master is not None:
-            if master.pk not in masters_done:
-                masters_done[master.pk] = _master_files(master, allocator, files)
-            paths.extend(masters_done[master.pk])
-            roles["master"] = f"data/{masters_done[master.pk][0]}"
+            master_paths = planner.master(master)
+            paths.extend(master_paths)
+            roles["master"] = f"data/{master_paths[0]}"
         if isinstance(version, VideoPage):
-            document = version.subtitles if version.subtitles_id else None
-            if document is not None:
-                if document.pk not in documents_done:
-                    documents_done[document.pk] = _stored_file(
-                        allocator,
-                        files,
-                        f"{document.language or language}/subtitles",
-                        image_file_name(document),
-                        "subtitles",
-                        document.language or language,
-                        document.file,
-                        document.file_hash,
-                        document.file_size,
-                        f"document:{document.pk}",
-                        title=document.title,
-                    )
-                paths.append(documents_done[document.pk])
-                roles["subtitles"] = f"data/{documents_done[document.pk]}"
-            poster = version.poster_image if version.poster_image_id else None
-            if poster is not None:
-                image = poster
-                if image.pk not in images_done:
-                    images_done[image.pk] = _stored_file(
-                        allocator,
-                        files,
-                        "images",
-                        image_file_name(image),
-                        "poster",
-                        "",
-                        image.file,
-                        image.file_hash,
-                        image.file_size,
-                        f"image:{image.pk}",
-                        title=image.title,
-                    )
-                paths.append(images_done[image.pk])
-                roles["posterImage"] = f"data/{images_done[image.pk]}"
-            if version.transcript.strip():
-                text = _text_file(
-                    allocator,
-                    f"{language}/text",
-                    "transcript.txt",
-                    version.transcript,
-                    language,
-                    f"page:{version.pk}:transcript",
-                )
-                files.append(text)
-                paths.append(text.path)
-                roles["transcript"] = f"data/{text.path}"
+            _plan_video(planner, version, language, paths, roles)
         if isinstance(version, RadioSegmentPage) and version.script.strip():
-            text = _text_file(
-                allocator,
-                f"{language}/text",
-                "script.txt",
-                version.script,
-                language,
-                f"page:{version.pk}:script",
-            )
-            files.append(text)
-            paths.append(text.path)
-            roles["script"] = f"data/{text.path}"
+            path = planner.text(language, "script.txt", version.script, f"page:{version.pk}:script")
+            paths.append(path)
+            roles["script"] = f"data/{path}"
         if isinstance(version, ExhibitionPage):
-            captions: list[str] = []
-            roles["items"] = []
-            for number, entry in enumerate(version.items.all().select_related("image"), 1):
-                image = entry.image
-                if image.pk not in images_done:
-                    images_done[image.pk] = _stored_file(
-                        allocator,
-                        files,
-                        "images",
-                        image_file_name(image),
-                        "image",
-                        "",
-                        image.file,
-                        image.file_hash,
-                        image.file_size,
-                        f"image:{image.pk}",
-                        title=image.title,
-                    )
-                paths.append(images_done[image.pk])
-                roles["items"].append(
-                    {
-                        "image": f"data/{images_done[image.pk]}",
-                        "caption": entry.caption,
-                        "credit": entry.credit,
-                        "date": entry.date.isoformat() if entry.date else None,
-                        "place": entry.place,
-                    }
-                )
-                details = [entry.credit, entry.date.isoformat() if entry.date else "", entry.place]
-                captions.append(
-                    f"{number}. {images_done[image.pk]}\n{entry.caption}\n"
-                    + " · ".join(d for d in details if d)
-                )
-            if captions:
-                text = _text_file(
-                    allocator,
-                    f"{language}/text",
-                    "captions.txt",
-                    "\n\n".join(captions) + "\n",
-                    language,
-                    f"page:{version.pk}:captions",
-                )
-                files.append(text)
-                paths.append(text.path)
+            _plan_exhibition(planner, version, language, paths, roles)
         by_language[language] = paths
         named[language] = roles
-    return files, by_language, named
+    return planner.files, by_language, named
+
+
+class FilePlanner:
+    """The files of one item as they are planned: each master, document and image once,
+    whichever language versions use it, under a path no other file of the bag has."""
+
+    def __init__(self) -> None:
+        self.allocator = PathAllocator()
+        self.files: list[MediaFile] = []
+        self.masters: dict[int, list[str]] = {}
+        self.documents: dict[int, str] = {}
+        self.images: dict[int, str] = {}
+
+    def master(self, master: MediaMaster) -> list[str]:
+        """The master's path and its renditions' (the master's first)."""
+        if master.pk not in self.masters:
+            self.masters[master.pk] = _master_files(master, self.allocator, self.files)
+        return self.masters[master.pk]
+
+    def document(self, document: Any, language: str) -> str:
+        """A subtitles document, under its own language (else the version's)."""
+        if document.pk not in self.documents:
+            own = document.language or language
+            self.documents[document.pk] = self._stored(
+                document, f"{own}/subtitles", "subtitles", own, f"document:{document.pk}"
+            )
+        return self.documents[document.pk]
+
+    def image(self, image: Any, role: str) -> str:
+        """A Wagtail image (``poster`` or ``image``: the role of its first use)."""
+        if image.pk not in self.images:
+            self.images[image.pk] = self._stored(image, "images", role, "", f"image:{image.pk}")
+        return self.images[image.pk]
+
+    def text(self, language: str, name: str, text: str, ref: str) -> str:
+        media = _text_file(self.allocator, f"{language}/text", name, text, language, ref)
+        self.files.append(media)
+        return media.path
+
+    def _stored(self, stored: Any, folder: str, role: str, language: str, ref: str) -> str:
+        return _stored_file(
+            self.allocator,
+            self.files,
+            folder,
+            image_file_name(stored),
+            role,
+            language,
+            stored.file,
+            stored.file_hash,
+            stored.file_size,
+            ref,
+            title=stored.title,
+        )
+
+
+def _plan_video(
+    planner: FilePlanner,
+    version: VideoPage,
+    language: str,
+    paths: list[str],
+    roles: dict[str, Any],
+) -> None:
+    """A video's subtitles document, poster image and transcript."""
+    if version.subtitles_id:
+        path = planner.document(version.subtitles, language)
+        paths.append(path)
+        roles["subtitles"] = f"data/{path}"
+    if version.poster_image_id:
+        path = planner.image(version.poster_image, "poster")
+        paths.append(path)
+        roles["posterImage"] = f"data/{path}"
+    if version.transcript.strip():
+        ref = f"page:{version.pk}:transcript"
+        path = planner.text(language, "transcript.txt", version.transcript, ref)
+        paths.append(path)
+        roles["transcript"] = f"data/{path}"
+
+
+def _plan_exhibition(
+    planner: FilePlanner,
+    version: ExhibitionPage,
+    language: str,
+    paths: list[str],
+    roles: dict[str, Any],
+) -> None:
+    """An exhibition's photos, each with its caption fields, and its captions as text."""
+    captions: list[str] = []
+    roles["items"] = []
+    for number, entry in enumerate(version.items.all().select_related("image"), 1):
+        path = planner.image(entry.image, "image")
+        paths.append(path)
+        date = entry.date.isoformat() if entry.date else None
+        roles["items"].append(
+            {
+                "image": f"data/{path}",
+                "caption": entry.caption,
+                "credit": entry.credit,
+                "date": date,
+                "place": entry.place,
+            }
+        )
+        details = [entry.credit, date or "", entry.place]
+        captions.append(
+            f"{number}. {path}\n{entry.caption}\n" + " · ".join(d for d in details if d)
+        )
+    if captions:
+        text = "\n\n".join(captions) + "\n"
+        paths.append(planner.text(language, "captions.txt", text, f"page:{version.pk}:captions"))
 
 
 def _stored_file(
