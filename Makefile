@@ -57,10 +57,11 @@ run: setup ## Set up and start the site and a background worker on http://127.0.
 	  echo "Site: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"; \
 	  $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
-lint: ## ruff check + format check, mypy on typed packages
+lint: ## ruff check + format check, mypy on typed packages, import contracts (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 check-static: ## Django system checks, migrations and translation catalogs are up to date
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check --fail-level WARNING

@@ -63,6 +63,10 @@ M3U_MAX_TITLE_CHARS = 500
 
 
 def nfc(value: Any) -> str:
+    """Unicode NFC of a text, the one helper for every app: ``None`` becomes ``""`` and any
+    other value its ``str`` (a model's text field, a form's cleaned value, a taxonomy
+    term's name). Callers that normalise a NOT NULL text field (``cms.content.models``) get
+    the same string back for every value the field can hold; no caller needs ``None`` kept."""
     return unicodedata.normalize("NFC", "" if value is None else str(value))
 
 

@@ -39,6 +39,7 @@ from cms.archive.delivery import (
     is_fatal,
     version_prefix,
 )
+from cms.archive.items import item_pages, language_order, load_item, published_keys
 from cms.archive.models import (
     ArchiveEvent,
     ArchiveItem,
@@ -59,15 +60,9 @@ from cms.archive.package import (
     manifest_digest,
     plan,
 )
-from cms.archive.profile import (
-    RecordInvalid,
-    item_pages,
-    language_order,
-    load_item,
-    published_keys,
-    readiness_of,
-)
+from cms.archive.profile import RecordInvalid
 from cms.archive.profile import validate as validate_record
+from cms.archive.readiness import readiness_of
 
 logger = logging.getLogger(__name__)
 LEASE_NAME = "export"

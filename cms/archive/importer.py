@@ -27,7 +27,8 @@ from wagtail.models import Locale, Page
 
 from cms.archive import catalog
 from cms.archive.models import ArchiveEvent, EventOutcome, EventType
-from cms.archive.profile import aggregation_of, record_code, rights_code
+from cms.archive.profile import aggregation_of, rights_code
+from cms.archive.record import record_code
 from cms.content.models import ExhibitionItem, ExhibitionPage, RadioSegmentPage, VideoPage
 from cms.media.models import (
     CustomDocument,

@@ -14,17 +14,15 @@ Layout (see docs/archive.md)::
     data/<lang>/text/script.txt | transcript.txt | captions.txt  (UTF-8, NFC)
     data/images/<name>                 exhibition photos and posters, video poster images
 
-A bag is built in a hidden directory next to its destination and renamed into place, so
-nobody ever sees a half-written bag.
+A bag is built in a hidden directory next to its destination and renamed into place
+(``cms.staging``), so nobody ever sees a half-written bag.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,17 +32,19 @@ from django.utils import timezone
 from lxml import etree
 
 from cms.archive import oai_formats
+from cms.archive.files import MediaFile
+from cms.archive.items import Item
 from cms.archive.premis import identify_formats, premis_events
-from cms.archive.profile import (
-    Item,
-    MediaFile,
-    aggregation_of,
+from cms.archive.profile import aggregation_of
+from cms.archive.record import (
     canonical_json,
     pretty_json,
     record_code,
     unvalidated_record,
     validated_record,
 )
+from cms.media import storage
+from cms.staging import staged
 
 CHECKSUMS = ["sha256", "sha512"]
 COPY_CHUNK = 4 * 1024 * 1024
@@ -118,9 +118,7 @@ def bag_info(package: PlannedPackage, version: int) -> dict[str, str]:
 def copy_stored(media: MediaFile, target: Path) -> None:
     """Stream a stored file (local or S3) into the bag, never loading it whole."""
     assert media.source is not None
-    storage = media.source.storage
-    with storage.open(media.source.name or "", "rb") as source, target.open("wb") as sink:
-        shutil.copyfileobj(source, sink, COPY_CHUNK)
+    storage.copy_stored(media.source.storage, media.source.name or "", target, COPY_CHUNK)
 
 
 def _stage_content(package: PlannedPackage, partial: Path) -> None:
@@ -133,19 +131,6 @@ def _stage_content(package: PlannedPackage, partial: Path) -> None:
             copy_stored(media, target)
 
 
-def _staged(destination: Path) -> Path:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".partial-{destination.name}-", dir=destination.parent))
-
-
-def _publish(partial: Path, destination: Path) -> Path:
-    os.chmod(partial, 0o755)  # noqa: S103 (mkdtemp makes 0700; bags are shared)
-    if destination.exists():
-        shutil.rmtree(destination)
-    os.replace(partial, destination)
-    return destination
-
-
 def build_bag(package: PlannedPackage, version: int, destination: Path) -> Path:
     """Build the bag in a hidden sibling directory, validate it, then rename it into place.
 
@@ -153,8 +138,8 @@ def build_bag(package: PlannedPackage, version: int, destination: Path) -> Path:
     every later copy of the version is ``assemble_bag`` of those files.
     Raises OSError (a full disk, a missing master file) after removing the partial bag.
     """
-    partial = _staged(destination)
-    try:
+    with staged(destination.parent, destination.name) as stage:
+        partial = stage.path
         _stage_content(package, partial)
         metadata = partial / "metadata"
         metadata.mkdir(exist_ok=True)
@@ -179,11 +164,8 @@ def build_bag(package: PlannedPackage, version: int, destination: Path) -> Path:
         (metadata / "events.premis.xml").write_bytes(
             premis_events(package, digests, found, built_at)
         )
-        bagit.make_bag(str(partial), bag_info(package, version), processes=1, checksums=CHECKSUMS)
-        _publish(partial, destination)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+        stage.make_bag(bag_info(package, version), CHECKSUMS)
+        stage.publish(destination)
     return destination
 
 
@@ -216,8 +198,8 @@ def assemble_bag(package: PlannedPackage, frozen: dict[str, str], destination: P
 
     Raises ``BagChanged`` when a content file differs from the one the version was
     built with."""
-    partial = _staged(destination)
-    try:
+    with staged(destination.parent, destination.name) as stage:
+        partial = stage.path
         _stage_content(package, partial / "data")
         for relative, text in frozen.items():
             target = partial / relative
@@ -227,18 +209,14 @@ def assemble_bag(package: PlannedPackage, frozen: dict[str, str], destination: P
             bagit.Bag(str(partial)).validate(processes=1)
         except bagit.BagError as error:
             raise BagChanged(str(error)) from error
-        _publish(partial, destination)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+        stage.publish(destination)
     return destination
 
 
 def copy_bag(source: Path, destination: Path) -> Path:
     """Copy a finished bag to another disk, check the copy, and only then make it visible."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".partial-{destination.name}-", dir=destination.parent))
-    try:
+    with staged(destination.parent, destination.name) as stage:
+        partial = stage.path
         files = [p for p in sorted(source.rglob("*")) if p.is_file()]
         needed = sum(p.stat().st_size for p in files)
         free = shutil.disk_usage(partial).free
@@ -255,12 +233,7 @@ def copy_bag(source: Path, destination: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
         bagit.Bag(str(partial)).validate(processes=1)
-        if destination.exists():
-            shutil.rmtree(destination)
-        os.replace(partial, destination)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+        stage.publish(destination)
     return destination
 
 

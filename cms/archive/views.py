@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cms.archive.items import item_pages, load_item
 from cms.archive.models import ArchiveItem, ExportRecord, ExportStatus
-from cms.archive.profile import item_pages, load_item, readiness_of, record_code
+from cms.archive.readiness import readiness_of
+from cms.archive.record import record_code
 
 PAGE_SIZE = 50
 

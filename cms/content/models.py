@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,11 +27,8 @@ from cms.content.timecode import TimecodeField, format_timecode
 from cms.content.visibility import public_pages
 from cms.content.widgets import AreaPicker, CheckboxList, UnitPicker
 from cms.editorial.forms import ItemPageForm
+from cms.formats import nfc
 from cms.taxonomy.models import AccessLevel, BulletinClass, FundingSource, RetentionPeriod, Rights
-
-
-def nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value) if value else value
 
 
 class HomePage(AsciiSlugMixin, Page):

@@ -61,3 +61,11 @@ def profile_label(name: str) -> str:
 
 def profile_purpose(name: str) -> str:
     return str(PROFILE_PURPOSES.get(name, ""))
+
+
+def duration(seconds: float | None) -> str:
+    """A recording's length as ``m:ss`` (the ``duration`` template filter, the admin lists)."""
+    if not seconds:
+        return ""
+    total = round(seconds)
+    return f"{total // 60}:{total % 60:02d}"

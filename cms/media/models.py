@@ -115,6 +115,13 @@ class RenditionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Đã hủy")
 
 
+class MediaRenditionQuerySet(models.QuerySet):
+    def done(self) -> MediaRenditionQuerySet:
+        """Renditions that are finished and have their file: what pages play, packages
+        and archival bags hold."""
+        return self.filter(status=RenditionStatus.DONE).exclude(file="")
+
+
 class MediaRendition(models.Model):
     """One output profile made from one source; one row (and one job) per pair.
 
@@ -151,6 +158,8 @@ class MediaRendition(models.Model):
     cancel_requested = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MediaRenditionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bản dựng")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,18 +38,29 @@ from cms.media.storage import STORAGE_ERRORS
 SERVABLE_PREFIXES = ("renditions/", "images/")
 
 
+def _no_public_use(source: MediaMaster | CustomImage) -> bool:
+    return False
+
+
+#: Whether a public page uses a master or an image. The media app knows no page type: the
+#: content app installs its check (``cms.content.visibility.used_by_public_page``) when it
+#: is ready (``install_public_use``). Until then nothing counts as public (fails closed).
+_public_use: Callable[[MediaMaster | CustomImage], bool] = _no_public_use
+
+
+def install_public_use(check: Callable[[MediaMaster | CustomImage], bool]) -> None:
+    global _public_use
+    _public_use = check
+
+
 def master_is_public(master_id: int) -> bool:
     """A public page (in any language) plays this master (``cms.content.visibility``)."""
-    from cms.content.visibility import used_by_public_page
-
-    return used_by_public_page(MediaMaster(pk=master_id))
+    return _public_use(MediaMaster(pk=master_id))
 
 
 def image_is_public(image_id: int) -> bool:
     """A public page shows this image: an exhibition's photo, a video's poster."""
-    from cms.content.visibility import used_by_public_page
-
-    return used_by_public_page(CustomImage(pk=image_id))
+    return _public_use(CustomImage(pk=image_id))
 
 
 def staff_may_preview_master(user: Any, master: MediaMaster) -> bool:

@@ -8,17 +8,22 @@ path or on common file systems are removed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
+from django.db.models.fields.files import FieldFile
 from s3transfer.exceptions import RetriesExceededError
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
@@ -171,3 +176,36 @@ class UnicodeS3Storage(UnicodeNameMixin, S3Storage):
         if aborted:
             logger.info("aborted %d unfinished multipart upload(s) of %s", aborted, key)
         return aborted
+
+
+# --- Stored files on the local disk ------------------------------------------------------
+# (``cms.media.renditions.local_copy`` is a third way, for rendition sources: it maps an
+# object store's failures to ``SourceUnavailable``/``not_found`` for the job's retries.)
+
+COPY_CHUNK = 1024 * 1024
+
+
+def copy_stored(storage: Storage, name: str, target: Path, chunk: int = COPY_CHUNK) -> None:
+    """Stream a stored file (local disk or S3) into a new file ``target``, never loading it
+    whole. Always a copy, never a link: nothing written to one changes the other."""
+    with storage.open(name, "rb") as source, target.open("wb") as out:
+        shutil.copyfileobj(source, out, chunk)
+
+
+@contextlib.contextmanager
+def local_path(source: str | FieldFile) -> Iterator[Path]:
+    """A local path for a stored file (a storage name in the default storage, or a field
+    file): the file itself on a local disk, else a streamed copy removed afterwards."""
+    name = source if isinstance(source, str) else source.name
+    storage = default_storage if isinstance(source, str) else source.storage
+    try:
+        path: Path | None = Path(storage.path(name))
+    except NotImplementedError:  # not on a local disk
+        path = None
+    if path is not None:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="cms-local-") as tmp:
+        copy = Path(tmp) / f"source{Path(name).suffix}"
+        copy_stored(storage, name, copy)
+        yield copy

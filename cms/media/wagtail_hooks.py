@@ -11,12 +11,12 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView
 
-from cms.content.templatetags.content_tags import duration
 from cms.editorial.scope import ScopedSnippetViewSet, has_any_model_permission
 from cms.editorial.units import visible_masters
 from cms.media import views
 from cms.media.chooser import MediaMasterChooserViewSet
 from cms.media.forms import MediaMasterForm
+from cms.media.labels import duration
 from cms.media.models import MediaMaster
 
 

@@ -4,7 +4,8 @@ A backup is a directory ``<name>/`` holding a bag (RFC 8493, SHA-256 manifest):
 ``data/database.dump`` (``pg_dump -Fc``; for SQLite a consistent copy made with SQLite's
 online backup API) and ``data/media/<storage name>`` for every file in the default storage
 (local disk or S3, read through Django's storage API, streamed). It is made under a hidden
-temporary name and renamed when complete, so a half-made backup is never mistaken for one.
+temporary name and renamed when complete (``cms.staging``), so a half-made backup is never
+mistaken for one.
 Restoring validates the bag first (every checksum), then replaces the database and writes
 the files back. Copy the backup directory to a second, independent medium (Circular
 02/2019/TT-BNV asks for two).
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator, Mapping
@@ -26,6 +26,9 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import connections
+
+from cms.media.storage import copy_stored
+from cms.staging import staged
 
 CHUNK = 1024 * 1024
 DUMP = "database.dump"
@@ -101,8 +104,7 @@ def walk(storage: Storage, directory: str = "") -> Iterator[str]:
 
 def _copy_out(storage: Storage, name: str, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    with storage.open(name, "rb") as source, open(target, "wb") as out:
-        shutil.copyfileobj(source, out, CHUNK)
+    copy_stored(storage, name, target, CHUNK)
 
 
 def back_up(destination: Path, label: str | None = None) -> Path:
@@ -111,11 +113,8 @@ def back_up(destination: Path, label: str | None = None) -> Path:
     final = destination / label
     if final.exists():
         raise BackupError(f"{final} exists already")
-    work = destination / f".{label}.partial"
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
-    try:
+    with staged(destination, label) as stage:
+        work = stage.path
         dump_database(work / DUMP)
         count = 0
         for name in walk(default_storage):
@@ -123,19 +122,15 @@ def back_up(destination: Path, label: str | None = None) -> Path:
                 continue  # a temporary name of a write in progress
             _copy_out(default_storage, name, work / "media" / name)
             count += 1
-        bag = bagit.make_bag(
-            str(work),
+        stage.make_bag(
             {
                 "Source-Organization": str(getattr(settings, "WAGTAIL_SITE_NAME", "")),
                 "External-Description": f"CMS backup: database and {count} stored files",
             },
-            checksums=["sha256"],
+            ["sha256"],
+            validate=True,
         )
-        bag.validate()
-        os.replace(work, final)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        stage.publish(final, replace=False)
     return final
 
 

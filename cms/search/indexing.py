@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.models import Page
 
+from cms.formats import nfc
 from cms.search.areas import AREA_FACET, area_keys
 from cms.search.expressions import TsVector
 from cms.search.models import (
@@ -29,7 +30,7 @@ from cms.search.models import (
     SearchTag,
     SearchText,
 )
-from cms.search.text import nfc, term_text, tsvector_literal
+from cms.search.text import term_text, tsvector_literal
 
 logger = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from cms.content.models import nfc
 from cms.content.visibility import public_pages
+from cms.formats import nfc
 from cms.i18n.languages import BY_CODE, LANGUAGES
 from cms.search.areas import AREA_FACET
 from cms.search.expressions import TsMatch, TsRank

@@ -26,6 +26,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from icu4py.breakers import WordBreaker
 
+from cms.formats import nfc
+
 # Letters that have no canonical decomposition but that a user types without the stroke.
 _SPECIAL_FOLDS = {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ħ": "h", "ŧ": "t", "ı": "i"}
 _APOSTROPHES = "'’ʼ`"
@@ -37,10 +39,6 @@ _UNSPACED = re.compile(
 _MAX_POSITION = 16383
 _POSITIONS_PER_WORD = 8
 MAX_QUERY_WORDS = 12
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text or "")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from cms.stations.tokens import client_ip
+from cms.security.clients import client_ip
 
 
 def axes_client_ip(request: HttpRequest) -> str:

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from cms.security.clients import client_ip
 from cms.stations.models import (
     AiringReport,
     AuditAction,
@@ -30,7 +31,6 @@ from cms.stations.models import (
     Station,
     StationToken,
 )
-from cms.stations.tokens import client_ip
 from cms.taxonomy.models import BulletinClass
 
 

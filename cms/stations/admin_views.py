@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cms.stations import access, carriage, distribution, packaging, tokens
+from cms.stations import access, carriage, distribution, planning, tokens
 from cms.stations.models import (
     AuditAction,
     BroadcastPackage,
@@ -129,7 +129,7 @@ def release(request: HttpRequest, package_id: int) -> HttpResponse:
             "package": package,
             "stations": stations,
             # language versions still playing another language's recording
-            "language_warnings": packaging.master_language_warnings(package),
+            "language_warnings": planning.master_language_warnings(package),
             "page_title": _("Phát hành gói"),
             "header_icon": "radio-full",
         },

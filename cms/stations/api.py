@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from cms.security.clients import client_ip
 from cms.stations import access, conf, downloads, push, tokens
 from cms.stations.models import AuditAction, PackageDelivery, StationToken
 from cms.stations.openapi import schema
@@ -47,7 +48,7 @@ def token_required(*methods: str) -> Callable[[View], View]:
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            ip = tokens.client_ip(request)
+            ip = client_ip(request)
             window = str(conf.get("AUTH_FAILURE_WINDOW_SECONDS"))
             value = tokens.bearer_value(request)
             challenge = 'Bearer realm="stations"'

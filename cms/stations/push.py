@@ -32,6 +32,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from cms.security.clients import client_ip
 from cms.stations import conf, tokens
 from cms.stations.models import BroadcastPackage
 from cms.stations.responses import api_not_found
@@ -143,7 +144,7 @@ def authorize(request: HttpRequest, station_id: int) -> HttpResponse:
         response = JsonResponse({"error": "method_not_allowed"}, status=405)
         response["Allow"] = "GET, HEAD"
         return response
-    ip = tokens.client_ip(request)
+    ip = client_ip(request)
     value = tokens.bearer_value(request)
     window = str(conf.get("AUTH_FAILURE_WINDOW_SECONDS"))
     if value is None:

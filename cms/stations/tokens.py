@@ -20,7 +20,6 @@ import base64
 import datetime
 import hashlib
 import hmac
-import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
@@ -68,20 +67,6 @@ def revoke(token: StationToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address; X-Forwarded-For only when the peer is a trusted proxy."""
-    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104
-    if remote in conf.get("TRUSTED_PROXIES"):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        candidate = forwarded.split(",")[-1].strip() if forwarded else ""
-        try:
-            ipaddress.ip_address(candidate)
-            return candidate
-        except ValueError:
-            pass
-    return remote
 
 
 PREFIX_PATTERN = re.compile(r"[a-z2-7]{10}")

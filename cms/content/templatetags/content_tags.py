@@ -10,6 +10,7 @@ from django.utils.translation import override
 from wagtail.models import Page
 
 from cms.content.visibility import public_pages
+from cms.media.labels import duration
 
 register = template.Library()
 
@@ -43,12 +44,7 @@ def translation_urls(page: Page, request: HttpRequest | None) -> dict[str, str]:
     return urls
 
 
-@register.filter
-def duration(seconds: float | None) -> str:
-    if not seconds:
-        return ""
-    total = round(seconds)
-    return f"{total // 60}:{total % 60:02d}"
+register.filter("duration", duration)
 
 
 @dataclass
@@ -67,17 +63,13 @@ def playable(context: template.Context, master: object, profile: str) -> Playabl
 
     Masters are never served publicly, in any setting: with no finished rendition the page
     shows a note instead of a player (the master is not a fallback)."""
-    from cms.media.models import MediaMaster, RenditionStatus
+    from cms.media.models import MediaMaster
     from cms.media.serving import may_play, media_url
 
     request = context.get("request")
     if not isinstance(master, MediaMaster) or request is None or not may_play(request, master):
         return Playable()
-    rendition = (
-        master.renditions.filter(profile=profile, status=RenditionStatus.DONE)
-        .exclude(file="")
-        .first()
-    )
+    rendition = master.renditions.done().filter(profile=profile).first()
     if rendition is None:
         return Playable(processing=True)
     return Playable(url=media_url(rendition.file.name))
@@ -122,7 +114,7 @@ def video_sources(context: template.Context, master: object) -> VideoSources:
     is the light rendition's frame (640x360, a few KB: phones load it before anything
     plays), else the full one's; an editor's poster image on the page takes precedence in
     the template."""
-    from cms.media.models import MediaMaster, RenditionStatus
+    from cms.media.models import MediaMaster
     from cms.media.serving import may_play, media_url
 
     request = context.get("request")
@@ -130,9 +122,7 @@ def video_sources(context: template.Context, master: object) -> VideoSources:
         return VideoSources()
     done = {
         rendition.profile: rendition
-        for rendition in master.renditions.filter(
-            profile__in=VIDEO_PROFILES, status=RenditionStatus.DONE
-        ).exclude(file="")
+        for rendition in master.renditions.done().filter(profile__in=VIDEO_PROFILES)
     }
     if "web_video" not in done:
         return VideoSources(processing=True)

@@ -16,7 +16,8 @@ import pytest
 from rdflib import RDF, Literal, Namespace, URIRef
 
 from cms.archive import profile
-from cms.archive.profile import load_item, validated_record
+from cms.archive.items import load_item
+from cms.archive.record import validated_record
 
 from .linked_data import edm_graph, expand, lost_keys, shape_violations, structure_problems
 

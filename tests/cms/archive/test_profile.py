@@ -10,7 +10,10 @@ import jsonschema
 import pytest
 
 from cms.archive import profile
-from cms.archive.profile import RecordInvalid, load_item, readiness, validated_record
+from cms.archive.items import load_item
+from cms.archive.profile import RecordInvalid
+from cms.archive.readiness import readiness
+from cms.archive.record import record_code, validated_record
 from cms.content.models import RadioSegmentPage
 
 from .conftest import CJM_NAME, KM_NAME, VI_NAME
@@ -78,10 +81,10 @@ def test_record_is_deterministic(radio_item) -> None:
 
 @pytest.mark.django_db
 def test_generated_record_code_is_stable_and_editor_code_wins(radio_item) -> None:
-    generated = profile.record_code(radio_item)
+    generated = record_code(radio_item)
     assert generated == f"CMS.{radio_item.translation_key.hex[:12].upper()}"
     radio_item.record_code = "HS-2025/15"
-    assert profile.record_code(radio_item) == "HS-2025/15"
+    assert record_code(radio_item) == "HS-2025/15"
 
 
 @pytest.mark.django_db

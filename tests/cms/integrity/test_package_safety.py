@@ -305,7 +305,7 @@ def test_a_fresh_build_is_served_without_hashing_it_again(
 def test_names_in_a_bag_are_unique_and_deterministic() -> None:
     """Two files of one item and suffix, names equal but for case, names cut at the length
     limit: each gets its own name, the same one every time."""
-    from cms.stations.packaging import Plan
+    from cms.stations.planning import Plan
 
     def plan_names() -> list[str]:
         plan = Plan()

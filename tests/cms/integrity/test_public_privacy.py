@@ -388,7 +388,7 @@ def test_a_non_public_item_is_not_packaged(
     from django.core.exceptions import ValidationError
 
     from cms.stations.models import BroadcastPackage, PackageItem
-    from cms.stations.packaging import plan_build
+    from cms.stations.planning import plan_build
 
     package = BroadcastPackage.objects.create(title="Bản tin")
     item = PackageItem.objects.create(package=package, page=video, sort_order=1)

@@ -42,7 +42,7 @@ def resolve_item(value: str) -> uuid.UUID:
         pass
     row = ArchiveItem.objects.filter(record_code=value).first()
     if row is None:
-        from cms.archive.profile import item_pages
+        from cms.archive.items import item_pages
 
         for page in item_pages().filter(live=True).specific():
             if page.record_code == value:
