@@ -137,7 +137,7 @@ BY_CODE: dict[str, ContentLanguage] = {lang.code: lang for lang in LANGUAGES}
 
 #: ISO 639-2/3 code of each content language: the archive's ``arc:languages`` (Circular
 #: 05/2025 asks for ISO 639; BCP 47 goes in ``dc:language``) and the ID3 ``TLAN`` frame of
-#: packaged MP3s. The one table (``cms.media.renditions.ISO639_2`` is a copy to retire).
+#: packaged MP3s and renditions.
 ISO639_3: dict[str, str] = {
     "vi": "vie",
     "en": "eng",

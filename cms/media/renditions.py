@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from cms.i18n.languages import ISO639_3
 from cms.media.inputs import (
     RenditionInputs,
     burns_subtitles,
@@ -56,20 +57,6 @@ from media_pipeline.profiles import (
 
 logger = logging.getLogger(__name__)
 MAX_TRANSIENT_ATTEMPTS = 3
-
-# ISO 639-2 codes for ID3 TLAN frames.
-ISO639_2 = {
-    "vi": "vie",
-    "en": "eng",
-    "zh-hans": "zho",
-    "km": "khm",
-    "tyz": "tyz",
-    "nut": "nut",
-    "hmn": "hmn",
-    "cjm": "cjm",
-    "ktv": "ktv",
-    "sti": "sti",
-}
 
 
 def profiles() -> dict[str, Any]:
@@ -589,7 +576,7 @@ def make(
             {profile.name: profile},
             tags=AudioTags(
                 title=master.title,
-                language=ISO639_2.get(master.language, ""),
+                language=ISO639_3.get(master.language, ""),
                 item_id=f"master-{master.pk}",
             ),
             progress_cb=progress,
