@@ -128,13 +128,11 @@ def radio_items(language: str, root: Any | None = None) -> QuerySet[Any]:
     have a finished web audio rendition, newest first publication first."""
     from cms.content.models import RadioSegmentPage
     from cms.content.visibility import public_pages
-    from cms.media.models import MediaRendition, RenditionStatus
+    from cms.media.models import MediaRendition
 
     finished = (
-        MediaRendition.objects.filter(
-            master_id=OuterRef("audio_id"), profile=AUDIO_PROFILE, status=RenditionStatus.DONE
-        )
-        .exclude(file="")
+        MediaRendition.objects.done()
+        .filter(master_id=OuterRef("audio_id"), profile=AUDIO_PROFILE)
         .exclude(size=0)
     )
     pages = RadioSegmentPage.objects.filter(locale__language_code=language)
@@ -149,16 +147,14 @@ def radio_items(language: str, root: Any | None = None) -> QuerySet[Any]:
 
 
 def episodes(language: str, root: Any | None = None) -> list[Episode]:
-    from cms.media.models import MediaRendition, RenditionStatus
+    from cms.media.models import MediaRendition
 
     pages = list(radio_items(language, root)[:MAX_ITEMS])
     done = {
         rendition.master_id: rendition
-        for rendition in MediaRendition.objects.filter(
-            master_id__in=[page.audio_id for page in pages],
-            profile=AUDIO_PROFILE,
-            status=RenditionStatus.DONE,
-        ).exclude(file="")
+        for rendition in MediaRendition.objects.done().filter(
+            master_id__in=[page.audio_id for page in pages], profile=AUDIO_PROFILE
+        )
     }
     return [Episode(page, done[page.audio_id]) for page in pages if page.audio_id in done]
 

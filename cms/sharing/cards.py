@@ -76,16 +76,18 @@ class CardSource:
 def card_source(page: Any) -> CardSource | None:
     """The picture a page's card shows, if any."""
     from cms.content.models import ExhibitionPage, VideoPage
-    from cms.media.models import MediaRendition, RenditionStatus
+    from cms.media.models import MediaRendition
 
     image = None
     if isinstance(page, VideoPage):
         image = page.poster_image
         if image is None and page.video_id:
             for profile in ("web_video", "web_video_light"):
-                rendition = MediaRendition.objects.filter(
-                    master_id=page.video_id, profile=profile, status=RenditionStatus.DONE
-                ).first()
+                rendition = (
+                    MediaRendition.objects.done()
+                    .filter(master_id=page.video_id, profile=profile)
+                    .first()
+                )
                 poster = (rendition.extra_files or {}).get("poster") if rendition else None
                 if rendition is not None and poster:
                     digest = hashlib.sha256(f"{rendition.sha256}:{poster}".encode()).hexdigest()

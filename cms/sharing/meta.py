@@ -130,15 +130,13 @@ class ShareMeta:
 
 
 def _finished(master_id: int | None, profiles: tuple[str, ...]) -> Any:
-    from cms.media.models import MediaRendition, RenditionStatus
+    from cms.media.models import MediaRendition
 
     if not master_id:
         return None
     done = {
         r.profile: r
-        for r in MediaRendition.objects.filter(
-            master_id=master_id, profile__in=profiles, status=RenditionStatus.DONE
-        ).exclude(file="")
+        for r in MediaRendition.objects.done().filter(master_id=master_id, profile__in=profiles)
     }
     return next((done[p] for p in profiles if p in done), None)
 
@@ -294,14 +292,14 @@ def json_ld(page: Any, meta: ShareMeta, request: HttpRequest) -> dict[str, Any]:
 
 
 def exhibition_photos(page: Any, request: HttpRequest, limit: int = 10) -> list[str]:
-    from cms.media.models import MediaRendition, RenditionStatus
+    from cms.media.models import MediaRendition
     from cms.media.serving import media_url
 
     image_ids = list(page.items.order_by("sort_order", "pk").values_list("image_id", flat=True))
     done: dict[int | None, str] = {
         r.image_id: str(r.file.name)
-        for r in MediaRendition.objects.filter(
-            image_id__in=image_ids[:limit], profile="image_web", status=RenditionStatus.DONE
-        ).exclude(file="")
+        for r in MediaRendition.objects.done().filter(
+            image_id__in=image_ids[:limit], profile="image_web"
+        )
     }
     return [request.build_absolute_uri(media_url(done[i])) for i in image_ids if i in done]
