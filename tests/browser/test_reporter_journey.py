@@ -135,7 +135,7 @@ def test_reporter_creates_uploads_and_submits_a_radio_segment(
     date.press_sequentially("01/10/2025")
     date.press("Escape")
     date.press("Tab")
-    search = page.locator("[data-checkbox-list-search]")
+    search = page.get_by_role("searchbox", name="Tìm đơn vị hành chính")
     clicks.click(search)
     search.press_sequentially("lang son")
     current = AdministrativeUnit.objects.get(code="P2025-20")
