@@ -9,7 +9,7 @@ import pytest
 from media_pipeline.samples import ensure_samples
 from tests.support import SmallDisk
 
-#: The generated demo and test media (media_pipeline/samples.py, docs/samples.md).
+#: The generated demo and test media (media_pipeline/samples/, docs/samples.md).
 SAMPLES = Path(__file__).resolve().parents[1] / "var" / "samples"
 
 

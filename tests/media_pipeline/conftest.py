@@ -16,7 +16,7 @@ import pytest
 
 from media_pipeline.samples import ensure_samples
 
-#: The generated sample set (media_pipeline/samples.py); the checks in this folder read it
+#: The generated sample set (media_pipeline/samples/); the checks in this folder read it
 #: back with ffprobe and ebur128 only, independently of how it was made.
 SAMPLES = Path(__file__).resolve().parents[2] / "var" / "samples"
 

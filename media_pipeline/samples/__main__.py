@@ -1,0 +1,7 @@
+"""``python -m media_pipeline.samples DEST``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
