@@ -388,16 +388,3 @@ def run_ffprobe(path: str, *, timeout: float = 60.0) -> ProbeOutput:
     if not isinstance(data, dict):
         raise PipelineError("unreadable", "ffprobe returned no information")
     return ProbeOutput(data=data, warnings=warnings)
-
-
-def escape_filter_value(value: str) -> str:
-    """Escape a value for use inside a hand-written filtergraph string (both levels).
-
-    Only needed by callers building raw graph text; :func:`build_args` escapes option values
-    itself. Level 1 (option value) escapes ``\\ ' :``; level 2 (graph) escapes ``\\ ' [ ] , ;``.
-    """
-    level1 = value.replace("\\", "\\\\").replace("'", "\\'").replace(":", "\\:")
-    out = level1.replace("\\", "\\\\").replace("'", "\\'")
-    for ch in "[],;":
-        out = out.replace(ch, "\\" + ch)
-    return out

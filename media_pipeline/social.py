@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import atomic_outputs
 from .audio import RenditionResult, _check_dest, _duration_of
+from .captions import SCRIPT_FONT_NAMES, detect_script, find_font
 from .errors import PipelineError
 from .ffmpeg_adapter import (
     CancelCheck,
@@ -37,12 +39,11 @@ from .ffmpeg_adapter import (
     flt,
     run_job,
 )
-from .images import detect_script, find_font
 from .loudness import GainPlan, ebur128, parse_ebur128_summaries, plan_gains
 from .probe import MediaInfo, probe
 from .profiles import AudiogramProfile, AudioProfile, SocialVideoProfile, bitrate_bps
 from .subtitles import Cue, _ass_text, _ass_time, cut_cues, parse_srt
-from .video import SCRIPT_FONT_NAMES, fit_size
+from .video import DEINTERLACE, audio_profile_for, fit_filters, scaled_progress
 
 SocialProfile = SocialVideoProfile | AudiogramProfile
 
@@ -77,29 +78,6 @@ def plan_cut(
         end = start + max_duration
         warnings.append(f"cut_shortened: the cut is limited to {max_duration:.0f} s")
     return Cut(round(start, 3), round(end, 3)), warnings
-
-
-def audio_profile_for(profile: SocialProfile) -> AudioProfile:
-    """The audio part of a social profile as an :class:`AudioProfile` (for the gain plan)."""
-    return AudioProfile(
-        name=f"{profile.name}_audio",
-        container="mp4",
-        extension="m4a",
-        codec="aac",
-        bitrate=profile.audio_bitrate,
-        sample_rate=profile.audio_sample_rate,
-        channels="as_source",
-        highpass_hz=None,
-        lowpass_hz=None,
-        target_lufs=profile.audio_target_lufs,
-        tolerance_lu=profile.audio_tolerance_lu,
-        true_peak_dbtp=profile.audio_true_peak_dbtp,
-        max_lra_lu=None,
-        dual_mono=False,
-        id3_tags=False,
-        limiter_margin_db=profile.audio_limiter_margin_db,
-        encoder_options=(("aac_coder", "fast"),),
-    )
 
 
 def safe_box(profile: SocialProfile) -> tuple[int, int, int, int]:
@@ -251,15 +229,11 @@ def _picture_streams(
     assert info.video is not None
     v = info.video
     w, h = profile.width, profile.height
-    fw, fh = fit_size((v.display_width, v.display_height), (w, h))
+    display = (v.display_width, v.display_height)
     streams: list[StreamSpec] = []
     src: InputRef | str = InputRef(0, "v:0")
     if v.interlaced:
-        streams.append(
-            StreamSpec(
-                "src", "video", src, (flt("bwdif", mode="send_frame", parity="auto", deint="all"),)
-            )
-        )
+        streams.append(StreamSpec("src", "video", src, (DEINTERLACE,)))
         src = "src"
     tail = [
         flt("fps", fps=profile.fps),
@@ -269,10 +243,9 @@ def _picture_streams(
         *([subs] if subs else []),
         flt("format", pix_fmts=profile.pix_fmt),
     ]
-    fg = (flt("scale", w=fw, h=fh, flags="bicubic"), flt("setsar", sar="1"))
     if profile.background == "plain":
-        pad = flt("pad", w=w, h=h, x="(ow-iw)/2", y="(oh-ih)/2", color=profile.pad_color)
-        streams.append(StreamSpec("v", "video", src, (*fg, pad, *tail)))
+        fitted = fit_filters(display, (w, h), profile.pad_color)
+        streams.append(StreamSpec("v", "video", src, (*fitted, *tail)))
         return streams
     # blurred background: the picture covering the frame, shrunk, blurred, darkened, enlarged
     bw, bh = max(16, w // 8 // 2 * 2), max(16, h // 8 // 2 * 2)
@@ -290,7 +263,7 @@ def _picture_streams(
                 flt("setsar", sar="1"),
             ),
         ),
-        StreamSpec("fg", "video", src, fg),
+        StreamSpec("fg", "video", src, fit_filters(display, (w, h), None)),
         StreamSpec(
             "v",
             "video",
@@ -302,15 +275,55 @@ def _picture_streams(
     return streams
 
 
-def _scaled(progress_cb: ProgressCallback | None) -> Callable[[float, float], ProgressCallback]:
-    def scaled(lo: float, hi: float) -> ProgressCallback:
-        def cb(x: float) -> None:
-            if progress_cb is not None:
-                progress_cb(lo + (hi - lo) * max(0.0, min(1.0, x)))
+@dataclass(frozen=True)
+class _Render:
+    """What both renderings start from: the checked paths, the probe, the cut, the
+    temporary folder and the burned-in subtitles (``None`` when there are none)."""
 
-        return cb
+    src: Path
+    dest: Path
+    info: MediaInfo
+    cut: Cut
+    warnings: tuple[str, ...]
+    timeout: float
+    scaled: Callable[[float, float], ProgressCallback]
+    tmp: Path
+    subs: FilterSpec | None
 
-    return scaled
+
+@contextmanager
+def _rendering(
+    src: str | os.PathLike[str],
+    dest: str | os.PathLike[str],
+    profile: SocialProfile,
+    *,
+    needs: str,
+    title: str,
+    cut_in: float | None,
+    cut_out: float | None,
+    subtitles_path: str | os.PathLike[str] | None,
+    progress_cb: ProgressCallback | None,
+    timeout: float | None,
+    info: MediaInfo | None,
+) -> Iterator[_Render]:
+    """Check the paths, probe ``src`` (it must have a ``needs`` stream: ``video`` or
+    ``audio``), plan the cut and write its subtitles into a temporary folder."""
+    src_path, dest_path = Path(src), Path(dest)
+    _check_dest(src_path, dest_path)
+    info = info or probe(src_path)
+    if getattr(info, needs) is None:
+        raise PipelineError(f"no_{needs}", f"the file has no {needs} stream")
+    cut, warnings = plan_cut(info.duration, cut_in, cut_out, profile.max_duration_s)
+    timeout = timeout or 120.0 + 20.0 * cut.duration
+    scaled = scaled_progress(progress_cb)
+    prefix = "social-" if needs == "video" else "audiogram-"
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmpdir:
+        tmp = Path(tmpdir)
+        subs = _ass_filter(tmp, _subtitle_cues(subtitles_path, cut), profile, title, cut)
+        yield _Render(
+            src_path, dest_path, info, cut, tuple(info.warnings) + tuple(warnings), timeout,
+            scaled, tmp, subs,
+        )  # fmt: skip
 
 
 def render_social(
@@ -329,25 +342,18 @@ def render_social(
     """Render the social version of the cut ``[cut_in, cut_out]`` of ``src`` (atomically).
 
     A source without audio gets a silent AAC track (some apps refuse video-only files)."""
-    src_path, dest_path = Path(src), Path(dest)
-    _check_dest(src_path, dest_path)
-    info = info or probe(src_path)
-    if info.video is None:
-        raise PipelineError("no_video", "the file has no video stream")
-    cut, warnings = plan_cut(info.duration, cut_in, cut_out, profile.max_duration_s)
-    timeout = timeout or 120.0 + 20.0 * cut.duration
-    scaled = _scaled(progress_cb)
-    with tempfile.TemporaryDirectory(prefix="social-") as tmpdir:
-        tmp = Path(tmpdir)
-        subs = _ass_filter(tmp, _subtitle_cues(subtitles_path, cut), profile, "", cut)
-        streams = _picture_streams(profile, info, subs)
-        inputs = [InputSpec(str(src_path), _seek(cut))]
+    with _rendering(
+        src, dest, profile, needs="video", title="", cut_in=cut_in, cut_out=cut_out,
+        subtitles_path=subtitles_path, progress_cb=progress_cb, timeout=timeout, info=info,
+    ) as r:  # fmt: skip
+        cut = r.cut
+        streams = _picture_streams(profile, r.info, r.subs)
+        inputs = [InputSpec(str(r.src), _seek(cut))]
         gain: GainPlan | None = None
-        aprof: AudioProfile | None = None
         outputs: list[OutputSpec] = []
-        if info.audio is not None:
+        if r.info.audio is not None:
             wav, aprof, gain = _cut_audio(
-                src_path, cut, profile, tmp, scaled(0.0, 0.15), should_cancel, timeout
+                r.src, cut, profile, r.tmp, r.scaled(0.0, 0.15), should_cancel, r.timeout
             )
             inputs.append(InputSpec(str(wav)))
             streams += [
@@ -364,10 +370,7 @@ def render_social(
                 )
             )
             audio = InputRef(1, "a:0")
-        return _encode(
-            profile, dest_path, inputs, streams, ["v", audio], outputs, cut, gain,
-            tuple(info.warnings) + tuple(warnings), scaled(0.15, 0.98), should_cancel, timeout,
-        )  # fmt: skip
+        return _encode(profile, r, inputs, streams, ["v", audio], outputs, gain, should_cancel)
 
 
 def render_audiogram(
@@ -386,22 +389,16 @@ def render_audiogram(
 ) -> RenditionResult:
     """Render an audiogram of the cut of ``src``: waveform, title and subtitles over a plain
     background, with the cut's audio normalised as the web renditions are."""
-    src_path, dest_path = Path(src), Path(dest)
-    _check_dest(src_path, dest_path)
-    info = info or probe(src_path)
-    if info.audio is None:
-        raise PipelineError("no_audio", "the file has no audio stream")
-    cut, warnings = plan_cut(info.duration, cut_in, cut_out, profile.max_duration_s)
-    timeout = timeout or 120.0 + 20.0 * cut.duration
-    scaled = _scaled(progress_cb)
     w, h = profile.width, profile.height
     left, _top, right, _bottom = safe_box(profile)
     wave_w, wave_h = (right - left) // 2 * 2, round(h * profile.wave_height) // 2 * 2
-    with tempfile.TemporaryDirectory(prefix="audiogram-") as tmpdir:
-        tmp = Path(tmpdir)
-        subs = _ass_filter(tmp, _subtitle_cues(subtitles_path, cut), profile, title.strip(), cut)
+    with _rendering(
+        src, dest, profile, needs="audio", title=title.strip(), cut_in=cut_in, cut_out=cut_out,
+        subtitles_path=subtitles_path, progress_cb=progress_cb, timeout=timeout, info=info,
+    ) as r:  # fmt: skip
+        cut = r.cut
         wav, aprof, gain = _cut_audio(
-            src_path, cut, profile, tmp, scaled(0.0, 0.15), should_cancel, timeout
+            r.src, cut, profile, r.tmp, r.scaled(0.0, 0.15), should_cancel, r.timeout
         )
         colour = "0x" + profile.background_color.lstrip("#")
         inputs = [
@@ -437,35 +434,28 @@ def render_audiogram(
                 InputRef(1, "v:0"),
                 (
                     flt("overlay", x="(W-w)/2", y="(H-h)/2", shortest=1),
-                    *([subs] if subs else []),
+                    *([r.subs] if r.subs else []),
                     flt("format", pix_fmts=profile.pix_fmt),
                 ),
                 extra_sources=("wave",),
             ),
         ]
         meter = OutputSpec("-", ["am"], {"f": "null"})
-        return _encode(
-            profile, dest_path, inputs, streams, ["v", "a"], [meter],
-            cut, gain, tuple(info.warnings) + tuple(warnings), scaled(0.15, 0.98),
-            should_cancel, timeout,
-        )  # fmt: skip
+        return _encode(profile, r, inputs, streams, ["v", "a"], [meter], gain, should_cancel)
 
 
 def _encode(
     profile: SocialProfile,
-    dest_path: Path,
+    r: _Render,
     inputs: list[InputSpec],
     streams: list[StreamSpec],
     maps: list[str | InputRef],
     meters: list[OutputSpec],
-    cut: Cut,
     gain: GainPlan | None,
-    warnings: tuple[str, ...],
-    progress: ProgressCallback,
     should_cancel: CancelCheck | None,
-    timeout: float,
 ) -> RenditionResult:
-    with atomic_outputs({"video": dest_path}) as temps:
+    cut, progress = r.cut, r.scaled(0.15, 0.98)
+    with atomic_outputs({"video": r.dest}) as temps:
         job = Job(
             inputs=inputs,
             streams=streams,
@@ -480,7 +470,7 @@ def _encode(
             duration=cut.duration,
             progress_cb=progress,
             should_cancel=should_cancel,
-            timeout=timeout,
+            timeout=r.timeout,
         )
         size = temps["video"].stat().st_size
         if size > profile.max_size_bytes:
@@ -493,11 +483,11 @@ def _encode(
     output = parse_ebur128_summaries(res.stderr).get("ebur128@o0") if gain is not None else None
     return RenditionResult(
         profile=profile.name,
-        path=str(dest_path),
+        path=str(r.dest),
         size=size,
         duration=out_duration,
         gain_db=gain.gain_db if gain else None,
         input_loudness=gain.reported_input if gain else None,
         output_loudness=output,
-        warnings=warnings + (tuple(gain.warnings) if gain else ()),
+        warnings=r.warnings + (tuple(gain.warnings) if gain else ()),
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .atomic import atomic_outputs
 from .audio import RenditionResult, _check_dest, _duration_of
+from .captions import SCRIPT_FONT_NAMES, detect_script, find_font
 from .errors import PipelineError
 from .ffmpeg_adapter import (
     CancelCheck,
@@ -36,13 +37,13 @@ from .ffmpeg_adapter import (
     flt,
     run_job,
 )
-from .images import detect_script, find_font
 from .loudness import ebur128, parse_ebur128_summaries, plan_gains
 from .probe import MediaInfo, probe
-from .profiles import AudioProfile, VideoProfile
+from .profiles import AudioProfile, PlatformVideoProfile, VideoProfile
 from .subtitles import srt_to_ass
 
-SCRIPT_FONT_NAMES = {"latin": "Noto Sans", "khmer": "Noto Sans Khmer", "cham": "Noto Sans Cham"}
+#: ``bwdif`` on every frame: interlaced sources only (progressive ones are left alone).
+DEINTERLACE = flt("bwdif", mode="send_frame", parity="auto", deint="all")
 
 
 def output_size(profile: VideoProfile, info: MediaInfo) -> tuple[int, int]:
@@ -67,8 +68,9 @@ def fit_size(display: tuple[int, int], frame: tuple[int, int]) -> tuple[int, int
     return w, h
 
 
-def audio_profile_for(profile: VideoProfile) -> AudioProfile:
-    """The audio part of a video profile expressed as an :class:`AudioProfile`."""
+def audio_profile_for(profile: VideoProfile | PlatformVideoProfile) -> AudioProfile:
+    """The audio part of a video or social profile expressed as an :class:`AudioProfile`
+    (for the gain plan)."""
     assert profile.audio_target_lufs is not None
     return AudioProfile(
         name=f"{profile.name}_audio",
@@ -89,6 +91,34 @@ def audio_profile_for(profile: VideoProfile) -> AudioProfile:
         limiter_margin_db=profile.audio_limiter_margin_db,
         encoder_options=(("aac_coder", "fast"),),
     )
+
+
+def fit_filters(
+    display: tuple[int, int], frame: tuple[int, int], pad_color: str | None
+) -> tuple[FilterSpec, ...]:
+    """Scale the picture to fit inside ``frame`` with square pixels, then pad it to the frame
+    centred on ``pad_color`` (``None``: not padded, for an overlay on another background)."""
+    w, h = fit_size(display, frame)
+    fit = (flt("scale", w=w, h=h, flags="bicubic"), flt("setsar", sar="1"))
+    if pad_color is None:
+        return fit
+    pad = flt("pad", w=frame[0], h=frame[1], x="(ow-iw)/2", y="(oh-ih)/2", color=pad_color)
+    return (*fit, pad)
+
+
+def scaled_progress(
+    progress_cb: ProgressCallback | None,
+) -> Callable[[float, float], ProgressCallback]:
+    """``scaled(lo, hi)``: a callback reporting a step's 0..1 as ``lo..hi`` of the whole."""
+
+    def scaled(lo: float, hi: float) -> ProgressCallback:
+        def cb(x: float) -> None:
+            if progress_cb is not None:
+                progress_cb(lo + (hi - lo) * max(0.0, min(1.0, x)))
+
+        return cb
+
+    return scaled
 
 
 def subtitle_style(subtitles_path: Path, font_name: str | None) -> tuple[str, str]:
@@ -115,21 +145,9 @@ def video_filters(
     assert info.video is not None
     v = info.video
     frame = output_size(profile, info)
-    sw, sh = fit_size((v.display_width, v.display_height), frame)
-    chain: list[FilterSpec] = []
-    if v.interlaced:
-        chain.append(flt("bwdif", mode="send_frame", parity="auto", deint="all"))
+    chain: list[FilterSpec] = [DEINTERLACE] if v.interlaced else []
     chain += [
-        flt("scale", w=sw, h=sh, flags="bicubic"),
-        flt("setsar", sar="1"),
-        flt(
-            "pad",
-            w=frame[0],
-            h=frame[1],
-            x="(ow-iw)/2",
-            y="(oh-ih)/2",
-            color=profile.pad_color,
-        ),
+        *fit_filters((v.display_width, v.display_height), frame, profile.pad_color),
         flt("fps", fps=profile.fps),
     ]
     if subtitles is not None:
@@ -170,13 +188,7 @@ def render_video(
     if timeout is None:
         timeout = 120.0 + 10.0 * (duration or 3600.0)
 
-    def scaled(lo: float, hi: float) -> ProgressCallback:
-        def cb(x: float) -> None:
-            if progress_cb is not None:
-                progress_cb(lo + (hi - lo) * max(0.0, min(1.0, x)))
-
-        return cb
-
+    scaled = scaled_progress(progress_cb)
     stack = contextlib.ExitStack()
     with stack:
         return _render(
