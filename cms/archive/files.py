@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models.fields.files import FieldFile
 
 from cms.archive.items import Item, version_master
-from cms.content.models import ExhibitionPage, RadioSegmentPage, VideoPage
+from cms.content.itemtypes import ItemKind, kind_of
 from cms.media.models import MediaMaster, MediaRendition
 from cms.media.storage import safe_file_name
 
@@ -144,14 +144,11 @@ def plan_files(item: Item) -> Planned:
             master_paths = planner.master(master)
             paths.extend(master_paths)
             roles["master"] = f"data/{master_paths[0]}"
-        if isinstance(version, VideoPage):
-            _plan_video(planner, version, language, paths, roles)
-        if isinstance(version, RadioSegmentPage) and version.script.strip():
-            path = planner.text(language, "script.txt", version.script, f"page:{version.pk}:script")
-            paths.append(path)
-            roles["script"] = f"data/{path}"
-        if isinstance(version, ExhibitionPage):
-            _plan_exhibition(planner, version, language, paths, roles)
+        kind = kind_of(version)
+        if kind is not None:
+            _plan_beside_master(planner, kind, version, language, paths, roles)
+            if kind.has_exhibits:
+                _plan_exhibition(planner, kind, version, language, paths, roles)
         by_language[language] = paths
         named[language] = roles
     return planner.files, by_language, named
@@ -210,32 +207,37 @@ class FilePlanner:
         )
 
 
-def _plan_video(
+def _plan_beside_master(
     planner: FilePlanner,
-    version: VideoPage,
+    kind: ItemKind,
+    version: Any,
     language: str,
     paths: list[str],
     roles: dict[str, Any],
 ) -> None:
-    """A video's subtitles document, poster image and transcript."""
-    if version.subtitles_id:
-        path = planner.document(version.subtitles, language)
+    """The subtitles document, poster image and spoken text the item type has."""
+    subtitles = kind.subtitles(version)
+    if subtitles is not None:
+        path = planner.document(subtitles, language)
         paths.append(path)
         roles["subtitles"] = f"data/{path}"
-    if version.poster_image_id:
-        path = planner.image(version.poster_image, "poster")
+    poster = kind.poster(version)
+    if poster is not None:
+        path = planner.image(poster, "poster")
         paths.append(path)
         roles["posterImage"] = f"data/{path}"
-    if version.transcript.strip():
-        ref = f"page:{version.pk}:transcript"
-        path = planner.text(language, "transcript.txt", version.transcript, ref)
+    text = kind.text(version)
+    if text.strip():
+        ref = f"page:{version.pk}:{kind.text_role}"
+        path = planner.text(language, f"{kind.text_role}.txt", text, ref)
         paths.append(path)
-        roles["transcript"] = f"data/{path}"
+        roles[kind.text_role] = f"data/{path}"
 
 
 def _plan_exhibition(
     planner: FilePlanner,
-    version: ExhibitionPage,
+    kind: ItemKind,
+    version: Any,
     language: str,
     paths: list[str],
     roles: dict[str, Any],
@@ -243,7 +245,7 @@ def _plan_exhibition(
     """An exhibition's photos, each with its caption fields, and its captions as text."""
     captions: list[str] = []
     roles["items"] = []
-    for number, entry in enumerate(version.items.all().select_related("image"), 1):
+    for number, entry in enumerate(kind.exhibits(version), 1):
         path = planner.image(entry.image, "image")
         paths.append(path)
         date = entry.date.isoformat() if entry.date else None

@@ -29,7 +29,8 @@ from cms.archive import catalog
 from cms.archive.models import ArchiveEvent, EventOutcome, EventType
 from cms.archive.profile import aggregation_of, rights_code
 from cms.archive.record import record_code
-from cms.content.models import ExhibitionItem, ExhibitionPage, RadioSegmentPage, VideoPage
+from cms.content.itemtypes import kind_of
+from cms.content.models import ExhibitionItem
 from cms.media.models import (
     CustomDocument,
     CustomImage,
@@ -243,26 +244,20 @@ def _version_fields(
     page.summary = version.get("summary", "")
     page.keywords = version.get("keywords", "")
     page.credits = version.get("credits", "")
-    if isinstance(page, RadioSegmentPage):
-        page.audio = _master(bag_dir, fields["master"], record) if fields.get("master") else None
-        page.script = _text(bag_dir, fields.get("script"))
-        page.bulletin_class = fields.get("bulletinClass") or "normal"
-        page.air_from = (
-            dt.datetime.fromisoformat(fields["airFrom"]) if fields.get("airFrom") else None
-        )
-        page.air_until = (
-            dt.datetime.fromisoformat(fields["airUntil"]) if fields.get("airUntil") else None
-        )
-    elif isinstance(page, VideoPage):
-        page.video = _master(bag_dir, fields["master"], record) if fields.get("master") else None
-        page.transcript = _text(bag_dir, fields.get("transcript"))
-        if fields.get("subtitles"):
-            page.subtitles = _document(bag_dir, fields["subtitles"], version["language"], record)
-        if fields.get("posterImage"):
-            page.poster_image = _image(bag_dir, fields["posterImage"], record)
-    elif isinstance(page, ExhibitionPage):
-        page.place = fields.get("place", "")
-        page.intro = fields.get("intro", "")
+    kind = kind_of(page)
+    if kind is None:
+        return
+    if kind.master_field:
+        master = _master(bag_dir, fields["master"], record) if fields.get("master") else None
+        setattr(page, kind.master_field, master)
+    if kind.text_field:
+        setattr(page, kind.text_field, _text(bag_dir, fields.get(kind.text_role)))
+    if kind.subtitles_field and fields.get("subtitles"):
+        document = _document(bag_dir, fields["subtitles"], version["language"], record)
+        setattr(page, kind.subtitles_field, document)
+    if kind.poster_field and fields.get("posterImage"):
+        setattr(page, kind.poster_field, _image(bag_dir, fields["posterImage"], record))
+    kind.restore_fields(page, fields)
 
 
 def _issued(value: str | None) -> dt.datetime | None:
@@ -321,7 +316,8 @@ def restore(bag_dir: Path, parent: Page | None = None, source: str | None = None
     for name, value in _shared_fields(record).items():
         setattr(page, name, value)
     code = record["arc:record"]["arc:recordCode"]
-    if isinstance(page, ExhibitionPage):
+    kind = kind_of(page)
+    if kind is not None and kind.has_exhibits:
         _exhibition_items(bag_dir, page, primary_version, locale, record)
     parent.add_child(instance=page)
     if code != record_code(page):
@@ -336,7 +332,7 @@ def restore(bag_dir: Path, parent: Page | None = None, source: str | None = None
         translation.slug = _slug(version)
         translation.first_published_at = _issued(version.get("issued"))
         _version_fields(bag_dir, record, version, translation)
-        if isinstance(translation, ExhibitionPage):
+        if kind is not None and kind.has_exhibits:
             _translated_items(bag_dir, translation, version, record)
         translation.save_revision().publish()
     store, prefix = _source(bag_dir, record, source)
@@ -357,7 +353,7 @@ def restore(bag_dir: Path, parent: Page | None = None, source: str | None = None
 
 def _exhibition_items(
     bag_dir: Path,
-    page: ExhibitionPage,
+    page: Any,
     version: dict[str, Any],
     locale: Locale,
     record: dict[str, Any],
@@ -376,7 +372,7 @@ def _exhibition_items(
 
 
 def _translated_items(
-    bag_dir: Path, translation: ExhibitionPage, version: dict[str, Any], record: dict[str, Any]
+    bag_dir: Path, translation: Any, version: dict[str, Any], record: dict[str, Any]
 ) -> None:
     """The copied items get this language's captions, matched by image (not by position:
     a language version may list its photos in another order), and this version's order."""

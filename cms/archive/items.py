@@ -13,11 +13,10 @@ from django.conf import settings
 from wagtail.models import Page
 
 from cms.archive import conf
-from cms.content.models import ExhibitionPage, ItemPage, RadioSegmentPage, VideoPage
+from cms.content.itemtypes import item_models, kind_of
+from cms.content.models import ItemPage
 from cms.media.models import MediaMaster
 from cms.taxonomy.models import AdministrativeLevel, AdministrativeUnit
-
-ITEM_MODELS: tuple[type[ItemPage], ...] = (RadioSegmentPage, VideoPage, ExhibitionPage)
 
 
 def language_order(code: str) -> int:
@@ -43,13 +42,13 @@ class Item:
 
 def _specific_versions(pages: Iterable[Page]) -> list[ItemPage]:
     versions = [page.specific for page in pages]
-    versions = [page for page in versions if isinstance(page, ITEM_MODELS)]
+    versions = [page for page in versions if kind_of(page) is not None]
     versions.sort(key=lambda page: (language_order(page.locale.language_code), page.pk))
     return versions
 
 
 def item_pages() -> Any:
-    return Page.objects.type(*ITEM_MODELS)
+    return Page.objects.type(*item_models())
 
 
 def load_item(translation_key: uuid.UUID | str) -> Item | None:
@@ -116,8 +115,6 @@ def provinces_of(unit: AdministrativeUnit) -> set[AdministrativeUnit]:
 
 
 def version_master(page: ItemPage) -> MediaMaster | None:
-    if isinstance(page, RadioSegmentPage):
-        return page.audio
-    if isinstance(page, VideoPage):
-        return page.video
-    return None
+    kind = kind_of(page)
+    master: MediaMaster | None = kind.master(page) if kind is not None else None
+    return master

@@ -34,7 +34,8 @@ from cms.archive.profile import (
     place_iri,
     validate,
 )
-from cms.content.models import ExhibitionPage, ItemPage, RadioSegmentPage
+from cms.content.itemtypes import kind_of
+from cms.content.models import ItemPage
 from cms.i18n.languages import ISO639_3
 from cms.taxonomy.models import AdministrativeUnit
 
@@ -278,10 +279,11 @@ def _dc_coverage(parts: RecordParts) -> list[Any]:
         # merger): the name once; each unit is a place of its own in dcterms:spatial.
         if lang_value(covered.name, "vi") not in coverage:
             coverage.append(lang_value(covered.name, "vi"))
-    primary = parts.primary
-    if isinstance(primary, RadioSegmentPage) and primary.air_from:
-        until = primary.air_until.isoformat() if primary.air_until else ""
-        coverage.append(f"{primary.air_from.isoformat()}/{until}")
+    kind = kind_of(parts.primary)
+    window = kind.schedule(parts.primary) if kind is not None else None
+    if window is not None:
+        start, until = window
+        coverage.append(f"{start.isoformat()}/{until.isoformat() if until else ''}")
     return coverage
 
 
@@ -370,9 +372,7 @@ def tags(parts: RecordParts) -> dict[str, Any]:
         ),
         "cms:funding": primary.funding_source or None,
         "cms:channels": [{**_term(c), "isDigital": c.is_digital} for c in parts.channels],
-        "cms:bulletinClass": primary.bulletin_class
-        if isinstance(primary, RadioSegmentPage)
-        else None,
+        "cms:bulletinClass": _bulletin_class(primary),
         "cms:cooperatingUnits": [_term(u) for u in parts.cooperating],
     }
 
@@ -404,15 +404,13 @@ def version_entries(parts: RecordParts) -> list[dict[str, Any]]:
 
 def _page_fields(page: ItemPage) -> dict[str, Any]:
     """Type-specific fields, so ``import_archive`` can restore the page from its bag."""
-    if isinstance(page, RadioSegmentPage):
-        return {
-            "bulletinClass": page.bulletin_class,
-            "airFrom": page.air_from.isoformat() if page.air_from else None,
-            "airUntil": page.air_until.isoformat() if page.air_until else None,
-        }
-    if isinstance(page, ExhibitionPage):
-        return {"place": page.place, "intro": page.intro}
-    return {}
+    kind = kind_of(page)
+    return kind.record_fields(page) if kind is not None else {}
+
+
+def _bulletin_class(page: ItemPage) -> str | None:
+    kind = kind_of(page)
+    return kind.bulletin_class(page) if kind is not None else None
 
 
 def _shown_by(version: ItemPage, files: list[MediaFile], paths: list[str]) -> str:

@@ -11,35 +11,34 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F
 
+from cms.content.itemtypes import kind_for_master, kind_of
 from cms.media.inputs import RenditionInputs
 from cms.media.models import MediaKind, MediaMaster
 
 
 def item_for(master: MediaMaster) -> Any:
-    """The item in the master's own language that uses it (a live one first; among video
-    pages, one with subtitles first)."""
-    from cms.content.models import RadioSegmentPage, VideoPage
-
-    if master.kind == MediaKind.VIDEO:
-        return (
-            VideoPage.objects.filter(video=master, locale__language_code=master.language)
-            .select_related("subtitles", "locale")
-            .order_by("-live", F("subtitles_id").asc(nulls_last=True), "pk")
-            .first()
-        )
-    return (
-        RadioSegmentPage.objects.filter(audio=master, locale__language_code=master.language)
-        .select_related("locale")
-        .order_by("-live", "pk")
-        .first()
+    """The item in the master's own language that uses it (a live one first; among pages
+    with subtitles, one with subtitles first)."""
+    kind = kind_for_master(MediaKind.VIDEO if master.kind == MediaKind.VIDEO else MediaKind.AUDIO)
+    if kind is None or kind.master_field is None:
+        return None
+    pages = kind.model._default_manager.filter(
+        **{kind.master_field: master, "locale__language_code": master.language}
     )
+    order: list[Any] = ["-live"]
+    related = ["locale"]
+    if kind.subtitles_field:
+        order.append(F(f"{kind.subtitles_field}_id").asc(nulls_last=True))
+        related.append(kind.subtitles_field)
+    return pages.select_related(*related).order_by(*order, "pk").first()
 
 
 def rendition_inputs(master: MediaMaster) -> RenditionInputs | None:
     page = item_for(master)
     if page is None:
         return None
-    subtitles = getattr(page, "subtitles", None)
+    kind = kind_of(page)
+    subtitles = kind.subtitles(page) if kind is not None else None
     language = ""
     if subtitles is not None:
         language = getattr(subtitles, "language", "") or page.locale.language_code
@@ -54,7 +53,8 @@ def rendition_inputs(master: MediaMaster) -> RenditionInputs | None:
 
 def plan_item(page: Any) -> None:
     """Plan the renditions of the item's master (new or changed inputs are made again)."""
-    master = getattr(page, "video", None) if hasattr(page, "video_id") else page.audio
+    kind = kind_of(page)
+    master = kind.master(page) if kind is not None else None
     if master is None or not master.kind or not settings.CMS_MEDIA.get("AUTO_RENDER", True):
         return
     from cms.media.renditions import plan

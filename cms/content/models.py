@@ -22,11 +22,15 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from cms.content.itemtypes import item_labels, item_models, kind_of
+
+# REQUIRED_METADATA re-exported: the publication rule lives in cms.content.publishing
+from cms.content.publishing import REQUIRED_METADATA as REQUIRED_METADATA
+from cms.content.publishing import missing_for_publication
 from cms.content.slugs import AsciiSlugMixin
 from cms.content.timecode import TimecodeField, format_timecode
 from cms.content.visibility import public_pages
 from cms.content.widgets import AreaPicker, CheckboxList, UnitPicker
-from cms.editorial.forms import ItemPageForm
 from cms.formats import nfc
 from cms.taxonomy.models import AccessLevel, BulletinClass, FundingSource, RetentionPeriod, Rights
 
@@ -52,10 +56,9 @@ class HomePage(AsciiSlugMixin, Page):
 
 
 def latest_items(root: Page, limit: int) -> list[Page]:
-    item_models = (RadioSegmentPage, VideoPage, ExhibitionPage)
     return list(
         public_pages(Page.objects.descendant_of(root))
-        .type(*item_models)
+        .type(*item_models())
         .filter(locale_id=root.locale_id)
         .order_by("-first_published_at")
         .specific()[:limit]
@@ -67,12 +70,7 @@ class SectionIndexPage(AsciiSlugMixin, Page):
 
     intro = models.TextField(_("giới thiệu"), blank=True)
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    subpage_types = [
-        "content.SectionIndexPage",
-        "content.RadioSegmentPage",
-        "content.VideoPage",
-        "content.ExhibitionPage",
-    ]
+    subpage_types = ["content.SectionIndexPage", *item_labels()]
 
     class Meta:
         verbose_name = _("chuyên mục")
@@ -81,24 +79,6 @@ class SectionIndexPage(AsciiSlugMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["items"] = latest_items(self, 50)
         return context
-
-
-# Metadata every item must have before it is sent for approval or published
-# (docs/design.md#metadata-profile). Field name -> label shown in the error.
-REQUIRED_METADATA: dict[str, str] = {
-    "summary": "Tóm tắt",
-    "product_type": "Loại sản phẩm",
-    "topics": "Chủ đề",
-    "audiences": "Đối tượng",
-    "producing_unit": "Đơn vị chủ trì",
-    "coverage": "Địa bàn",
-    "channels": "Kênh phát hành",
-    "funding_source": "Nguồn kinh phí",
-    "rights": "Quyền sử dụng",
-    "retention_period": "Thời hạn bảo quản",
-    "access_level": "Mức độ tiếp cận",
-    "production_date": "Ngày sản xuất",
-}
 
 
 def item_edit_handler(content_panels: list[Any]) -> TabbedInterface:
@@ -211,26 +191,25 @@ class ItemPage(AsciiSlugMixin, Page):
         SynchronizedField("production_date"),
         TranslatableField("keywords"),
     ]
-    base_form_class = ItemPageForm
+    # base_form_class: the editorial app's ItemPageForm, set in its ready() (editorial sits
+    # above content; the form applies the same publication rule, cms.content.publishing)
     parent_page_types = ["content.SectionIndexPage"]
     subpage_types: list[str] = []
     is_creatable = False
 
     def missing_metadata(self) -> list[str]:
-        """Labels of the mandatory metadata this item still lacks."""
-        missing = []
-        for name, label in REQUIRED_METADATA.items():
-            field = self._meta.get_field(name)
-            if isinstance(field, models.ManyToManyField):
-                value = getattr(self, name).all()
-                if not list(value):
-                    missing.append(label)
-            elif not getattr(self, name if not field.is_relation else f"{name}_id"):
-                missing.append(label)
-        return missing + self.missing_media()
+        """Labels of the mandatory metadata (and the type's media) this item still lacks."""
+        return [gap.label for gap in missing_for_publication(kind_of(self), self._stored_value)]
 
     def missing_media(self) -> list[str]:
-        return []
+        gaps = missing_for_publication(kind_of(self), self._stored_value)
+        return [gap.label for gap in gaps if gap.is_media]
+
+    def _stored_value(self, name: str) -> Any:
+        field = self._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return getattr(self, name).all()
+        return getattr(self, field.attname if field.is_relation else name)
 
     def clean(self) -> None:
         super().clean()
@@ -355,9 +334,6 @@ class RadioSegmentPage(ItemPage):
     class Meta:
         verbose_name = _("chương trình phát thanh")
 
-    def missing_media(self) -> list[str]:
-        return [] if self.audio_id else ["Bản ghi gốc"]
-
     def clean(self) -> None:
         super().clean()
         self.script = nfc(self.script)
@@ -365,9 +341,10 @@ class RadioSegmentPage(ItemPage):
             raise ValidationError(
                 {"air_until": _("Thời điểm kết thúc phải sau thời điểm bắt đầu.")}
             )
-        if self.audio_id:
-            self.duration = self.audio.duration
-        clean_cut(self, self.audio if self.audio_id else None)
+        audio = self.audio if self.audio_id else None
+        if audio is not None:
+            self.duration = audio.duration
+        clean_cut(self, audio)
 
 
 class VideoPage(ItemPage):
@@ -426,9 +403,6 @@ class VideoPage(ItemPage):
     class Meta:
         verbose_name = _("video")
 
-    def missing_media(self) -> list[str]:
-        return [] if self.video_id else ["Video gốc"]
-
     def clean(self) -> None:
         super().clean()
         clean_cut(self, self.video if self.video_id else None)
@@ -458,9 +432,6 @@ class ExhibitionPage(RoutablePageMixin, ItemPage):
 
     class Meta:
         verbose_name = _("triển lãm")
-
-    def missing_media(self) -> list[str]:
-        return [] if self.items.exists() or self.items.all() else ["Ảnh / tranh"]
 
     @path("print/")
     def print_view(self, request: HttpRequest) -> Any:

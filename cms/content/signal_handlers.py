@@ -43,20 +43,26 @@ def _document_saved(sender: type, instance: Any, **kwargs: Any) -> None:
     """A subtitle file replaced in the documents library: the videos that burn it in."""
     if kwargs.get("raw") or kwargs.get("created"):
         return
+    from cms.content.itemtypes import item_kinds
     from cms.content.media_inputs import plan_item
-    from cms.content.models import VideoPage
 
-    for page in VideoPage.objects.filter(subtitles=instance).select_related("video"):
-        plan_item(page)
+    for kind in item_kinds():
+        if kind.subtitles_field and kind.master_field:
+            pages = kind.model._default_manager.filter(**{kind.subtitles_field: instance})
+            for page in pages.select_related(kind.master_field):
+                plan_item(page)
 
 
 def connect() -> None:
+    from cms.content.itemtypes import item_kinds
     from cms.content.media_inputs import rendition_inputs
-    from cms.content.models import RadioSegmentPage, VideoPage
     from cms.media.inputs import register_provider
     from cms.media.models import CustomDocument
 
     register_provider(rendition_inputs)
-    for model in (VideoPage, RadioSegmentPage):
-        post_save.connect(_item_saved, sender=model, dispatch_uid=f"plan-item-{model.__name__}")
+    for kind in item_kinds():
+        if kind.master_field:
+            model = kind.model
+            uid = f"plan-item-{model.__name__}"
+            post_save.connect(_item_saved, sender=model, dispatch_uid=uid)
     post_save.connect(_document_saved, sender=CustomDocument, dispatch_uid="plan-subtitles")

@@ -19,3 +19,9 @@ class EditorialConfig(AppConfig):
         pre_save.connect(
             validate_override_on_save, sender=SegmentOverride, dispatch_uid="editorial_override"
         )
+        # Item pages are edited with the editorial form (units, deferred required fields);
+        # content sits below editorial, so the form is handed to the pages from here.
+        from cms.content.models import ItemPage
+        from cms.editorial.forms import ItemPageForm
+
+        ItemPage.base_form_class = ItemPageForm

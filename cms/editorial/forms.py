@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Locale
 
+from cms.content.itemtypes import kind_of, master_fields
+from cms.content.publishing import Gap, missing_for_publication, required_fields
 from cms.editorial.units import restrict_form_choices
 
 # Page fields that take a master, named after the kind of master they take.
-MASTER_FIELDS = ("audio", "video")
+MASTER_FIELDS = tuple(master_fields())
 
 
 class ItemPageForm(WagtailAdminPageForm):
@@ -57,9 +59,9 @@ class ItemPageForm(WagtailAdminPageForm):
             area.widget.valid_on = self._production_date()
 
     def _required_for_submission(self) -> list[str]:
-        from cms.content.models import REQUIRED_METADATA
-
-        return [name for name in (*REQUIRED_METADATA, *MASTER_FIELDS) if name in self.fields]
+        """The publication rule's fields this form shows (cms.content.publishing)."""
+        gaps = required_fields(kind_of(self.instance))
+        return [gap.field for gap in gaps if gap.field in self.fields]
 
     def _mark_required_for_submission(self) -> None:
         """Mark the mandatory metadata (and the master) as required: the label gets Wagtail's
@@ -69,12 +71,13 @@ class ItemPageForm(WagtailAdminPageForm):
         for name in self._required_for_submission():
             field = self.fields[name]
             field.required = True
-            field.error_messages["required"] = (
-                _("Cần tải lên tệp gốc.")
-                if name in MASTER_FIELDS
-                else _("Bắt buộc trước khi gửi duyệt hoặc xuất bản.")
-            )
+            field.error_messages["required"] = self._required_message(name)
             field.widget.attrs["data-required-for-submit"] = "true"
+
+    def _required_message(self, name: str) -> str:
+        if name in MASTER_FIELDS:
+            return _("Cần tải lên tệp gốc.")
+        return _("Bắt buộc trước khi gửi duyệt hoặc xuất bản.")
 
     def defer_required_fields(self) -> None:
         already = self.is_deferred_validation
@@ -132,32 +135,33 @@ class ItemPageForm(WagtailAdminPageForm):
         self._check_area_dates(cleaned)
         if self.is_deferred_validation:
             return cleaned
-        from cms.content.models import REQUIRED_METADATA
-
-        missing = []
-        errors = self.errors.as_data()
-        for name, label in REQUIRED_METADATA.items():
-            if name not in self.fields:
-                continue
-            if any(error.code == "required" for error in errors.get(name, [])):
-                missing.append(label)
-                continue
-            value = cleaned.get(name)
-            empty = value in (None, "", [], ()) or (hasattr(value, "exists") and not value.exists())
-            if empty and name not in self.errors:
-                self.add_error(
-                    name, forms.ValidationError(_("Bắt buộc trước khi gửi duyệt hoặc xuất bản."))
-                )
-                missing.append(label)
-        media_field = next((f for f in MASTER_FIELDS if f in self.fields), None)
-        if media_field and any(e.code == "required" for e in errors.get(media_field, [])):
-            missing.append(self.fields[media_field].label)
-        elif media_field and not cleaned.get(media_field) and media_field not in self.errors:
-            self.add_error(media_field, forms.ValidationError(_("Cần tải lên tệp gốc.")))
-            missing.append(self.fields[media_field].label)
+        missing = [self._label(gap) for gap in self._gaps(cleaned)]
         if missing:
             raise forms.ValidationError(
                 _("Chưa thể gửi duyệt hoặc xuất bản, còn thiếu: %(fields)s.")
                 % {"fields": ", ".join(str(m) for m in missing)}
             )
         return cleaned
+
+    def _label(self, gap: Gap) -> str:
+        return str(self.fields[gap.field].label) if gap.is_media else gap.label
+
+    def _gaps(self, cleaned: dict[str, Any]) -> list[Gap]:
+        """The publication rule on the posted values: a field already refused as required
+        counts as missing; an empty one gets the rule's error."""
+        errors = self.errors.as_data()
+
+        def refused(name: str) -> bool:
+            return any(error.code == "required" for error in errors.get(name, []))
+
+        def value_of(name: str) -> Any:
+            return None if refused(name) else cleaned.get(name)
+
+        missing = []
+        for gap in missing_for_publication(kind_of(self.instance), value_of, self.fields):
+            if refused(gap.field):
+                missing.append(gap)
+            elif gap.field not in errors:  # a field refused for another reason is not "missing"
+                self.add_error(gap.field, forms.ValidationError(self._required_message(gap.field)))
+                missing.append(gap)
+        return missing

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
-from django.utils.html import strip_tags
 from wagtail.models import Page
 
+from cms.content.itemtypes import item_kinds, kind_of
 from cms.formats import nfc
 from cms.search.areas import AREA_FACET, area_keys
 from cms.search.expressions import TsVector
@@ -38,21 +39,14 @@ MAX_SUBTITLE_BYTES = 2 * 1024 * 1024
 _SUBTITLE_NOISE = re.compile(r"^(WEBVTT.*|\d+|[\d:.,\s]+-->[\d:.,\s]+.*|NOTE.*)$")
 
 
-def item_models() -> dict[type[Page], str]:
-    from cms.content.models import ExhibitionPage, RadioSegmentPage, VideoPage
-
-    return {
-        RadioSegmentPage: ItemType.RADIO_SEGMENT,
-        VideoPage: ItemType.VIDEO,
-        ExhibitionPage: ItemType.EXHIBITION,
-    }
+def item_models() -> dict[type[Model], str]:
+    """The item page models and their ``ItemType`` codes (cms.content.itemtypes)."""
+    return {kind.model: ItemType(kind.search_code) for kind in item_kinds()}
 
 
 def item_type_of(page: Page) -> str | None:
-    for model, code in item_models().items():
-        if isinstance(page, model):
-            return code
-    return None
+    kind = kind_of(page)
+    return ItemType(kind.search_code) if kind is not None else None
 
 
 def subtitle_text(document: Any) -> str:
@@ -72,19 +66,15 @@ def subtitle_text(document: Any) -> str:
     return "\n".join(line for line in lines if line and not _SUBTITLE_NOISE.match(line))
 
 
-def body_text(page: Any, item_type: str) -> str:
+def body_text(page: Any) -> str:
     """Scripts, transcripts, subtitles and captions: what a listener or viewer hears/reads."""
     parts: list[str] = []
-    if item_type == ItemType.RADIO_SEGMENT:
-        parts.append(page.script)
-    elif item_type == ItemType.VIDEO:
-        parts.append(page.transcript)
-        parts.append(subtitle_text(page.subtitles))
-    elif item_type == ItemType.EXHIBITION:
-        parts.append(strip_tags(page.intro or ""))
-        parts.append(page.place)
-        for item in page.items.all():
-            parts.extend([item.caption, item.place, item.credit])
+    kind = kind_of(page)
+    if kind is not None:
+        parts.append(kind.text(page))
+        if kind.subtitles_field:
+            parts.append(subtitle_text(kind.subtitles(page)))
+        parts.extend(kind.described_text(page))
     parts.append(page.credits)
     return "\n".join(nfc(part) for part in parts if part)
 
@@ -146,7 +136,7 @@ def build(page: Any, scope: str) -> tuple[dict[str, Any], list[tuple[str, str]]]
     producing_unit = page.producing_unit.code if page.producing_unit_id else ""
     title, summary = nfc(page.title), nfc(page.summary)
     keywords = nfc(page.keywords)
-    body = body_text(page, item_type)
+    body = body_text(page)
     metadata = metadata_text(topics, product_type, producing_unit)
     weighted = [(title, "A"), (summary, "B"), (keywords, "B"), (metadata, "C"), (body, "D")]
     fields: dict[str, Any] = {
@@ -171,7 +161,7 @@ def build(page: Any, scope: str) -> tuple[dict[str, Any], list[tuple[str, str]]]
     if connection.vendor == "postgresql":
         fields["vector"] = TsVector(tsvector_literal(weighted))
         text["exact_vector"] = TsVector(tsvector_literal(weighted, folded=False))
-    tags = [(FacetKind.TOPIC, code) for code in topics]
+    tags: list[tuple[str, str]] = [(FacetKind.TOPIC, code) for code in topics]
     tags += [(FacetKind.CHANNEL, code) for code in channels]
     tags += [(FacetKind.UNIT, pk) for pk in units]
     # today's units whose area filter finds this item (counted, never a SearchTag)

@@ -75,26 +75,27 @@ class CardSource:
 
 def card_source(page: Any) -> CardSource | None:
     """The picture a page's card shows, if any."""
-    from cms.content.models import ExhibitionPage, VideoPage
+    from cms.content.itemtypes import kind_of
     from cms.media.models import MediaRendition
 
-    image = None
-    if isinstance(page, VideoPage):
-        image = page.poster_image
-        if image is None and page.video_id:
-            for profile in ("web_video", "web_video_light"):
-                rendition = (
-                    MediaRendition.objects.done()
-                    .filter(master_id=page.video_id, profile=profile)
-                    .first()
-                )
-                poster = (rendition.extra_files or {}).get("poster") if rendition else None
-                if rendition is not None and poster:
-                    digest = hashlib.sha256(f"{rendition.sha256}:{poster}".encode()).hexdigest()
-                    return CardSource(poster, digest)
-    elif isinstance(page, ExhibitionPage):
-        item = page.items.select_related("image").order_by("sort_order", "pk").first()
-        image = item.image if item is not None else None
+    kind = kind_of(page)
+    if kind is None:
+        return None
+    image = kind.poster(page)
+    master_id = kind.master_id(page)
+    if image is None and kind.poster_field and master_id is not None:
+        # no poster chosen: the frame the web rendition took
+        for profile in kind.web_profiles:
+            rendition = (
+                MediaRendition.objects.done().filter(master_id=master_id, profile=profile).first()
+            )
+            poster = (rendition.extra_files or {}).get("poster") if rendition else None
+            if rendition is not None and poster:
+                digest = hashlib.sha256(f"{rendition.sha256}:{poster}".encode()).hexdigest()
+                return CardSource(poster, digest)
+    if image is None and kind.has_exhibits:
+        exhibits = kind.exhibits(page)
+        image = exhibits[0].image if exhibits else None
     if image is None or not image.file:
         return None
     return CardSource(image.file.name, image.get_file_hash())

@@ -190,7 +190,8 @@ def description_of(page: Any) -> str:
 
 def build(page: Any, request: HttpRequest, site_name: str) -> ShareMeta | None:
     """The head metadata of a public page (None for a draft preview or a private page)."""
-    from cms.content.models import ExhibitionPage, ItemPage, RadioSegmentPage, VideoPage
+    from cms.content.itemtypes import kind_of
+    from cms.content.models import ItemPage
     from cms.content.visibility import is_public
     from cms.sharing.cards import current_card, schedule
 
@@ -231,18 +232,13 @@ def build(page: Any, request: HttpRequest, site_name: str) -> ShareMeta | None:
         alternates=alternates_for(urls),
         item=item,
     )
-    if isinstance(page, RadioSegmentPage):
-        meta.type = "article"
-        rendition = _finished(page.audio_id, ("web_audio",))
-        if rendition is not None:
-            meta.audio = _media(request, rendition, page.audio)
-    elif isinstance(page, VideoPage):
-        meta.type = "video.other"
-        rendition = _finished(page.video_id, ("web_video", "web_video_light"))
-        if rendition is not None:
-            meta.video = _media(request, rendition, page.video)
-    elif isinstance(page, ExhibitionPage):
-        meta.type = "article"
+    kind = kind_of(page)
+    if kind is not None:
+        meta.type = kind.og_type
+        rendition = _finished(kind.master_id(page), kind.web_profiles)
+        if rendition is not None and kind.master_kind is not None:
+            # ShareMeta.audio / .video are named after the master's MediaKind
+            setattr(meta, kind.master_kind, _media(request, rendition, kind.master(page)))
     if item:
         meta.json_ld = ld_json(json_ld(page, meta, request))
     return meta
@@ -252,8 +248,9 @@ def json_ld(page: Any, meta: ShareMeta, request: HttpRequest) -> dict[str, Any]:
     """schema.org for an item: ``AudioObject`` (radio), ``VideoObject`` (video),
     ``ExhibitionEvent`` (exhibition: a touring show with a place and dates, its photos as
     ``image``; ``ImageGallery`` would describe a web page of pictures and drop both)."""
-    from cms.content.models import ExhibitionPage, RadioSegmentPage, VideoPage
+    from cms.content.itemtypes import kind_of
 
+    kind = kind_of(page)
     published = page.first_published_at.isoformat() if page.first_published_at else None
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -262,9 +259,9 @@ def json_ld(page: Any, meta: ShareMeta, request: HttpRequest) -> dict[str, Any]:
         "inLanguage": meta.language,
         "url": meta.url,
     }
-    if isinstance(page, RadioSegmentPage | VideoPage):
-        media = meta.audio if isinstance(page, RadioSegmentPage) else meta.video
-        data["@type"] = "AudioObject" if isinstance(page, RadioSegmentPage) else "VideoObject"
+    if kind is not None and kind.master_kind is not None:
+        media = getattr(meta, kind.master_kind)
+        data["@type"] = kind.schema_type
         data["uploadDate"] = published
         data["datePublished"] = published
         if media is not None:
@@ -273,13 +270,13 @@ def json_ld(page: Any, meta: ShareMeta, request: HttpRequest) -> dict[str, Any]:
             data["duration"] = iso_duration(media.duration)
             if media.width and media.height:
                 data["width"], data["height"] = media.width, media.height
-        transcript = page.script if isinstance(page, RadioSegmentPage) else page.transcript
+        transcript = kind.text(page)
         if transcript:
             data["transcript"] = transcript
         thumbnail = meta.video.poster if meta.video and meta.video.poster else meta.image
         data["thumbnailUrl"] = thumbnail
-    elif isinstance(page, ExhibitionPage):
-        data["@type"] = "ExhibitionEvent"
+    elif kind is not None and kind.has_exhibits:
+        data["@type"] = kind.schema_type
         data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
         if page.production_date:
             data["startDate"] = page.production_date.isoformat()

@@ -10,10 +10,8 @@ package as seen by one station: when it became available, when the station recei
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,110 +19,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from cms.taxonomy.models import BulletinClass
-
-
-class StationKind(models.TextChoices):
-    PROVINCIAL_RADIO = "provincial_radio", _("Đài phát thanh tỉnh")
-    DISTRICT_RADIO = "district_radio", _("Đài truyền thanh cấp huyện (cũ)")
-    COMMUNE_RADIO = "commune_radio", _("Đài truyền thanh cấp xã / cụm loa")
-    DIGITAL_BOARD = "digital_board", _("Bảng tin điện tử")
-    INFORMATION_POINT = "information_point", _("Điểm thông tin cơ sở")
-
-
-RADIO_KINDS = {StationKind.PROVINCIAL_RADIO, StationKind.DISTRICT_RADIO, StationKind.COMMUNE_RADIO}
-BOARD_PROFILE_RE = re.compile(
-    r"^(board_landscape|board_portrait|board_native_(\d{2,5})x(\d{2,5}))$"
+from cms.content.itemtypes import item_labels, kind_of
+from cms.stations.choices import RADIO_KINDS, AuditAction, StationKind
+from cms.stations.forms import (
+    BroadcastPackageForm,
+    StationForm,
+    validate_board_profile,
+    validate_languages,
 )
-
-
-def validate_board_profile(value: str) -> None:
-    if value and not BOARD_PROFILE_RE.match(value):
-        raise ValidationError(
-            _("Cấu hình màn hình: board_landscape, board_portrait hoặc board_native_RỘNGxCAO.")
-        )
-
-
-def validate_languages(value: Any) -> None:
-    codes = {code for code, _name in settings.LANGUAGES}
-    if not isinstance(value, list) or any(v not in codes for v in value):
-        raise ValidationError(_("Ngôn ngữ không hợp lệ."))
-
-
-def language_field(label: str, required: bool) -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(
-        label=label,
-        choices=settings.LANGUAGES,
-        required=required,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-
-#: Screen profiles offered by name; any other LED size is "board_native" with its size.
-BOARD_PROFILE_CHOICES = [
-    ("", _("— Không có màn hình / theo loại đài —")),
-    ("board_landscape", _("Màn hình ngang 16:9 (1920×1080)")),
-    ("board_portrait", _("Màn hình dọc 9:16 (1080×1920)")),
-    ("board_native_384x192", _("Bảng LED 384×192 điểm ảnh (đúng điểm ảnh)")),
-    ("board_native_768x384", _("Bảng LED 768×384 điểm ảnh (đúng điểm ảnh)")),
-    ("native", _("Bảng LED kích thước khác (nhập bên dưới)")),
-]
-NATIVE_SIZE_RE = re.compile(r"^\s*(\d{2,5})\s*[x×X*]\s*(\d{2,5})\s*$")
-
-
-class StationForm(WagtailAdminModelForm):
-    """Languages as check boxes instead of a JSON text area; channels of the admin's
-    language only (each channel exists once per locale); screen profiles by name."""
-
-    languages = language_field(_("ngôn ngữ phát sóng"), required=True)
-    board_profile = forms.ChoiceField(
-        label=_("cấu hình màn hình"), choices=BOARD_PROFILE_CHOICES, required=False
-    )
-    board_size = forms.CharField(
-        label=_("kích thước bảng LED (điểm ảnh)"),
-        required=False,
-        help_text=_("Chỉ khi chọn “kích thước khác”: RỘNG×CAO, ví dụ 512×256."),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from cms.taxonomy.models import Channel
-
-        if "channels" in self.fields:
-            chosen = list(self.instance.channels.all()) if self.instance.pk else []
-            self.fields["channels"].queryset = Channel.objects.filter(
-                models.Q(locale__language_code=settings.LANGUAGE_CODE)
-                | models.Q(pk__in=[c.pk for c in chosen])
-            ).order_by("name")
-            field = self.fields["channels"]
-            field.widget = forms.CheckboxSelectMultiple()
-            field.widget.choices = field.choices
-        current = self.instance.board_profile or ""
-        named = {code for code, _label in BOARD_PROFILE_CHOICES} - {"native"}
-        if current and current not in named:
-            match = BOARD_PROFILE_RE.match(current)
-            self.initial["board_profile"] = "native"
-            if match and match.group(2):
-                self.initial["board_size"] = f"{match.group(2)}×{match.group(3)}"
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("board_profile") == "native":
-            match = NATIVE_SIZE_RE.match(data.get("board_size") or "")
-            if not match:
-                self.add_error(
-                    "board_size",
-                    _("Hãy nhập kích thước bảng LED dạng RỘNG×CAO, ví dụ 512×256."),
-                )
-                data["board_profile"] = ""
-            else:
-                data["board_profile"] = f"board_native_{match.group(1)}x{match.group(2)}"
-        return data
+from cms.taxonomy.models import BulletinClass
 
 
 class Station(index.Indexed, ClusterableModel):
@@ -288,17 +195,6 @@ class StationToken(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
-class BroadcastPackageForm(WagtailAdminModelForm):
-    target_kinds = forms.MultipleChoiceField(
-        label=_("loại đài nhận"),
-        choices=StationKind.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Để trống: mọi loại đài."),
-    )
-    target_languages = language_field(_("ngôn ngữ nhận"), required=False)
-
-
 class BroadcastPackage(ClusterableModel):
     """What an editor sends to stations: a bulletin, a programme or a week's rundown.
 
@@ -400,12 +296,8 @@ class BroadcastPackage(ClusterableModel):
     @property
     def priority(self) -> int:
         """Queue priority of its builds: emergency bulletins are built before anything else."""
-        return {BulletinClass.EMERGENCY: 100, BulletinClass.PRIORITY: 50}.get(
-            self.bulletin_class, 0
-        )
-
-
-ITEM_PAGE_TYPES = ("content.RadioSegmentPage", "content.VideoPage", "content.ExhibitionPage")
+        priorities: dict[str, int] = {BulletinClass.EMERGENCY: 100, BulletinClass.PRIORITY: 50}
+        return priorities.get(self.bulletin_class, 0)
 
 
 class PackageItem(Orderable):
@@ -429,7 +321,7 @@ class PackageItem(Orderable):
     note = models.CharField(_("ghi chú phát sóng"), max_length=255, blank=True)
 
     panels = [
-        PageChooserPanel("page", page_type=list(ITEM_PAGE_TYPES)),
+        PageChooserPanel("page", page_type=item_labels()),
         FieldPanel("cue_in"),
         FieldPanel("cue_out"),
         FieldPanel("note"),
@@ -449,7 +341,7 @@ class PackageItem(Orderable):
             raise ValidationError({"cue_out": _("Điểm ra phải sau điểm vào.")})
         if self.page_id:
             page = self.page.specific
-            if f"content.{type(page).__name__}" not in ITEM_PAGE_TYPES:
+            if kind_of(page) is None:
                 raise ValidationError(
                     {"page": _("Chỉ chọn chương trình phát thanh, video hoặc triển lãm.")}
                 )
@@ -564,18 +456,6 @@ class AiringReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery} @ {self.aired_at:%Y-%m-%d %H:%M}"
-
-
-class AuditAction(models.TextChoices):
-    DOWNLOAD_BAG = "download_bag", _("Tải gói")
-    DOWNLOAD_FILE = "download_file", _("Tải tệp")
-    MANIFEST = "manifest", _("Xem danh mục")
-    CONFIRM_RECEIPT = "confirm_receipt", _("Xác nhận đã nhận")
-    RECEIPT_MISMATCH = "receipt_mismatch", _("Mã kiểm tra không khớp")
-    CONFIRM_AIRING = "confirm_airing", _("Xác nhận đã phát")
-    TOKEN_CREATED = "token_created", _("Tạo khóa")
-    TOKEN_REVOKED = "token_revoked", _("Thu hồi khóa")
-    AUTH_FAILED = "auth_failed", _("Khóa không hợp lệ")
 
 
 class AuditLog(models.Model):

@@ -8,17 +8,19 @@ import dataclasses
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from wagtail.models import Locale, Page
 
 from cms import formats
+from cms.content.itemtypes import EXHIBITS, ItemKind, kind_of
 from cms.content.visibility import is_public
 from cms.formats import nfc
 from cms.i18n.languages import ISO639_3
 from cms.media.models import MediaRendition, RenditionStatus
-from cms.stations.models import BOARD_PROFILE_RE, BroadcastPackage, PackageItem
+from cms.stations.choices import BOARD_PROFILE_RE
+from cms.stations.models import BroadcastPackage, PackageItem
 from media_pipeline.audio import AudioTags
 from media_pipeline.profiles import IMAGE_BOARD, ImageProfile, VideoProfile, profiles_from_config
 
@@ -118,13 +120,8 @@ def rundown_row(order: int, item: Any, page: Page, language: str, file: str) -> 
 
 def page_master(page: Any) -> Any:
     """The recording a content page plays (a radio segment's audio, a video's video)."""
-    from cms.content.models import RadioSegmentPage, VideoPage
-
-    if isinstance(page, RadioSegmentPage):
-        return page.audio
-    if isinstance(page, VideoPage):
-        return page.video
-    return None
+    kind = kind_of(page)
+    return kind.master(page) if kind is not None else None
 
 
 def master_language_warning(item: PackageItem, page: Any, master: Any) -> dict[str, Any] | None:
@@ -169,8 +166,6 @@ def mp3_tags(page: Any, master: Any) -> AudioTags:
 
 def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
     """Decide every file of the bag and the rundown rows, without touching any bytes."""
-    from cms.content.models import ExhibitionPage, RadioSegmentPage, VideoPage
-
     plan = Plan()
     items = list(package.items.select_related("page").order_by("sort_order", "pk"))
     audio_profiles: list[str] = variant.get("audio_profiles", [])
@@ -192,7 +187,10 @@ def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
                     {"item_id": item.pk, "language": language, "reason": "not_public"}
                 )
                 continue
-            if isinstance(page, ExhibitionPage):
+            kind = kind_of(page)
+            if kind is None:
+                continue
+            if kind.package_payload == EXHIBITS:
                 plan_exhibition(plan, item, order, page, language, video_profile)
                 continue
             plan_item(
@@ -203,8 +201,6 @@ def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
                 language,
                 audio_profiles,
                 video_profile,
-                radio=isinstance(page, RadioSegmentPage),
-                video=isinstance(page, VideoPage),
                 mp2=bool(variant.get("broadcast_mp2")),
             )
     return plan
@@ -216,7 +212,8 @@ def board_image_profile(video_profile: str) -> ImageProfile:
     if match and match.group(2):
         width, height = int(match.group(2)), int(match.group(3))
     else:
-        table = profiles_from_config(settings.CMS_MEDIA.get("PROFILE_OVERRIDES", {}))
+        overrides = cast(dict[str, Any], settings.CMS_MEDIA.get("PROFILE_OVERRIDES", {}))
+        table = profiles_from_config(overrides)
         profile = table.get(video_profile)
         if not isinstance(profile, VideoProfile):
             raise ValueError(f"unknown board profile {video_profile!r}")
@@ -240,7 +237,8 @@ def plan_exhibition(
     so the caption band is in the bag's language. A station without a screen gets the
     captions text only (a radio announcer can read them out).
     """
-    exhibits = list(page.items.select_related("image").order_by("sort_order", "pk"))
+    kind = kind_of(page)
+    exhibits = kind.exhibits(page) if kind is not None else []
     if not exhibits:
         return
     profile = board_image_profile(video_profile) if video_profile else None
@@ -301,13 +299,16 @@ def plan_item(
     language: str,
     audio_profiles: list[str],
     video_profile: str | None,
-    radio: bool,
-    video: bool,
     mp2: bool = False,
 ) -> None:
-    master = page.audio if radio else page.video if video else None
+    """A recording: its renditions for this variant, its spoken text, its subtitles (on a
+    screen); what the item type carries comes from the registry (cms.content.itemtypes)."""
+    kind = kind_of(page)
+    if kind is None:
+        return
+    master = kind.master(page)
     profiles = list(audio_profiles)
-    if video and video_profile:
+    if kind.plays_on_screen and video_profile:
         profiles.append(video_profile)
     if master is None or not profiles:
         return  # nothing this station can play (e.g. a radio segment for a silent board)
@@ -330,7 +331,7 @@ def plan_item(
                 {"item_id": item.pk, "language": language, "profile": profile, "reason": reason}
             )
             continue
-        suffix = Path(rendition.file.name).suffix.lower()
+        suffix = Path(rendition.file.name or "").suffix.lower()
         media.append(
             PlannedFile(
                 path=item_path(plan, language, order, page.title, suffix),
@@ -355,29 +356,7 @@ def plan_item(
             )
     if not media:
         return
-    extras: list[PlannedFile] = []
-    script = nfc(page.script if radio else page.transcript)
-    if script.strip():
-        extras.append(
-            PlannedFile(
-                path=item_path(plan, language, order, page.title, ".txt"),
-                role="script",
-                language=language,
-                item_id=item.pk,
-                text=script if script.endswith("\n") else script + "\n",
-            )
-        )
-    if video and video_profile and page.subtitles_id:
-        suffix = Path(page.subtitles.file.name).suffix.lower() or ".srt"
-        extras.append(
-            PlannedFile(
-                path=item_path(plan, language, order, page.title, suffix),
-                role="subtitles",
-                language=language,
-                item_id=item.pk,
-                storage_name=page.subtitles.file.name,
-            )
-        )
+    extras = texts_beside(plan, kind, item, order, page, language, video_profile)
     cue_out = item.cue_out if item.cue_out is not None else duration
     if duration is not None and cue_out is not None:
         cue_out = min(cue_out, duration)
@@ -392,3 +371,41 @@ def plan_item(
             "media_duration": seconds(duration),
         }
     )
+
+
+def texts_beside(
+    plan: Plan,
+    kind: ItemKind,
+    item: PackageItem,
+    order: int,
+    page: Any,
+    language: str,
+    video_profile: str | None,
+) -> list[PlannedFile]:
+    """The recording's spoken text (a script or transcript) and, for a screen, its
+    subtitles file."""
+    extras: list[PlannedFile] = []
+    script = nfc(kind.text(page))
+    if script.strip():
+        extras.append(
+            PlannedFile(
+                path=item_path(plan, language, order, page.title, ".txt"),
+                role="script",
+                language=language,
+                item_id=item.pk,
+                text=script if script.endswith("\n") else script + "\n",
+            )
+        )
+    subtitles = kind.subtitles(page) if kind.plays_on_screen and video_profile else None
+    if subtitles is not None:
+        suffix = Path(subtitles.file.name).suffix.lower() or ".srt"
+        extras.append(
+            PlannedFile(
+                path=item_path(plan, language, order, page.title, suffix),
+                role="subtitles",
+                language=language,
+                item_id=item.pk,
+                storage_name=subtitles.file.name,
+            )
+        )
+    return extras
