@@ -126,7 +126,8 @@ class Browser:
     async def login(self, user: str, password: str, totp_key: str) -> None:
         page = await self.send("GET", "/admin/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
-        assert token, page.status
+        if token is None:
+            raise RuntimeError(f"no CSRF token on the login page (HTTP {page.status})")
         # A TOTP code is accepted once per 30-second step: wait for a fresh step.
         await asyncio.sleep(31 - time.time() % 30)
         form = [
@@ -137,4 +138,5 @@ class Browser:
             ("next", "/admin/"),
         ]
         response = await self.send("POST", "/admin/login/", form)
-        assert response.status == 302 and "sessionid" in self.cookies, response.status
+        if response.status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"login as {user} failed (HTTP {response.status})")

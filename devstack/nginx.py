@@ -34,12 +34,14 @@ def deploy_snippet(name: str, upstream: str) -> str:
 def with_push(conf: str, upstream: str) -> str:
     """A complete test configuration (one ``http`` block, one ``server``) plus the module and
     the production push locations: subscriber, authorization and loopback publisher."""
-    assert conf.count("http {") == 1 and conf.count("server {") == 1, "one http, one server"
+    if conf.count("http {") != 1 or conf.count("server {") != 1:
+        raise ValueError("with_push needs a configuration with one http and one server block")
     conf = MODULES + conf
     conf = conf.replace("http {", "http {\n" + deploy_snippet("http", upstream), 1)
     locations = deploy_snippet("subscribe", upstream) + "\n" + deploy_snippet("publish", upstream)
     listen = re.search(r"server \{\s*listen [^;]+;", conf)
-    assert listen is not None
+    if listen is None:
+        raise ValueError("the server block does not start with a listen directive")
     return conf[: listen.end()] + "\n" + locations + conf[listen.end() :]
 
 
@@ -47,7 +49,8 @@ class Nginx:
     """One nginx master with ``conf`` (written to ``tmp/nginx.conf``) listening on ``port``."""
 
     def __init__(self, conf: str, tmp: Path, port: int) -> None:
-        assert Path(NGINX).exists(), "nginx is not installed"
+        if not Path(NGINX).exists():
+            raise RuntimeError(f"nginx is not installed ({NGINX})")
         self.tmp, self.port = tmp, port
         tmp.mkdir(parents=True, exist_ok=True)
         self.conf = tmp / "nginx.conf"
@@ -79,7 +82,8 @@ class Nginx:
 
     def worker_pids(self) -> list[int]:
         """The worker processes (children of the master), from /proc."""
-        assert self.process is not None
+        if self.process is None:
+            raise RuntimeError("nginx is not running: start it first")
         master = self.process.pid
         pids = []
         for entry in os.listdir("/proc"):
@@ -120,7 +124,8 @@ class Nginx:
                 return 0
             raise
         found = re.search(r'"subscribers"\s*:\s*(\d+)', text)
-        assert found is not None, text
+        if found is None:
+            raise RuntimeError(f"no subscriber count in the channel status: {text}")
         return int(found.group(1))
 
 

@@ -109,7 +109,7 @@ def read_token(args: argparse.Namespace) -> str | None:
     if args.token:
         return str(args.token).strip()
     if args.token_file:
-        return args.token_file.read_text(encoding="utf-8").strip()
+        return Path(args.token_file).read_text(encoding="utf-8").strip()
     return os.environ.get("STATION_SYNC_TOKEN", "").strip() or None
 
 
@@ -200,7 +200,8 @@ def loop(
         try:
             result = sync(config)
         except ServerBusy as error:
-            assert error.retry_after is not None
+            if error.retry_after is None:  # the client raises it only with a Retry-After
+                raise RuntimeError(f"ServerBusy without Retry-After: {error}") from error
             if not args.watch:
                 say(
                     f"Máy chủ bận, hẹn thử lại sau {error.retry_after:.0f} giây "

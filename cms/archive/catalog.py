@@ -94,7 +94,8 @@ def sync_item(
                 deleted=True,
             )
         return existing
-    assert item is not None
+    if item is None:  # public_part(None) is None: handled above
+        raise RuntimeError(f"item {key}: public versions of no item")
     if record is None or len(shown.versions) != len(item.versions):
         if readiness_of(shown):
             return existing

@@ -181,7 +181,8 @@ class S3Target:
 
     def existing(self, key: str) -> dict[str, Any] | None:
         try:
-            return self.client.head_object(Bucket=self.bucket, Key=key)
+            head: dict[str, Any] = self.client.head_object(Bucket=self.bucket, Key=key)
+            return head
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
@@ -244,7 +245,10 @@ class S3Target:
             if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
                 return None
             raise
-        return json.loads(body)
+        loaded = json.loads(body)
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{self.key(key)}: a JSON object was expected")
+        return loaded
 
     def download_prefix(self, prefix: str, destination: Path) -> None:
         """Download every object under a version prefix (for ``import_archive``)."""

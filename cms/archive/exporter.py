@@ -233,7 +233,8 @@ def export_item(key: uuid.UUID, targets: list[Target], dry_run: bool = False) ->
             outcome.version = latest.number + 1 if latest is not None else 1
         return outcome
     archive_item = catalog.sync_item(key, item, package.record)
-    assert archive_item is not None
+    if archive_item is None:  # sync_item makes the row when given the item and its record
+        raise RuntimeError(f"item {key}: no catalogue row to export into")
     if reusable is not None:
         version = reusable
     else:

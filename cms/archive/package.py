@@ -117,7 +117,8 @@ def bag_info(package: PlannedPackage, version: int) -> dict[str, str]:
 
 def copy_stored(media: MediaFile, target: Path) -> None:
     """Stream a stored file (local or S3) into the bag, never loading it whole."""
-    assert media.source is not None
+    if media.source is None:
+        raise ValueError(f"{media.path}: no stored file to copy into the bag")
     storage.copy_stored(media.source.storage, media.source.name or "", target, COPY_CHUNK)
 
 

@@ -313,8 +313,7 @@ def parse_history(content: bytes) -> tuple[list[Event], dict[str, Agent]]:
         type_node = node.find(_q("eventType"))
         label = (type_node.text or "").strip() if type_node is not None else ""
         value_uri = type_node.get("valueURI", "") if type_node is not None else ""
-        if value_uri:
-            assert type_node is not None
+        if value_uri and type_node is not None:
             kind = EventKind(
                 label,
                 type_node.get("authority", ""),
@@ -463,7 +462,8 @@ def premis_events(
             sub(agent, "agentVersion", found.version)
         for note in found.notes:
             sub(agent, "agentNote", note)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def _format(sub: Any, parent: Any, mime: str, match: formats.FormatMatch | None) -> None:

@@ -58,7 +58,7 @@ def _labelled_locale_filter_init(self: Any, *args: Any, **kwargs: Any) -> None:
         self.fields["locale"].label = gettext_lazy(_WAGTAIL_LOCALE_MSGID)
 
 
-LocaleFilterMixin.__init__ = _labelled_locale_filter_init  # type: ignore[method-assign]
+LocaleFilterMixin.__init__ = _labelled_locale_filter_init
 
 
 @hooks.register("insert_editor_js")

@@ -120,13 +120,13 @@ def install() -> None:
     import wagtail_localize.views.edit_translation
 
     for module in (wagtail_localize.models, wagtail_localize.views.edit_translation):
-        module.DATE_FORMAT = WAGTAIL_LOCALIZE_DATE_FORMAT  # type: ignore[attr-defined]
+        module.DATE_FORMAT = WAGTAIL_LOCALIZE_DATE_FORMAT
     views = wagtail_localize.views.edit_translation
     if not hasattr(views.edit_translation, "__wrapped__"):
         views.edit_translation = _edit_translation_in_local_time(views.edit_translation)
     strings = wagtail_localize.models.StringTranslation
     if not hasattr(strings.get_comment, "__wrapped__"):
-        strings.get_comment = _comment_in_local_time(strings.get_comment)  # type: ignore[method-assign]
+        strings.get_comment = _comment_in_local_time(strings.get_comment)
 
     from django.db import models
     from wagtail.admin.forms.models import register_form_field_override

@@ -103,7 +103,7 @@ def master(path: Path, title: str, language: str) -> MediaMaster:
 
 
 def image(path: Path, title: str, credit: str = "") -> CustomImage:
-    existing = CustomImage.objects.filter(title=title).first()
+    existing: CustomImage | None = CustomImage.objects.filter(title=title).first()
     if existing:
         return existing
     with path.open("rb") as handle:
@@ -113,7 +113,7 @@ def image(path: Path, title: str, credit: str = "") -> CustomImage:
 
 
 def document(path: Path, title: str, language: str) -> CustomDocument:
-    existing = CustomDocument.objects.filter(title=title).first()
+    existing: CustomDocument | None = CustomDocument.objects.filter(title=title).first()
     if existing:
         return existing
     with path.open("rb") as handle:
@@ -288,7 +288,9 @@ def load(stdout: Any = None) -> dict[str, str]:
             old_root.delete()
 
     def section(title: str, slug: str, intro: str) -> SectionIndexPage:
-        found = SectionIndexPage.objects.child_of(home).filter(slug=slug).first()
+        found: SectionIndexPage | None = (
+            SectionIndexPage.objects.child_of(home).filter(slug=slug).first()
+        )
         if found:
             return found
         page = SectionIndexPage(title=title, slug=slug, intro=intro)

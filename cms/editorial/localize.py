@@ -141,7 +141,7 @@ def guard_save_target() -> None:
     a user, from management commands and the demo loader, are the system's own), and
     ``publish=False`` on a live page never changes the live page."""
     if Translation.save_target is not _guarded_save_target:
-        Translation.save_target = _guarded_save_target  # type: ignore[method-assign]
+        Translation.save_target = _guarded_save_target
 
 
 # --- update translations ("Sync translated pages") -----------------------------
@@ -156,7 +156,7 @@ class UpdateTranslationsView(update_translations.UpdateTranslationsView):
         )
 
     def get_form(self) -> forms.Form:
-        form = super().get_form()
+        form: forms.Form = super().get_form()
         field = form.fields["publish_translations"]
         if not any(can_publish_translation(self.request.user, t) for t in self.translations()):
             # Nothing this user may publish: offer sync only (a posted "on" is ignored).
@@ -188,7 +188,8 @@ class UpdateTranslationsView(update_translations.UpdateTranslationsView):
                 return self.form_valid(form)
         context = self.get_context_data(**kwargs)
         context["form"] = form
-        return self.render_to_response(context)
+        response: HttpResponse = self.render_to_response(context)
+        return response
 
     @transaction.atomic
     def form_valid(self, form: forms.Form) -> HttpResponse:

@@ -138,12 +138,13 @@ def radio_items(language: str, root: Any | None = None) -> QuerySet[Any]:
     pages = RadioSegmentPage.objects.filter(locale__language_code=language)
     if root is not None:
         pages = pages.descendant_of(root)
-    return (
+    items: QuerySet[Any] = (
         public_pages(pages)
         .filter(Exists(finished))
         .select_related("locale", "audio")
         .order_by("-first_published_at", "-pk")
     )
+    return items
 
 
 def episodes(language: str, root: Any | None = None) -> list[Episode]:

@@ -66,7 +66,8 @@ class LocalFile(File):
         return str(self._path)
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        assert self.file is not None
+        if self.file is None:
+            raise ValueError(f"seek on the closed file {self._path}")
         return self.file.seek(offset, whence)
 
 

@@ -221,7 +221,8 @@ class RowChecker:
                 )
         if problems or path is None or digest is None or page_model is None:
             return None, problems, None
-        assert locale is not None and section is not None
+        if locale is None or section is None:  # either is missing only with a problem above
+            raise RuntimeError("an item row without problems has no locale or section")
         if page_model is ExhibitionPage:
             fields["_caption"] = str(values.get("caption") or values.get("summary") or title)
         return (
@@ -340,7 +341,8 @@ class RowChecker:
         sections = SectionIndexPage.objects.filter(locale=locale)
         if wanted:
             slug = str(wanted).strip("/").rsplit("/", 1)[-1]
-            return sections.filter(slug=slug).first()
+            named: SectionIndexPage | None = sections.filter(slug=slug).first()
+            return named
         key = (locale.pk, page_model)
         if key not in self._sections:
             self._sections[key] = self._default_section(locale, page_model)
@@ -364,13 +366,15 @@ class RowChecker:
         if own is not None:
             return own
         if candidates.count() == 1:  # a new site with a single section: no guess needed
-            return candidates.first()
+            single: SectionIndexPage | None = candidates.first()
+            return single
         source = busiest(SectionIndexPage.objects.filter(locale=self.default_locale))
         if source is None:
             return None
-        return SectionIndexPage.objects.filter(
+        translated: SectionIndexPage | None = SectionIndexPage.objects.filter(
             locale=locale, translation_key=source.translation_key
         ).first()
+        return translated
 
     # -- writing an item ------------------------------------------------------------------
 

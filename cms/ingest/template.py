@@ -62,8 +62,7 @@ EXAMPLE = {
 
 def template_workbook() -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    sheet = workbook.active  # a new Workbook always has its one sheet active
     sheet.title = "Danh sách"
     columns = [*REQUIRED_COLUMNS, "section", *OPTIONAL_COLUMNS]
     sheet.append(columns)

@@ -45,7 +45,7 @@ class MediaMasterForm(WagtailAdminModelForm):
             self.fields["file"].error_messages["empty"] = message_for("empty_file")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean()
         if self.instance.pk is not None and self.files:
             # a file sent anyway (an old form, a hand-made request) is refused, not ignored
             raise ValidationError(

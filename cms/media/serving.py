@@ -26,6 +26,7 @@ from typing import Any
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
@@ -171,7 +172,7 @@ def _local_size(name: str) -> int:
 
 
 @require_safe
-def media_file(request: HttpRequest, path: str) -> HttpResponse:
+def media_file(request: HttpRequest, path: str) -> HttpResponseBase:
     """``/media/<path>``: the stored file if the policy above allows it, else 404."""
     from cms.stations.downloads import deliver
 
@@ -195,9 +196,9 @@ def media_file(request: HttpRequest, path: str) -> HttpResponse:
         response["Retry-After"] = "30"
         return response
     if response.status_code != 302:
-        response["Content-Disposition"] = content_disposition_header(
-            False, posixpath.basename(name)
-        )
+        disposition = content_disposition_header(False, posixpath.basename(name))
+        if disposition is not None:  # None only for an empty name, refused above
+            response["Content-Disposition"] = disposition
         response["Cache-Control"] = (
             "public, max-age=300" if decision.public else "private, no-cache"
         )

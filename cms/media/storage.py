@@ -132,6 +132,9 @@ class UnicodeS3Storage(UnicodeNameMixin, S3Storage):
     were ever completed it would replace the file just stored.
     """
 
+    # set from the settings by django-storages' ``BaseStorage.__init__`` (untyped there)
+    client_config: Config
+
     def get_default_settings(self) -> dict[str, Any]:
         return {
             **super().get_default_settings(),
@@ -197,6 +200,8 @@ def local_path(source: str | FieldFile) -> Iterator[Path]:
     """A local path for a stored file (a storage name in the default storage, or a field
     file): the file itself on a local disk, else a streamed copy removed afterwards."""
     name = source if isinstance(source, str) else source.name
+    if name is None:
+        raise ValueError("local_path() needs a stored file; this field file is empty")
     storage = default_storage if isinstance(source, str) else source.storage
     try:
         path: Path | None = Path(storage.path(name))

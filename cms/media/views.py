@@ -30,7 +30,10 @@ ACTIVE = (RenditionStatus.PENDING, RenditionStatus.RUNNING)
 def _master_for(request: HttpRequest, master_id: int, action: str) -> MediaMaster:
     if not request.user.has_perm(f"media.{action}_mediamaster"):
         raise PermissionDenied
-    return get_object_or_404(visible_masters(request.user, MediaMaster.objects.all()), pk=master_id)
+    master: MediaMaster = get_object_or_404(
+        visible_masters(request.user, MediaMaster.objects.all()), pk=master_id
+    )
+    return master
 
 
 def _may_change_image(request: HttpRequest, image: CustomImage) -> bool:
@@ -259,6 +262,8 @@ def cancel_rendition(request: HttpRequest, rendition_id: int) -> HttpResponse:
     rendition = get_object_or_404(MediaRendition.objects.select_related("image"), pk=rendition_id)
     if rendition.image is not None:
         allowed = _may_change_image(request, rendition.image)
+    elif rendition.master_id is None:  # neither an image nor a master: nothing to allow
+        allowed = False
     else:
         allowed = (
             request.user.has_perm("media.change_mediamaster")

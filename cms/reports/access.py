@@ -53,7 +53,7 @@ def province_restriction(province: AdministrativeUnit) -> Q:
             value__in=[str(pk) for pk in related],
         )
     )
-    return Q(producing_unit__in=located) | (Q(producing_unit__in=unplaced) & covered)
+    return Q(producing_unit__in=located) | Q(Q(producing_unit__in=unplaced), covered)
 
 
 def is_report_admin(user: Any) -> bool:
@@ -78,8 +78,10 @@ def scope_for(user: Any) -> ReportScope | None:
         if user.has_perm(REPORT_PERMISSION):
             return ReportScope(_("Toàn bộ"), None, sees_all=True)
         return None
-    if membership.producing_unit_id:
-        unit = membership.producing_unit
+    unit = membership.producing_unit
+    if unit is not None:
         return ReportScope(unit.name, Q(producing_unit=unit.code), producing_unit=unit.code)
     province = membership.province
+    if province is None:
+        raise ValueError(f"reporting membership {membership.pk} names no unit and no province")
     return ReportScope(province.name, province_restriction(province), province=province)

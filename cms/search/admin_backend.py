@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from modelsearch import index
 from modelsearch.backends.database import SearchBackend as DatabaseSearchBackend
 from wagtail.models import Page
@@ -65,9 +66,7 @@ class Folded(models.Func):
 
     def __init__(self, field: str) -> None:
         source, target = translate_maps()
-        super().__init__(
-            models.functions.Lower(models.F(field)), models.Value(source), models.Value(target)
-        )
+        super().__init__(Lower(models.F(field)), models.Value(source), models.Value(target))
 
 
 def text_fields(model: type[models.Model], fields: list[str] | None) -> list[str]:
@@ -127,7 +126,8 @@ def _vendor(queryset: QuerySet[Any]) -> str:
 def _queryset(model_or_queryset: Any) -> QuerySet[Any]:
     if isinstance(model_or_queryset, QuerySet):
         return model_or_queryset
-    return model_or_queryset._default_manager.all()
+    every: QuerySet[Any] = model_or_queryset._default_manager.all()
+    return every
 
 
 class FoldedSearchBackend:

@@ -93,7 +93,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, language: str = "vi", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.language = language
+        self.display_language = language  # not `language`: that is the filter field
         self.names = {
             "topic": term_names(Topic, language),
             "product_type": term_names(ProductType, language),
@@ -103,18 +103,23 @@ class SearchForm(forms.Form):
             "bulletin_class": {str(k): str(v) for k, v in BulletinClass.choices},
             "language": {lang.code: lang.name_local for lang in LANGUAGES},
         }
-        for name in ("item_type", "product_type", "topic", "producing_unit", "bulletin_class"):
-            self.fields[name].choices = _choices(self.names[name])  # type: ignore[attr-defined]
-        self.fields["language"].choices = [  # type: ignore[attr-defined]
+        for facet in ("item_type", "product_type", "topic", "producing_unit", "bulletin_class"):
+            self._choice_field(facet).choices = _choices(self.names[facet])
+        self._choice_field("language").choices = [
             (lang.code, lang.name_local) for lang in LANGUAGES
         ]
         units = AdministrativeUnit.objects.order_by("level", "name")
-        self.fields["unit"].choices = [  # type: ignore[attr-defined]
-            (unit.pk, str(unit)) for unit in units
-        ]
+        self._choice_field("unit").choices = [(unit.pk, str(unit)) for unit in units]
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        if not isinstance(field, forms.ChoiceField):
+            raise TypeError(f"SearchForm.{name} must be a choice field, not {field!r}")
+        return field
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             raise forms.ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu."))

@@ -58,7 +58,7 @@ class TwoFactorLoginForm(LoginForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean()
         user = self.get_user()
         device = confirmed_device(user) if user is not None else None
         if device is None:

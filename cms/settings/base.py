@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE
@@ -200,7 +201,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Upload limits checked before a file is stored or decoded.
-CMS_MEDIA = {
+CMS_MEDIA: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": int(os.environ.get("CMS_MAX_UPLOAD_BYTES", 4 * 1024**3)),
     "MAX_DURATION_SECONDS": int(os.environ.get("CMS_MAX_DURATION_SECONDS", 4 * 3600)),
     "MAX_IMAGE_PIXELS": int(os.environ.get("CMS_MAX_IMAGE_PIXELS", 80_000_000)),
@@ -241,7 +242,7 @@ TASKS = {
     }
 }
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},

@@ -1,5 +1,7 @@
 """Local development: SQLite, local files, debug on. Not for production."""
 
+import os
+
 from .base import *
 
 DEBUG = True

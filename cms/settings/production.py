@@ -2,7 +2,9 @@
 security values (see ``refuse_weak_values``)."""
 
 import logging
+import os
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *

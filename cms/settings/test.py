@@ -1,5 +1,8 @@
 """Tests: PostgreSQL from DATABASE_URL (started by `make test`), fast hashing."""
 
+import os
+from pathlib import Path
+
 from .base import *
 
 DEBUG = False

@@ -2,6 +2,9 @@
 real ``manage.py db_worker`` processes started by tests and benchmarks. ``CMS_MEDIA_ROOT``
 names the media directory they share with the process that started them."""
 
+import os
+from pathlib import Path
+
 from .test import *
 
 TASKS = {

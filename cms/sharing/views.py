@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
@@ -17,7 +18,7 @@ KEY = re.compile(r"^[0-9a-f]{64}$")
 
 
 @require_safe
-def share_card(request: HttpRequest, key: str) -> HttpResponse:
+def share_card(request: HttpRequest, key: str) -> HttpResponseBase:
     """The card while a public page has it as its current card; else 404."""
     from wagtail.models import Page
 

@@ -13,7 +13,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -27,11 +27,15 @@ from cms.stations.models import (
     AuditAction,
     AuditLog,
     BuildStatus,
+    PackageBuild,
     PackageDelivery,
     Station,
     StationToken,
 )
 from cms.taxonomy.models import BulletinClass
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def touch_stations(station_ids: Iterable[int]) -> None:
@@ -68,7 +72,26 @@ def delivery_for(station: Station, package_id: int) -> PackageDelivery | None:
     return available_deliveries(station).filter(package_id=package_id).first()
 
 
-def portal_order(deliveries: QuerySet[PackageDelivery]) -> QuerySet[PackageDelivery]:
+class NotReleased(LookupError):
+    """A delivery without a build: ``available_deliveries`` never lists one."""
+
+
+def released_build(delivery: PackageDelivery) -> PackageBuild:
+    """The build of an available delivery (``available_deliveries``: a ready build)."""
+    if delivery.build is None:
+        raise NotReleased(f"delivery {delivery.pk} has no build")
+    return delivery.build
+
+
+class PortalRank(TypedDict):
+    rank: int
+
+
+if TYPE_CHECKING:  # WithAnnotations takes its second argument for type checkers only
+    RankedDelivery = WithAnnotations[PackageDelivery, PortalRank]
+
+
+def portal_order(deliveries: QuerySet[PackageDelivery]) -> QuerySet[RankedDelivery]:
     """Emergency bulletins not yet aired on top, then packages not yet received, newest first."""
     return deliveries.annotate(
         rank=Case(
@@ -85,7 +108,8 @@ class InvalidCursor(ValueError):
 
 
 def encode_cursor(delivery: PackageDelivery) -> str:
-    assert delivery.available_at is not None
+    if delivery.available_at is None:
+        raise NotReleased(f"delivery {delivery.pk} is not available: no cursor")
     raw = json.dumps([delivery.available_at.isoformat(), delivery.pk]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -180,8 +204,7 @@ def confirm_receipt(
 ) -> bool:
     """Record receipt if ``sha256`` is the zip's or the bag's (tag manifest's) checksum."""
     sha256 = (sha256 or "").strip().lower()
-    build = delivery.build
-    assert build is not None
+    build = released_build(delivery)
     ok = bool(sha256) and sha256 in (build.zip_sha256, build.bag_sha256)
     audit(
         request,

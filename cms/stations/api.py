@@ -17,6 +17,7 @@ from urllib.parse import quote
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -27,7 +28,7 @@ from cms.stations.models import AuditAction, PackageDelivery, StationToken
 from cms.stations.openapi import schema
 from cms.stations.responses import NOT_FOUND, keep_404
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def error(status: int, code: str, **headers: str) -> JsonResponse:
@@ -47,7 +48,7 @@ def token_required(*methods: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @csrf_exempt
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             ip = client_ip(request)
             window = str(conf.get("AUTH_FAILURE_WINDOW_SECONDS"))
             value = tokens.bearer_value(request)
@@ -92,8 +93,7 @@ def file_url(request: HttpRequest, package_id: int, path: str) -> str:
 
 
 def summary(request: HttpRequest, delivery: PackageDelivery) -> dict[str, Any]:
-    package, build = delivery.package, delivery.build
-    assert build is not None
+    package, build = delivery.package, access.released_build(delivery)
     return {
         "id": package.pk,
         "title": package.title,
@@ -174,8 +174,7 @@ def package(request: HttpRequest, token: StationToken, package_id: int) -> HttpR
     delivery = access.delivery_for(token.station, package_id)
     if delivery is None:
         return not_found()
-    build = delivery.build
-    assert build is not None
+    build = access.released_build(delivery)
     access.audit(
         request, AuditAction.MANIFEST, station=token.station, token=token, package_id=package_id
     )
@@ -208,12 +207,11 @@ def package(request: HttpRequest, token: StationToken, package_id: int) -> HttpR
 
 @keep_404(api=True)
 @token_required("GET", "HEAD")
-def bag_zip(request: HttpRequest, token: StationToken, package_id: int) -> HttpResponse:
+def bag_zip(request: HttpRequest, token: StationToken, package_id: int) -> HttpResponseBase:
     delivery = access.delivery_for(token.station, package_id)
     if delivery is None:
         return not_found()
-    build = delivery.build
-    assert build is not None
+    build = access.released_build(delivery)
     access.record_download(request, delivery, "bag.zip", token=token)
     return downloads.serve(
         request,
@@ -229,13 +227,17 @@ def bag_zip(request: HttpRequest, token: StationToken, package_id: int) -> HttpR
 
 @keep_404(api=True)
 @token_required("GET", "HEAD")
-def bag_file(request: HttpRequest, token: StationToken, package_id: int, path: str) -> HttpResponse:
+def bag_file(
+    request: HttpRequest, token: StationToken, package_id: int, path: str
+) -> HttpResponseBase:
     delivery = access.delivery_for(token.station, package_id)
     path = unicodedata.normalize("NFC", path)
-    entry = delivery.build.file_entry(path) if delivery and delivery.build else None
-    if delivery is None or entry is None:
+    if delivery is None or delivery.build is None:
         return not_found()
-    assert delivery.build is not None
+    build = delivery.build
+    entry = build.file_entry(path)
+    if entry is None:
+        return not_found()
     access.record_download(request, delivery, path, token=token)
     return downloads.serve(
         request,
@@ -243,7 +245,7 @@ def bag_file(request: HttpRequest, token: StationToken, package_id: int, path: s
         sha256=entry["sha256"],
         size=entry["size"],
         filename=path.rsplit("/", 1)[-1],
-        build=delivery.build,
+        build=build,
         path=path,
         api=True,
     )
@@ -269,7 +271,8 @@ def receipt(request: HttpRequest, token: StationToken, package_id: int) -> HttpR
     if not access.confirm_receipt(request, delivery, body["sha256"], token=token):
         return error(409, "checksum_mismatch")
     delivery.refresh_from_db()
-    assert delivery.received_at is not None
+    if delivery.received_at is None:  # confirm_receipt records it before returning True
+        raise RuntimeError(f"delivery {delivery.pk}: receipt confirmed but not recorded")
     return JsonResponse({"received_at": delivery.received_at.isoformat(), "verified": True})
 
 

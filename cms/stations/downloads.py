@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
@@ -32,8 +33,10 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
+from storages.backends.s3 import S3Storage
 
 from cms.stations import conf, integrity
 from cms.stations.models import PackageBuild
@@ -174,7 +177,7 @@ def file_chunks(path: Path, first: int, length: int, chunk: int) -> Iterator[byt
             yield data
 
 
-def common_headers(response: HttpResponse, etag: str, filename: str) -> HttpResponse:
+def common_headers(response: HttpResponseBase, etag: str, filename: str) -> HttpResponseBase:
     response["ETag"] = etag
     response["Accept-Ranges"] = "bytes"
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -208,7 +211,7 @@ def serve(
     build: PackageBuild,
     path: str,
     api: bool,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A response delivering one file of a released build (the caller has authorised it),
     after checking that its stored bytes are still the ones recorded (``path`` names it in
     the alarm: a path inside the bag, or ``bag.zip``)."""
@@ -220,7 +223,7 @@ def serve(
 
 def deliver(
     request: HttpRequest, storage_name: str, *, sha256: str, size: int, filename: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A response delivering one stored file whose caller has authorised it (and checked its
     bytes where that is the rule): X-Accel-Redirect to nginx, a presigned S3 URL, or the
     bytes themselves with ETag, conditional requests and Range."""
@@ -266,11 +269,11 @@ def deliver(
         return common_headers(response, etag, filename)
     chunk = int(conf.get("CHUNK_BYTES"))
     if byte_range is None:
-        response = FileResponse(path.open("rb"), content_type=content_type)
-        response.block_size = chunk
-        response["Content-Length"] = str(size)
-        response["Last-Modified"] = http_date(modified)
-        return common_headers(response, etag, filename)
+        whole = FileResponse(path.open("rb"), content_type=content_type)
+        whole.block_size = chunk
+        whole["Content-Length"] = str(size)
+        whole["Last-Modified"] = http_date(modified)
+        return common_headers(whole, etag, filename)
     first, last = byte_range
     length = last - first + 1
     streaming = StreamingHttpResponse(
@@ -284,6 +287,10 @@ def deliver(
 
 def presigned_redirect(storage_name: str, filename: str) -> HttpResponse:
     """Send the station to a short-lived presigned URL on S3-compatible storage."""
+    if not isinstance(default_storage, S3Storage):
+        raise ImproperlyConfigured(
+            f"files not on a local disk must be on S3-compatible storage, not {default_storage!r}"
+        )
     url = default_storage.url(
         storage_name,
         parameters={"ResponseContentDisposition": content_disposition_header(True, filename)},

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime
 import functools
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,7 @@ from cms.stations import access, downloads
 from cms.stations.models import PackageBuild, PackageDelivery, Station
 from cms.stations.responses import keep_404
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 #: What each file of a rundown row is, in the technicians' words (manifest.json keeps the
 #: machine names: loudspeaker, broadcast, script, ...).
@@ -89,8 +90,7 @@ def language_totals(build: PackageBuild | None) -> list[dict[str, str]]:
 def rundown_rows(delivery: PackageDelivery) -> list[dict[str, Any]]:
     """The rundown as the package page shows it: Vietnamese labels, m:ss, each file's size
     and SHA-256 next to its link."""
-    build = delivery.build
-    assert build is not None
+    build = access.released_build(delivery)
     entries = {entry["path"]: entry for entry in build.files}
     rows = []
     for row in build.manifest.get("rundown", []):
@@ -130,7 +130,7 @@ def rundown_rows(delivery: PackageDelivery) -> list[dict[str, Any]]:
 def station_required(view: View) -> View:
     @login_required(login_url="stations:login")
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         membership = getattr(request.user, "station_membership", None)
         if membership is None or not membership.station.is_active:
             return render(request, "stations/no_station.html", status=403)
@@ -146,6 +146,16 @@ def own_delivery(station: Station, package_id: int) -> PackageDelivery:
     return delivery
 
 
+class VersionChoiceField(forms.MultipleChoiceField):
+    """Choices listed for the form, plus the keys of ``versions`` that are valid without
+    being listed (an item's own id, the form before language versions were listed)."""
+
+    versions: Container[str] = ()
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in self.versions
+
+
 class AiringForm(forms.Form):
     """When the package went on air and which language versions of its items: every
     version in the station's rundown is listed (an item without one, by its title)."""
@@ -156,7 +166,7 @@ class AiringForm(forms.Form):
     aired_time = forms.TimeField(
         label=_("Giờ phát"), widget=forms.TimeInput(attrs={"type": "time"})
     )
-    items = forms.MultipleChoiceField(
+    items = VersionChoiceField(
         label=_("Tin bài đã phát (từng bản ngôn ngữ)"),
         widget=forms.CheckboxSelectMultiple,
         required=True,
@@ -179,8 +189,11 @@ class AiringForm(forms.Form):
                 choices.append((key, label))
             # An item's own id (the form before language versions were listed) stays valid.
             self.versions.setdefault(str(item.pk), (item.pk, "", item.page.title))
-        self.fields["items"].choices = choices
-        self.fields["items"].valid_value = self.versions.__contains__  # type: ignore[method-assign]
+        field = self.fields["items"]
+        if not isinstance(field, VersionChoiceField):
+            raise TypeError(f"AiringForm.items must be a VersionChoiceField, not {field!r}")
+        field.choices = choices
+        field.versions = self.versions
 
     def aired_at(self) -> datetime.datetime:
         moment = datetime.datetime.combine(
@@ -284,10 +297,9 @@ def detail(request: HttpRequest, station: Station, package_id: int) -> HttpRespo
 @keep_404(api=False)
 @require_http_methods(["GET", "HEAD"])
 @station_required
-def download_bag(request: HttpRequest, station: Station, package_id: int) -> HttpResponse:
+def download_bag(request: HttpRequest, station: Station, package_id: int) -> HttpResponseBase:
     delivery = own_delivery(station, package_id)
-    build = delivery.build
-    assert build is not None
+    build = access.released_build(delivery)
     access.record_download(request, delivery, "bag.zip")
     return downloads.serve(
         request,
@@ -306,10 +318,10 @@ def download_bag(request: HttpRequest, station: Station, package_id: int) -> Htt
 @station_required
 def download_file(
     request: HttpRequest, station: Station, package_id: int, path: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     delivery = own_delivery(station, package_id)
-    assert delivery.build is not None
-    entry = delivery.build.file_entry(unicodedata.normalize("NFC", path))
+    build = access.released_build(delivery)
+    entry = build.file_entry(unicodedata.normalize("NFC", path))
     if entry is None:
         raise Http404("not found")
     access.record_download(request, delivery, entry["path"])
@@ -319,7 +331,7 @@ def download_file(
         sha256=entry["sha256"],
         size=entry["size"],
         filename=entry["path"].rsplit("/", 1)[-1],
-        build=delivery.build,
+        build=build,
         path=entry["path"],
         api=False,
     )
@@ -333,7 +345,7 @@ def confirm_receipt(request: HttpRequest, station: Station, package_id: int) -> 
     form = ReceiptForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("sha256", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
     elif access.confirm_receipt(request, delivery, form.cleaned_data["sha256"]):
         messages.success(request, _("Đã xác nhận nhận gói: mã kiểm tra SHA-256 khớp."))
     else:

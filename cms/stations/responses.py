@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
@@ -23,14 +24,17 @@ URLCONF = "cms.stations.urls"
 
 
 def api_not_found(request: HttpRequest) -> JsonResponse:
-    request.urlconf = URLCONF  # type: ignore[attr-defined]
+    request.urlconf = URLCONF
     return JsonResponse(NOT_FOUND, status=404)
 
 
-def keep_404(api: bool) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+View = Callable[..., HttpResponseBase]
+
+
+def keep_404(api: bool) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             try:
                 response = view(request, *args, **kwargs)
             except Http404:
@@ -39,7 +43,7 @@ def keep_404(api: bool) -> Callable[[Callable[..., HttpResponse]], Callable[...,
                 else:
                     response = render(request, "stations/not_found.html", status=404)
             if response.status_code == 404:
-                request.urlconf = URLCONF  # type: ignore[attr-defined]
+                request.urlconf = URLCONF
             return response
 
         return wrapper

@@ -24,12 +24,15 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cms.stations import conf
 from cms.stations.models import Station, StationToken, default_token_expiry
+from cms.users.models import User
 
 TOKEN_PREFIX = "st_"  # noqa: S105 - a public marker, not a secret
 
@@ -47,7 +50,7 @@ def hash_token(value: str) -> str:
 def issue(
     station: Station,
     label: str = "",
-    created_by: object | None = None,
+    created_by: AbstractBaseUser | AnonymousUser | None = None,
     expires_at: datetime.datetime | None = None,
 ) -> IssuedToken:
     prefix = base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()[:10]
@@ -57,7 +60,8 @@ def issue(
         label=label,
         prefix=prefix,
         token_hash=hash_token(value),
-        created_by=created_by,
+        # an anonymous request (never an admin view's) records no creator
+        created_by=created_by if isinstance(created_by, User) else None,
         expires_at=expires_at or default_token_expiry(),
     )
     return IssuedToken(token=token, secret=value)
@@ -118,7 +122,7 @@ def record_failure(ip: str, prefix: str | None = None) -> None:
 
 
 def bearer_value(request: HttpRequest) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
+    header = str(request.META.get("HTTP_AUTHORIZATION", ""))
     scheme, _sep, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         return None

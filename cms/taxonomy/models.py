@@ -131,7 +131,9 @@ class AdministrativeUnitQuerySet(models.QuerySet["AdministrativeUnit"]):
         )
 
 
-class AdministrativeUnit(index.Indexed, models.Model):
+# The plugin cannot build the reverse manager of Station.administrative_unit (Station
+# subclasses modelcluster's untyped ClusterableModel).
+class AdministrativeUnit(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
     """A province, district or commune with the dates its code was valid.
 
     The reform of 1 July 2025 merged 63 provinces into 34 and removed districts;

@@ -180,5 +180,5 @@ def untranslated(page: Page | None) -> bool:
         result = specific.title == original.title and (
             field is None or getattr(specific, field) == getattr(original, field, None)
         )
-    page._cms_untranslated = result  # type: ignore[attr-defined]
+    page._cms_untranslated = result
     return result

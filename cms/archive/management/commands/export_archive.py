@@ -35,7 +35,8 @@ def resolve_item(value: str) -> uuid.UUID:
         page = Page.objects.filter(pk=int(value)).first()
         if page is None:
             raise CommandError(f"--item: no page with id {value}")
-        return page.translation_key
+        key: uuid.UUID = page.translation_key
+        return key
     try:
         return uuid.UUID(value)
     except ValueError:
@@ -46,7 +47,8 @@ def resolve_item(value: str) -> uuid.UUID:
 
         for page in item_pages().filter(live=True).specific():
             if page.record_code == value:
-                return page.translation_key
+                found: uuid.UUID = page.translation_key
+                return found
         raise CommandError(f"--item: no item with record code {value!r}")
     return row.translation_key
 
