@@ -22,6 +22,8 @@ from typing import Any
 from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db.models.fields.files import FieldFile
 from s3transfer.exceptions import RetriesExceededError
@@ -176,6 +178,32 @@ class UnicodeS3Storage(UnicodeNameMixin, S3Storage):
         if aborted:
             logger.info("aborted %d unfinished multipart upload(s) of %s", aborted, key)
         return aborted
+
+
+# --- Storing a finished file ------------------------------------------------------------
+
+
+def store_once(source: Path | bytes, name: str, storage: Storage | None = None) -> str:
+    """Store a finished local file (or bytes) under ``name`` and return the stored name.
+
+    For names that say what the file holds (a content or key digest, or a new unique
+    folder): a file already stored under ``name`` holds the same bytes and is kept. Never
+    visible half-written (the local storage writes a hidden file and links it into place,
+    an object store shows an object once its upload is complete), and writers that race on
+    one name leave one file: a loser stored under an alternative name removes its copy.
+    """
+    storage = storage if storage is not None else default_storage
+    if storage.exists(name):
+        return name
+    if isinstance(source, bytes):
+        saved = storage.save(name, ContentFile(source, name=os.path.basename(name)))
+    else:
+        with source.open("rb") as handle:
+            saved = storage.save(name, File(handle, name=os.path.basename(name)))
+    if saved != name and storage.exists(name):  # another writer stored it first
+        storage.delete(saved)
+        return name
+    return str(saved)
 
 
 # --- Stored files on the local disk ------------------------------------------------------
