@@ -144,7 +144,8 @@ class UnicodeS3Storage(UnicodeNameMixin, S3Storage):
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
-        self.client_config = self.client_config.merge(
+        config: Config = self.client_config  # type: ignore[has-type]  # set by S3Storage
+        self.client_config = config.merge(
             Config(
                 connect_timeout=float(self.connect_timeout),
                 read_timeout=float(self.read_timeout),
@@ -225,6 +226,8 @@ def local_path(source: str | FieldFile) -> Iterator[Path]:
     """A local path for a stored file (a storage name in the default storage, or a field
     file): the file itself on a local disk, else a streamed copy removed afterwards."""
     name = source if isinstance(source, str) else source.name
+    if not name:
+        raise ValueError("local_path: the field file has no file")
     storage = default_storage if isinstance(source, str) else source.storage
     try:
         path: Path | None = Path(storage.path(name))
