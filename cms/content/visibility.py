@@ -28,7 +28,7 @@ def public_pages(pages: QuerySet[Any] | None = None) -> Any:
     from cms.content.models import ItemPage
     from cms.taxonomy.models import AccessLevel
 
-    queryset = pages if pages is not None else Page.objects.all()
+    queryset: Any = pages if pages is not None else Page.objects.all()  # a PageQuerySet
     not_public_item = ItemPage.objects.filter(pk=OuterRef("pk")).exclude(
         access_level=AccessLevel.PUBLIC
     )
@@ -107,7 +107,7 @@ def used_by_public_page(obj: Any) -> bool:
         for parent in parents:
             for name in _foreign_keys_to(model, target):
                 pages = public_pages(parent.related_model.objects.all())
-                used = model.objects.filter(**{name: obj, f"{parent.name}__in": pages})
+                used = model._default_manager.filter(**{name: obj, f"{parent.name}__in": pages})
                 if used.exists():
                     return True
     return False
