@@ -14,20 +14,12 @@ from wagtail.models import Page
 from cms.content.models import RadioSegmentPage, SectionIndexPage
 from cms.content.visibility import is_public, public_pages, under_unpublished_page
 from tests.cms.conftest import complete_metadata
+from tests.cms.integrity.test_public_privacy import archive_settings  # noqa: F401 (autouse)
 
 pytestmark = pytest.mark.django_db
 
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 OAI = {"o": "http://www.openarchives.org/OAI/2.0/"}
-
-
-@pytest.fixture(autouse=True)
-def archive_settings(settings: Any, tmp_path: Any) -> None:
-    settings.CMS_MEDIA = {**settings.CMS_MEDIA, "AUTO_RENDER": False}
-    settings.CMS_ARCHIVE = {
-        "WORK_DIR": str(tmp_path / "work"),
-        "OAI_REPOSITORY_ID": "archive.test.vn",
-    }
 
 
 def item(parent: Page, slug: str, master: Any, capture: Any) -> RadioSegmentPage:
