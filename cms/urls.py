@@ -10,6 +10,7 @@ from cms.editorial.scope import guard_admin_urls
 from cms.feeds import urls as feed_urls
 from cms.media import serving as media_serving
 from cms.sharing import views as sharing_views
+from cms.sharing.robots import robots_txt
 
 # Wagtail's /admin/failwhale/ raises an exception for any staff member (a 500 on demand):
 # not served at all (404 for everyone).
@@ -29,6 +30,7 @@ urlpatterns = [
     path("subtitles/<int:document_id>.vtt", content_views.subtitles_vtt, name="subtitles_vtt"),
     path("share/<str:key>.jpg", sharing_views.share_card, name="share_card"),
     path("sitemap.xml", sharing_views.sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("cms.stations.urls")),
     path("", include("cms.archive.urls")),
     path("", include(feed_urls.urlpatterns)),

@@ -121,11 +121,6 @@ def _text_file(
     )
 
 
-def media_files(item: Item) -> tuple[list[MediaFile], dict[str, list[str]]]:
-    files, by_language, _named = plan_files(item)
-    return files, by_language
-
-
 def plan_files(item: Item) -> Planned:
     """Every content file of the item with its bag path, and each language's paths.
 

@@ -5,7 +5,7 @@ master recording)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,11 +73,6 @@ def published_keys(since: Any = None) -> list[uuid.UUID]:
     if since is not None:
         pages = pages.filter(last_published_at__gte=since)
     return sorted(set(pages.values_list("translation_key", flat=True)), key=str)
-
-
-def iter_items(keys: Iterable[uuid.UUID]) -> Iterator[tuple[uuid.UUID, Item | None]]:
-    for key in keys:
-        yield key, load_item(key)
 
 
 def provider_province(page: ItemPage) -> AdministrativeUnit | None:

@@ -34,11 +34,15 @@ def _schedule(instance: Any) -> None:
 @receiver(page_published)
 def item_published(sender: type, instance: Any, **kwargs: Any) -> None:
     _schedule(instance)
+    if not isinstance(instance, ItemPage):  # a section: its items are public again, or not
+        _schedule_subtree(instance.pk)
 
 
 @receiver(page_unpublished)
 def item_unpublished(sender: type, instance: Any, **kwargs: Any) -> None:
     _schedule(instance)
+    if not isinstance(instance, ItemPage):
+        _schedule_subtree(instance.pk)
 
 
 @receiver(post_delete)

@@ -1,6 +1,7 @@
 """The one rule for what the public may see: "is this page public".
 
-A page is public when it is live, not past its expiry time, has no view restriction
+A page is public when it is live, under live pages only (an item in an unpublished
+section is not public), not past its expiry time, has no view restriction
 (password, login or groups) on itself or any ancestor, and, for an item, its
 ``access_level`` is ``public`` (internal and restricted items are for the office only).
 Each language version is judged on its own: a withdrawn translation is not public even
@@ -15,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -26,7 +28,7 @@ def public_pages(pages: QuerySet[Any] | None = None) -> Any:
     from cms.content.models import ItemPage
     from cms.taxonomy.models import AccessLevel
 
-    queryset = pages if pages is not None else Page.objects.all()
+    queryset: Any = pages if pages is not None else Page.objects.all()  # a PageQuerySet
     not_public_item = ItemPage.objects.filter(pk=OuterRef("pk")).exclude(
         access_level=AccessLevel.PUBLIC
     )
@@ -35,7 +37,24 @@ def public_pages(pages: QuerySet[Any] | None = None) -> Any:
         .public()
         .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
         .exclude(Exists(not_public_item))
+        .exclude(Exists(unpublished_ancestor()))
     )
+
+
+def unpublished_ancestor() -> QuerySet[Page]:
+    """For a subquery: the ancestors of the outer page (``OuterRef("path")``) that are not
+    live, below the tree's root (an ancestor's path is a prefix of the page's path)."""
+    return Page.objects.filter(
+        live=False,
+        depth__gt=1,
+        depth__lt=OuterRef("depth"),
+        path=Substr(OuterRef("path"), 1, F("depth") * Page.steplen),
+    )
+
+
+def under_unpublished_page(page: Page) -> bool:
+    """Whether a page of the tree above ``page`` (below the root) is not live."""
+    return bool(page.get_ancestors().filter(live=False, depth__gt=1).exists())
 
 
 def is_public(page: Page | None) -> bool:
@@ -88,7 +107,7 @@ def used_by_public_page(obj: Any) -> bool:
         for parent in parents:
             for name in _foreign_keys_to(model, target):
                 pages = public_pages(parent.related_model.objects.all())
-                used = model.objects.filter(**{name: obj, f"{parent.name}__in": pages})
+                used = model._default_manager.filter(**{name: obj, f"{parent.name}__in": pages})
                 if used.exists():
                     return True
     return False

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from wagtail import hooks
 
-from cms.content.visibility import document_is_public
+from cms.content.visibility import document_is_public, under_unpublished_page
 
 
 def _is_office_staff(request: HttpRequest) -> bool:
@@ -19,14 +19,17 @@ def _is_office_staff(request: HttpRequest) -> bool:
 
 @hooks.register("before_serve_page")
 def hide_non_public_items(page: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-    """An internal or restricted item (and each of its routes, e.g. ``print/``), and a
-    page past its expiry time that the unpublish job has not reached yet, is a 404 for
+    """An internal or restricted item (and each of its routes, e.g. ``print/``), a page
+    in an unpublished section, and a page past its expiry time that the unpublish job
+    has not reached yet, is a 404 for
     the public, as if it did not exist; office staff signed in to the admin may read an
     internal item. View restrictions are Wagtail's own check, which runs as well."""
     from cms.content.models import ItemPage
     from cms.taxonomy.models import AccessLevel
 
     if page.expire_at is not None and page.expire_at <= timezone.now():
+        raise Http404
+    if under_unpublished_page(page):  # a live item in an unpublished section
         raise Http404
     restricted = isinstance(page, ItemPage) and page.access_level != AccessLevel.PUBLIC
     if restricted and not _is_office_staff(request):

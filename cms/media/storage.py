@@ -22,6 +22,8 @@ from typing import Any
 from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db.models.fields.files import FieldFile
 from s3transfer.exceptions import RetriesExceededError
@@ -145,7 +147,8 @@ class UnicodeS3Storage(UnicodeNameMixin, S3Storage):
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
-        self.client_config = self.client_config.merge(
+        config: Config = self.client_config  # type: ignore[has-type]  # set by S3Storage
+        self.client_config = config.merge(
             Config(
                 connect_timeout=float(self.connect_timeout),
                 read_timeout=float(self.read_timeout),
@@ -181,6 +184,32 @@ class UnicodeS3Storage(UnicodeNameMixin, S3Storage):
         return aborted
 
 
+# --- Storing a finished file ------------------------------------------------------------
+
+
+def store_once(source: Path | bytes, name: str, storage: Storage | None = None) -> str:
+    """Store a finished local file (or bytes) under ``name`` and return the stored name.
+
+    For names that say what the file holds (a content or key digest, or a new unique
+    folder): a file already stored under ``name`` holds the same bytes and is kept. Never
+    visible half-written (the local storage writes a hidden file and links it into place,
+    an object store shows an object once its upload is complete), and writers that race on
+    one name leave one file: a loser stored under an alternative name removes its copy.
+    """
+    storage = storage if storage is not None else default_storage
+    if storage.exists(name):
+        return name
+    if isinstance(source, bytes):
+        saved = storage.save(name, ContentFile(source, name=os.path.basename(name)))
+    else:
+        with source.open("rb") as handle:
+            saved = storage.save(name, File(handle, name=os.path.basename(name)))
+    if saved != name and storage.exists(name):  # another writer stored it first
+        storage.delete(saved)
+        return name
+    return str(saved)
+
+
 # --- Stored files on the local disk ------------------------------------------------------
 # (``cms.media.renditions.local_copy`` is a third way, for rendition sources: it maps an
 # object store's failures to ``SourceUnavailable``/``not_found`` for the job's retries.)
@@ -200,8 +229,8 @@ def local_path(source: str | FieldFile) -> Iterator[Path]:
     """A local path for a stored file (a storage name in the default storage, or a field
     file): the file itself on a local disk, else a streamed copy removed afterwards."""
     name = source if isinstance(source, str) else source.name
-    if name is None:
-        raise ValueError("local_path() needs a stored file; this field file is empty")
+    if not name:
+        raise ValueError("local_path: the field file has no file")
     storage = default_storage if isinstance(source, str) else source.storage
     try:
         path: Path | None = Path(storage.path(name))

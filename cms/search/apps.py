@@ -8,9 +8,6 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from cms.search import signal_handlers
 
-        from cms.search.signal_handlers import fill_empty_index, register_signal_handlers
-
-        register_signal_handlers()
-        post_migrate.connect(fill_empty_index, sender=self, dispatch_uid="archive_search_fill")
+        signal_handlers.connect(self)

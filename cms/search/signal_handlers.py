@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import AppConfig
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_migrate, post_save, pre_save
 from wagtail.models import Page, Revision
 from wagtail.signals import page_published, page_unpublished
 
@@ -97,7 +98,8 @@ def on_term_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> N
         transaction.on_commit(lambda: reindex_pages.enqueue(page_ids))
 
 
-def register_signal_handlers() -> None:
+def connect(app_config: AppConfig) -> None:
+    """Called from ``SearchConfig.ready`` (the taxonomy models are loaded by then)."""
     from cms.taxonomy.models import ProducingUnit, ProductType, Topic
 
     for model in (Topic, ProductType, ProducingUnit):
@@ -107,6 +109,7 @@ def register_signal_handlers() -> None:
     page_published.connect(on_page_published, dispatch_uid="archive_search_published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="archive_search_unpublished")
     post_save.connect(on_revision_saved, sender=Revision, dispatch_uid="archive_search_revision")
+    post_migrate.connect(fill_empty_index, sender=app_config, dispatch_uid="archive_search_fill")
 
 
 def fill_empty_index(sender: Any, **kwargs: Any) -> None:

@@ -9,4 +9,4 @@ class SecurityConfig(AppConfig):
     verbose_name = "Bảo mật"
 
     def ready(self) -> None:
-        from cms.security import two_factor  # noqa: F401  (connects the login signal)
+        from cms.security import signal_handlers  # noqa: F401 - connects the receivers

@@ -15,14 +15,11 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-import django_otp
 import qrcode
 import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -77,15 +74,6 @@ class TwoFactorLoginForm(LoginForm):
         if self.request is not None:
             setattr(self.request, "_cms_otp_device", device)  # noqa: B010
         return cleaned
-
-
-@receiver(user_logged_in)
-def mark_session_verified(
-    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
-) -> None:
-    device = getattr(request, "_cms_otp_device", None) if request is not None else None
-    if device is not None and device.user_id == user.pk:
-        django_otp.login(request, device)
 
 
 def can_use_admin(user: Any) -> bool:

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,7 +35,7 @@ from PIL import Image
 from wagtail.models import Page
 
 from cms.content.visibility import is_public
-from cms.media.storage import STORAGE_ERRORS
+from cms.media.storage import STORAGE_ERRORS, store_once
 from cms.sharing.models import ShareCard, ShareCardStatus
 from media_pipeline.atomic import atomic_outputs
 from media_pipeline.images import load_image, render_one
@@ -185,9 +184,7 @@ def run(page_id: int) -> str:
             local = render_card(page, source, Path(tmp) / "card.jpg")
             digest = hashlib.sha256(local.read_bytes()).hexdigest()
             size = local.stat().st_size
-            if not default_storage.exists(name):
-                with local.open("rb") as handle:
-                    name = default_storage.save(name, File(handle))
+            name = store_once(local, name)
     except Exception as error:
         logger.exception("share card of page %s failed", page_id)
         ShareCard.objects.filter(pk=card.pk).update(

@@ -40,12 +40,12 @@ from typing import Any
 
 import bagit
 from django.conf import settings
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from cms.formats import nfc
+from cms.media.storage import store_once
 from cms.staging import Stage, staged
 from cms.stations import integrity
 from cms.stations.documents import playlists
@@ -97,11 +97,9 @@ def publish(stage: Stage, folder: str, bag_name: str, files: list[dict[str, Any]
         final = Path(default_storage.path(folder))
     except NotImplementedError:
         for entry in files:
-            with (stage.path / bag_name / entry["path"]).open("rb") as handle:
-                saved = default_storage.save(f"{folder}/{bag_name}/{entry['path']}", File(handle))
-            entry["storage_name"] = saved
-        with (stage.path / f"{bag_name}.zip").open("rb") as handle:
-            default_storage.save(f"{folder}/{bag_name}.zip", File(handle))
+            name = f"{folder}/{bag_name}/{entry['path']}"
+            entry["storage_name"] = store_once(stage.path / bag_name / entry["path"], name)
+        store_once(stage.path / f"{bag_name}.zip", f"{folder}/{bag_name}.zip")
         return
     stage.publish(final, replace=False)
     for entry in files:

@@ -23,7 +23,6 @@ Screenshots: ``test-artifacts/han-*``.
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +32,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.browser.page_weight import first_visit
 from tests.browser.test_listener_languages import FONTCONFIG, VI_RADIO
 
 pytestmark = [
@@ -126,36 +126,6 @@ def new_phone(browser: Browser) -> Page:
     context = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
     context.set_default_timeout(TIMEOUT_MS)
     return context.new_page()
-
-
-def served(url: str, content_type: str, body: bytes) -> int:
-    """What production sends for this body: static CSS as whitenoise's level-9 ``.gz``
-    (nginx ``gzip_static``), HTML gzipped by nginx (its default level 1), the rest as is."""
-    if content_type.startswith("text/css"):
-        return len(gzip.compress(body, compresslevel=9, mtime=0))
-    if content_type.startswith("text/html"):
-        return len(gzip.compress(body, compresslevel=1, mtime=0))
-    return len(body)
-
-
-def first_visit(browser: Browser, url: str) -> tuple[int, int, dict[str, int], Page]:
-    """(bytes received, bytes as production sends them, body sizes by URL, the page)."""
-    page = new_phone(browser)
-    received: dict[str, int] = {}
-    production: dict[str, int] = {}
-
-    def finished(request: Any) -> None:
-        response = request.response()
-        received[request.url] = request.sizes()["responseBodySize"]
-        if response is not None:
-            kind = response.headers.get("content-type", "")
-            production[request.url] = served(request.url, kind, response.body())
-
-    page.on("requestfinished", finished)
-    page.goto(url, wait_until="load")
-    page.evaluate("async () => { await document.fonts.ready; }")
-    page.wait_for_load_state("networkidle")
-    return sum(received.values()), sum(production.values()), received, page
 
 
 def check_chinese_page(

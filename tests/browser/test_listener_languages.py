@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.page_weight import PHONE, first_visit, new_phone
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,7 +33,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-PHONE = {"width": 360, "height": 740}
 VI_RADIO = "/vi/phat-thanh/quyen-tre-em-o-thon-ban/"
 KM_VIDEO = "/km/video/bao-cao-quyen-con-nguoi/"
 BUDGET = 120 * 1024
@@ -53,12 +53,6 @@ def demo(settings: Any, tmp_path: Path) -> None:
 
     settings.VAR_DIR = tmp_path / "var"
     demo.load()
-
-
-def new_phone(browser: Browser, locale: str = "vi-VN") -> Page:
-    context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    return context.new_page()
 
 
 def fits_the_phone(page: Page) -> None:
@@ -251,17 +245,9 @@ def check_chinese(live_server: Any, browser_without_cjk: Browser, artifacts: Pat
 
 def first_visit_weight(browser: Browser, url: str) -> tuple[int, dict[str, int]]:
     """Bytes of every response body Chromium received for a first visit (no cache)."""
-    page = new_phone(browser)
-    bodies: dict[str, int] = {}
-    page.on(
-        "requestfinished",
-        lambda request: bodies.__setitem__(request.url, request.sizes()["responseBodySize"]),
-    )
-    page.goto(url, wait_until="load")
-    page.evaluate("async () => { await document.fonts.ready; }")
-    page.wait_for_load_state("networkidle")
+    total, _, bodies, page = first_visit(browser, url)
     page.context.close()
-    return sum(bodies.values()), bodies
+    return total, bodies
 
 
 def check_weights(live_server: Any, browser: Browser) -> None:
