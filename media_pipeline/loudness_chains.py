@@ -29,31 +29,34 @@ def channel_filters(out_channels: int, audio: AudioStreamInfo) -> list[FilterSpe
     the WAV/ffmpeg order (FL FR FC LFE BL BR [SL SR]); layouts other than mono, stereo, 5.x
     and 7.1 fall back to ffmpeg's default rematrixing (also ITU-based).
     """
-    n = audio.channels
+    source = audio.channels
     if out_channels == 1:
-        if n == 1:
+        if source == 1:
             expr = "mono|c0=c0"
-        elif n == 2:
+        elif source == 2:
             expr = "mono|c0=0.5*c0+0.5*c1"
-        elif n in (5, 6):
-            b = (3, 4) if n == 5 else (4, 5)
-            c = M3DB / 2
-            expr = f"mono|c0=0.5*c0+0.5*c1+{M3DB}*c2+{c:.4f}*c{b[0]}+{c:.4f}*c{b[1]}"
-        elif n == 8:
-            c = M3DB / 2
+        elif source in (5, 6):
+            back_left, back_right = (3, 4) if source == 5 else (4, 5)
+            surround = M3DB / 2
+            expr = (
+                f"mono|c0=0.5*c0+0.5*c1+{M3DB}*c2"
+                f"+{surround:.4f}*c{back_left}+{surround:.4f}*c{back_right}"
+            )
+        elif source == 8:
+            surround = M3DB / 2
             expr = f"mono|c0=0.5*c0+0.5*c1+{M3DB}*c2" + "".join(
-                f"+{c:.4f}*c{i}" for i in (4, 5, 6, 7)
+                f"+{surround:.4f}*c{channel}" for channel in (4, 5, 6, 7)
             )
         else:
             return [flt("aformat", channel_layouts="mono")]
-    elif n == 1:
+    elif source == 1:
         expr = "stereo|c0=c0|c1=c0"
-    elif n == 2:
+    elif source == 2:
         expr = "stereo|c0=c0|c1=c1"
-    elif n in (5, 6):
-        bl, br = (3, 4) if n == 5 else (4, 5)
-        expr = f"stereo|c0=c0+{M3DB}*c2+{M3DB}*c{bl}|c1=c1+{M3DB}*c2+{M3DB}*c{br}"
-    elif n == 8:
+    elif source in (5, 6):
+        back_left, back_right = (3, 4) if source == 5 else (4, 5)
+        expr = f"stereo|c0=c0+{M3DB}*c2+{M3DB}*c{back_left}|c1=c1+{M3DB}*c2+{M3DB}*c{back_right}"
+    elif source == 8:
         expr = f"stereo|c0=c0+{M3DB}*c2+{M3DB}*c4+{M3DB}*c6|c1=c1+{M3DB}*c2+{M3DB}*c5+{M3DB}*c7"
     else:
         return [flt("aformat", channel_layouts="stereo")]
