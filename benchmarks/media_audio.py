@@ -10,6 +10,9 @@ interleaved rounds (medians reported, so load from other work hits every variant
     ONE ffmpeg process writing the three outputs with the same chains, ``volume`` and
     ``alimiter`` (no output measurement, no limiter compensation, no probe);
 (a') optionally the pipeline with another ``max_parallel`` (``--parallel 2``);
+(p) optionally (``--per-profile``) one ``render_audio`` call per profile, as the CMS ran
+    them before its audio renditions were made by one job (each call probes and measures
+    the master again);
 (c) optionally the two-pass ``loudnorm`` recipe per rendition (``--loudnorm``, once).
 
 CPU = user + system seconds of the ffmpeg/ffprobe child processes
@@ -153,6 +156,31 @@ def make_master(directory: Path, minutes: float) -> Path:
     return src
 
 
+def summary(
+    runs: dict[str, list[tuple[float, float]]], rounds: int, default_par: int, parallel: int
+) -> None:
+    """Medians of the rounds: wall and ffmpeg CPU seconds per variant, and the ratios."""
+
+    def med(key: str, i: int) -> float:
+        return statistics.median(x[i] for x in runs[key])
+
+    print(f"medians of {rounds} interleaved rounds:            wall      ffmpeg CPU")
+    rows = [
+        ("pipe", f"(a) pipeline, default (max_parallel={default_par}):   "),
+        ("base", "(b) minimal script: 1 ebur128 pass + 1 encode:"),
+        ("alt", f"(a') pipeline, max_parallel={parallel}:            "),
+        ("one", "(p) one render_audio per profile:             "),
+    ]
+    for key, label in rows:
+        if runs[key]:
+            print(f"{label} {med(key, 0):6.1f} s  {med(key, 1):8.2f} s")
+    print(f"CPU  (a)/(b) = {med('pipe', 1) / med('base', 1):.2f}  (target <= 1.15)")
+    print(f"wall (a)/(b) = {med('pipe', 0) / med('base', 0):.2f}")
+    for key, label in (("alt", "(a')"), ("one", "(p)")):
+        if runs[key]:
+            print(f"CPU  {label}/(b) = {med(key, 1) / med('base', 1):.2f}")
+
+
 def bench(src: Path, d: Path, minutes: float, rounds: int, args: argparse.Namespace) -> None:
     default_par = default_parallelism()
     print(f"\n== master: {minutes:g} min 48 kHz stereo WAV ({src.stat().st_size / 1e6:.0f} MB)")
@@ -161,7 +189,11 @@ def bench(src: Path, d: Path, minutes: float, rounds: int, args: argparse.Namesp
     def pipeline(par: int) -> None:
         render_audio(src, {n: d / f"pipe{par}.{EXT[n]}" for n in NAMES}, max_parallel=par)
 
-    runs: dict[str, list[tuple[float, float]]] = {"pipe": [], "base": [], "alt": []}
+    def per_profile() -> None:
+        for n in NAMES:
+            render_audio(src, {n: d / f"single.{EXT[n]}"})
+
+    runs: dict[str, list[tuple[float, float]]] = {"pipe": [], "base": [], "alt": [], "one": []}
     for r in range(rounds):
         runs["pipe"].append(timed(pipeline, default_par))
         runs["base"].append(timed(baseline, src, d))
@@ -176,34 +208,20 @@ def bench(src: Path, d: Path, minutes: float, rounds: int, args: argparse.Namesp
                 f", pipeline (max_parallel={args.parallel}) {runs['alt'][-1][0]:.1f} s / "
                 f"{runs['alt'][-1][1]:.2f} s CPU"
             )
+        if args.per_profile:
+            runs["one"].append(timed(per_profile))
+            line += (
+                f", one call per profile {runs['one'][-1][0]:.1f} s / "
+                f"{runs['one'][-1][1]:.2f} s CPU"
+            )
         print(f"{line}  [load {load()}]")
 
-    def med(key: str, i: int) -> float:
-        return statistics.median(x[i] for x in runs[key])
-
-    print(f"medians of {rounds} interleaved rounds:            wall      ffmpeg CPU")
-    print(
-        f"(a) pipeline, default (max_parallel={default_par}):    {med('pipe', 0):6.1f} s  "
-        f"{med('pipe', 1):8.2f} s"
-    )
-    print(
-        f"(b) minimal script: 1 ebur128 pass + 1 encode: {med('base', 0):6.1f} s  "
-        f"{med('base', 1):8.2f} s"
-    )
-    if runs["alt"]:
-        print(
-            f"(a') pipeline, max_parallel={args.parallel}:             {med('alt', 0):6.1f} s  "
-            f"{med('alt', 1):8.2f} s"
-        )
-    ratio = med("pipe", 1) / med("base", 1)
-    print(f"CPU  (a)/(b) = {ratio:.2f}  (target <= 1.15)")
-    print(f"wall (a)/(b) = {med('pipe', 0) / med('base', 0):.2f}")
-    if runs["alt"]:
-        print(f"CPU  (a')/(b) = {med('alt', 1) / med('base', 1):.2f}")
+    summary(runs, rounds, default_par, args.parallel)
     if args.loudnorm:
         t_ln = timed(loudnorm, src, d)
         print(f"(c) two-pass loudnorm per rendition: {t_ln[0]:.1f} s wall, {t_ln[1]:.2f} s CPU")
-        print(f"(c)/(a) wall = {t_ln[0] / med('pipe', 0):.2f}")
+        pipe_wall = statistics.median(x[0] for x in runs["pipe"])
+        print(f"(c)/(a) wall = {t_ln[0] / pipe_wall:.2f}")
     print(f"load average at end: {load()}")
 
 
@@ -212,6 +230,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, nargs="+", default=[3.0, 10.0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--parallel", type=int, default=0, help="also run this max_parallel")
+    parser.add_argument(
+        "--per-profile", action="store_true", help="also time one render_audio per profile"
+    )
     parser.add_argument("--loudnorm", action="store_true", help="also time two-pass loudnorm")
     args = parser.parse_args()
     ensure_samples(SAMPLES)

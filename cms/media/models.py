@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
@@ -116,10 +117,87 @@ class RenditionStatus(models.TextChoices):
 
 
 class MediaRenditionQuerySet(models.QuerySet):
+    """Queries and the status transitions of renditions.
+
+    Every status change goes through one of the ``mark_*`` methods (an ``UPDATE`` of the
+    rows in the queryset, returning how many changed), so what each state clears and keeps
+    is written once."""
+
     def done(self) -> MediaRenditionQuerySet:
         """Renditions that are finished and have their file: what pages play, packages
         and archival bags hold."""
         return self.filter(status=RenditionStatus.DONE).exclude(file="")
+
+    def queued(self) -> MediaRenditionQuerySet:
+        return self.filter(status=RenditionStatus.PENDING)
+
+    def running(self) -> MediaRenditionQuerySet:
+        return self.filter(status=RenditionStatus.RUNNING)
+
+    def mark_pending(self, **changes: Any) -> int:
+        """Back in the queue, from the start (``changes``: e.g. a new key, attempts reset)."""
+        return self.update(
+            status=RenditionStatus.PENDING,
+            progress=0.0,
+            error_code="",
+            error_detail="",
+            cancel_requested=False,
+            **changes,
+        )
+
+    def mark_running(self) -> int:
+        """Taken by a worker: one more attempt."""
+        return self.update(
+            status=RenditionStatus.RUNNING,
+            attempts=models.F("attempts") + 1,
+            progress=0.0,
+            cancel_requested=False,
+            updated_at=timezone.now(),
+        )
+
+    def mark_done(self, **result: Any) -> int:
+        """Finished; ``result`` holds the stored file and what was measured (``file``,
+        ``sha256``, ``size``, ``loudness``, ``technical_metadata``, ``extra_files``), or
+        nothing for a row whose stored file is already there."""
+        fields: dict[str, Any] = {"finished_at": timezone.now()} if result else {}
+        return self.update(
+            status=RenditionStatus.DONE,
+            progress=1.0,
+            error_code="",
+            error_detail="",
+            **fields,
+            **result,
+        )
+
+    def mark_failed(self, code: str, detail: str, *, retry_later: bool = False) -> int:
+        """A failure: final (``FAILED``), or queued again when it is to be retried."""
+        return self.update(
+            status=RenditionStatus.PENDING if retry_later else RenditionStatus.FAILED,
+            error_code=code,
+            error_detail=detail[:4000],
+            progress=0.0,
+        )
+
+    def mark_cancelled(self) -> int:
+        return self.update(
+            status=RenditionStatus.CANCELLED,
+            error_code="cancelled",
+            error_detail="",
+            progress=0.0,
+            cancel_requested=False,
+        )
+
+    def mark_not_applicable(self, code: str) -> int:
+        return self.update(
+            status=RenditionStatus.NOT_APPLICABLE, error_code=code, updated_at=timezone.now()
+        )
+
+    def report_progress(self, fraction: float) -> int:
+        return self.update(progress=max(0.0, min(1.0, fraction)), updated_at=timezone.now())
+
+    def heartbeat(self) -> int:
+        """A running job is alive (see ``dispatch.requeue_stale``)."""
+        return self.running().update(updated_at=timezone.now())
 
 
 class MediaRendition(models.Model):

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import media_pipeline.audio as audio_mod
-import media_pipeline.loudness as loudness_mod
+import media_pipeline.limiter_probe as limiter_probe_mod
+import media_pipeline.loudness_meter as meter_mod
 from media_pipeline import DEFAULT_PROFILES, AudioProfile, RenditionResult, render_audio
 from media_pipeline.ffmpeg_adapter import Job, RunResult
 from media_pipeline.loudness import (
@@ -50,7 +51,7 @@ class Recorder:
 @pytest.fixture
 def recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
     rec = Recorder()
-    real_run, real_probe = loudness_mod.run_job, audio_mod.run_ffprobe
+    real_run, real_probe = meter_mod.run_job, audio_mod.run_ffprobe
 
     def run_job(job: Job, **kwargs: object) -> RunResult:
         rec.jobs.append(job)
@@ -60,7 +61,8 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
         rec.ffprobes.append(path)
         return real_probe(path, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(loudness_mod, "run_job", run_job)
+    monkeypatch.setattr(meter_mod, "run_job", run_job)
+    monkeypatch.setattr(limiter_probe_mod, "run_job", run_job)
     monkeypatch.setattr(audio_mod, "run_job", run_job)
     monkeypatch.setattr(audio_mod, "run_ffprobe", run_ffprobe)
     yield rec

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from cms.media import renditions
+from cms.media import dispatch, renditions
 from cms.media.models import MediaRendition, RenditionStatus
 from cms.media.uploads import master_from_file
 
@@ -77,7 +77,7 @@ def test_running_job_is_stopped_without_leaving_a_file(
     master = master_from_file(long_wav, "Bản tin dài", "vi")
     # autocommit: the immediate task backend would run every job right here; this test
     # plays the worker itself, in a thread
-    monkeypatch.setattr(renditions, "enqueue", lambda rendition: None)
+    monkeypatch.setattr(dispatch, "enqueue", lambda rendition: None)
     renditions.plan(master)
     rendition = MediaRendition.objects.get(master=master, profile="loudspeaker")
     outcome: list[str] = []

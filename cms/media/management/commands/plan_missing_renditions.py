@@ -39,6 +39,6 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self.stdout.write(f"{master.pk} {master.title}: {', '.join(missing)}")
                 continue
-            renditions.plan(master)
+            renditions.plan(master, requeue=False)
         verb = "missing" if options["dry_run"] else "planned"
         self.stdout.write(f"{masters} masters, {planned} renditions {verb}")
