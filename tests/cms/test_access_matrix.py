@@ -293,6 +293,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     # translators do not. Station tokens are the administrators' business only.
     "stations_admin:dashboard": ("GET", PACKAGERS),
     "stations_admin:package": ("GET", PACKAGERS),
+    # The listings' results-only views (Wagtail's filtering without a page reload).
+    "stations_admin:dashboard_results": ("GET", PACKAGERS),
+    "stations_admin:package_results": ("GET", PACKAGERS),
     "stations_admin:release": ("GET", PACKAGERS),
     "stations_admin:tokens": ("GET", ADMINISTRATORS),
     "stations_admin:revoke_token": ("POST", ADMINISTRATORS),
