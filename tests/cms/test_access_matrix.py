@@ -299,9 +299,11 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "stations_admin:release": ("GET", PACKAGERS),
     "stations_admin:tokens": ("GET", ADMINISTRATORS),
     "stations_admin:revoke_token": ("POST", ADMINISTRATORS),
-    "archive_readiness": ("GET", ARCHIVISTS),
-    "archive_exports": ("GET", ARCHIVISTS),
-    "archive_run_export": ("POST", ARCHIVISTS),
+    "archive:readiness": ("GET", ARCHIVISTS),
+    "archive:readiness_results": ("GET", ARCHIVISTS),
+    "archive:exports": ("GET", ARCHIVISTS),
+    "archive:exports_results": ("GET", ARCHIVISTS),
+    "archive:run_export": ("POST", ARCHIVISTS),
     "archive_search_admin": ("GET", ADMIN_USERS),
     # Bulk ingest of digitised material (issue #18 §4): drafts only, by archivists and
     # content administrators.
