@@ -12,13 +12,12 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cms.reports import charts, exports
+from cms.reports import exports
 from cms.reports.access import ReportScope, province_restriction, scope_for
 from cms.reports.figures import Report, compute
 from cms.reports.models import ReportingSchedule, default_schedule
@@ -169,23 +168,6 @@ def shown_query(
         if value and name in form.fields:
             params[name] = getattr(value, "pk", value)
     return urlencode(params)
-
-
-def reports_index(request: HttpRequest) -> HttpResponse:
-    report, form, schedule = build_report(request)
-    context: dict[str, Any] = {"form": form, "report": report, "schedule": schedule}
-    if report is not None:
-        context["indicator_chart"] = charts.indicator_chart(
-            report.indicator, _("Tỷ lệ sản phẩm theo chỉ tiêu")
-        )
-        context["sections"] = [
-            {"section": s, "chart": charts.section_chart(s), "table": s.table()}
-            for s in [*report.sections, *report.extra_sections]
-        ]
-        context["indicator_table"] = exports.indicator_rows(report)
-        context["counting_rule"] = exports.counting_rule(report)
-        context["query"] = report.query
-    return TemplateResponse(request, "reports/index.html", context)
 
 
 def _filename(report: Report, extension: str) -> str:

@@ -158,7 +158,7 @@ def test_the_walk_finds_the_whole_site() -> None:
     routes = all_routes()
     names = {route.name for route in routes}
     assert len(routes) > 300
-    assert {"wagtailadmin_home", "stations:api_packages", "oai", "reports_index"} <= names
+    assert {"wagtailadmin_home", "stations:api_packages", "oai", "reports:index"} <= names
 
 
 def test_anonymous_visitors_reach_only_public_views(home: Any, client: Client) -> None:
@@ -317,9 +317,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     # Province-wide figures; a unit's own staff get theirs through a reporting membership.
     # Office heads (approvers) answer for the plan's figures, so their role holds
     # reports.view_report (issue 14, item 19; tests/cms/reports/test_office_head.py).
-    "reports_index": ("GET", frozenset({"approver", "administrator"})),
-    "reports_export_xlsx": ("GET", frozenset({"approver", "administrator"})),
-    "reports_export_csv": ("GET", frozenset({"approver", "administrator"})),
+    "reports:index": ("GET", frozenset({"approver", "administrator"})),
+    "reports:export_xlsx": ("GET", frozenset({"approver", "administrator"})),
+    "reports:export_csv": ("GET", frozenset({"approver", "administrator"})),
     # Where an item was posted on the office's channels (issue #18 §2, cms/channels): whoever
     # may edit the item and record posts (not translators); a reporter changes or deletes
     # only the posts they recorded (this one is nobody's).
