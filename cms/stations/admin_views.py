@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from wagtail.admin.ui.tables import Column, DateColumn, Table
 
 from cms.stations import access, distribution, planning, tokens
+from cms.stations.columns import TemplateColumn
 from cms.stations.models import (
     AuditAction,
     BroadcastPackage,
@@ -69,6 +71,23 @@ class TokenForm(forms.Form):
     days = forms.IntegerField(label=_("Hiệu lực (ngày)"), min_value=1, max_value=3650, initial=365)
 
 
+T = "wagtailadmin/stations/"
+TOKEN_COLUMNS = [
+    TemplateColumn("prefix", label=_("Tiền tố"), cell_template_name=T + "token_prefix_cell.html"),
+    Column("label", label=_("Tên gợi nhớ")),
+    DateColumn("created_at", label=_("Tạo lúc")),
+    DateColumn("expires_at", label=_("Hết hạn")),
+    TemplateColumn(
+        "last_used_at",
+        label=_("Dùng lần cuối"),
+        cell_template_name=T + "token_last_used_cell.html",
+    ),
+    TemplateColumn(
+        "revoke", label=_("Thu hồi"), accessor="pk", cell_template_name=T + "token_revoke_cell.html"
+    ),
+]
+
+
 def station_tokens(request: HttpRequest, station_id: int) -> HttpResponse:
     """List a station's tokens and create one; a new token is shown on this page only."""
     require(request, TOKEN_PERMISSION)
@@ -89,7 +108,7 @@ def station_tokens(request: HttpRequest, station_id: int) -> HttpResponse:
         "wagtailadmin/stations/tokens.html",
         {
             "station": station,
-            "tokens": station.tokens.all(),
+            "tokens": Table(TOKEN_COLUMNS, list(station.tokens.all())),
             "form": form,
             "issued": issued,
             "page_title": _("Khóa truy cập: %(station)s") % {"station": station.name},

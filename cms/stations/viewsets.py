@@ -24,19 +24,12 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from cms.stations import admin_views, carriage
+from cms.stations.columns import TemplateColumn
 from cms.stations.models import BroadcastPackage, PackageDelivery, StationKind
 from cms.taxonomy.models import BulletinClass
 
 TEMPLATES = "wagtailadmin/stations/"
 OVERDUE_ROW = {"class": "overdue", "style": "background:#fde8e8"}
-
-
-class TemplateColumn(Column):
-    """A column whose cell is rendered by its own template (given the row as ``instance``)."""
-
-    def __init__(self, name: str, *, cell_template_name: str, **kwargs: Any) -> None:
-        super().__init__(name, **kwargs)
-        self.cell_template_name = cell_template_name
 
 
 class ReleaseColumn(Column):

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cms.stations.models import BroadcastPackage, PackageDelivery
+from cms.stations import tokens
+from cms.stations.models import BroadcastPackage, PackageDelivery, Station
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,16 @@ def test_results_views_are_refused_like_the_pages(client, packages, make_user) -
     assert client.get("/admin/carriage/packages/999999/").status_code in (302, 403)
     client.force_login(make_user("bientap", "editor"))
     assert client.get("/admin/carriage/packages/999999/").status_code == 404
+
+
+def test_token_list_is_a_wagtail_table_whose_revoke_forms_carry_the_csrf_token(
+    client, packages, make_user
+) -> None:
+    station = Station.objects.get(code="xa-1")
+    token = tokens.issue(station, label="Máy A", created_by=None, expires_at=timezone.now())
+    client.force_login(make_user("quantri", "administrator"))
+    html = client.get(f"/admin/carriage/stations/{station.pk}/tokens/").content.decode()
+    [table] = re.findall(r'<table class="listing">.*?</table>', html, re.S)
+    assert f"st_{token.token.prefix}_" in table and "Máy A" in table
+    revoke = re.search(r'<form method="post" action="[^"]*/revoke/">(.*?)</form>', table, re.S)
+    assert revoke and re.search(r'name="csrfmiddlewaretoken" value="[^"]+"', revoke.group(1))
