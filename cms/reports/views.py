@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -60,7 +60,8 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.scope = scope
         names = term_names(ProducingUnit, "vi")
-        self.fields["producing_unit"].choices = [
+        units = cast(forms.ChoiceField, self.fields["producing_unit"])
+        units.choices = [
             ("", _("Tất cả")),
             *sorted(names.items(), key=lambda kv: kv[1]),
         ]
@@ -70,7 +71,7 @@ class ReportForm(forms.Form):
             del self.fields["producing_unit"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or self.cleaned_data
         if data.get("period") == PeriodKind.CUSTOM:
             start, end = data.get("start"), data.get("end")
             if not start or not end:
