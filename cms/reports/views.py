@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cms.reports import charts, exports
+from cms.reports import exports
 from cms.reports.access import ReportScope, province_restriction, scope_for
 from cms.reports.figures import Report, compute
 from cms.reports.models import ReportingSchedule, default_schedule
@@ -61,7 +60,8 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.scope = scope
         names = term_names(ProducingUnit, "vi")
-        self.fields["producing_unit"].choices = [
+        units = cast(forms.ChoiceField, self.fields["producing_unit"])
+        units.choices = [
             ("", _("Tất cả")),
             *sorted(names.items(), key=lambda kv: kv[1]),
         ]
@@ -71,7 +71,7 @@ class ReportForm(forms.Form):
             del self.fields["producing_unit"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or self.cleaned_data
         if data.get("period") == PeriodKind.CUSTOM:
             start, end = data.get("start"), data.get("end")
             if not start or not end:
@@ -169,23 +169,6 @@ def shown_query(
         if value and name in form.fields:
             params[name] = getattr(value, "pk", value)
     return urlencode(params)
-
-
-def reports_index(request: HttpRequest) -> HttpResponse:
-    report, form, schedule = build_report(request)
-    context: dict[str, Any] = {"form": form, "report": report, "schedule": schedule}
-    if report is not None:
-        context["indicator_chart"] = charts.indicator_chart(
-            report.indicator, _("Tỷ lệ sản phẩm theo chỉ tiêu")
-        )
-        context["sections"] = [
-            {"section": s, "chart": charts.section_chart(s), "table": s.table()}
-            for s in [*report.sections, *report.extra_sections]
-        ]
-        context["indicator_table"] = exports.indicator_rows(report)
-        context["counting_rule"] = exports.counting_rule(report)
-        context["query"] = report.query
-    return TemplateResponse(request, "reports/index.html", context)
 
 
 def _filename(report: Report, extension: str) -> str:

@@ -1,24 +1,25 @@
-"""Admin views: the carriage dashboard ("Phát sóng"), releasing a package, station tokens."""
+"""Admin views: releasing a package, station tokens (the carriage listings are in viewsets)."""
 
 from __future__ import annotations
+
+import datetime
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from wagtail.admin.ui.tables import Column, DateColumn, Table
 
-from cms.stations import access, carriage, distribution, planning, tokens
+from cms.stations import access, distribution, planning, tokens
+from cms.stations.columns import TemplateColumn
 from cms.stations.models import (
     AuditAction,
     BroadcastPackage,
-    PackageDelivery,
     Station,
     StationToken,
 )
@@ -31,77 +32,6 @@ TOKEN_PERMISSION = "stations.add_stationtoken"  # noqa: S105 - a permission name
 def require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied
-
-
-PACKAGES_PER_PAGE = 50
-DELIVERIES_PER_PAGE = 100
-
-
-def query_without_page(request: HttpRequest) -> str:
-    """The current filters as a query string, for the pagination links."""
-    query = request.GET.copy()
-    query.pop("p", None)
-    return query.urlencode()
-
-
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Packages newest first, 50 a page, filtered by class, date, state and title; the
-    carriage counts are computed for the page shown only."""
-    require(request, DASHBOARD_PERMISSION)
-    form = carriage.DashboardFilter(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(carriage.filter_packages(data), PACKAGES_PER_PAGE).get_page(
-        request.GET.get("p")
-    )
-    order = {package.pk: n for n, package in enumerate(page.object_list)}
-    rows = carriage.package_carriage(BroadcastPackage.objects.filter(pk__in=list(order)))
-    rows.sort(key=lambda r: order[r.package.pk])
-    return render(
-        request,
-        "wagtailadmin/stations/dashboard.html",
-        {
-            "rows": rows,
-            "page": page,
-            "form": form,
-            "query": query_without_page(request),
-            "page_title": _("Phát sóng"),
-            "header_icon": "radio-full",
-        },
-    )
-
-
-def package_carriage(request: HttpRequest, package_id: int) -> HttpResponse:
-    """One package's stations, 100 a page, filtered by state, kind and name, with totals."""
-    require(request, DASHBOARD_PERMISSION)
-    package = get_object_or_404(BroadcastPackage, pk=package_id)
-    form = carriage.DeliveryFilter(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = Paginator(carriage.filter_deliveries(package, data), DELIVERIES_PER_PAGE).get_page(
-        request.GET.get("p")
-    )
-    deliveries = list(page.object_list)
-    prefetch_related_objects(deliveries, "airings")
-    overdue = set(
-        PackageDelivery.objects.filter(
-            carriage.overdue_q(), pk__in=[d.pk for d in deliveries]
-        ).values_list("pk", flat=True)
-    )
-    [totals] = carriage.package_carriage(BroadcastPackage.objects.filter(pk=package.pk))
-    return render(
-        request,
-        "wagtailadmin/stations/package_carriage.html",
-        {
-            "package": package,
-            "deliveries": deliveries,
-            "overdue": overdue,
-            "totals": totals,
-            "page": page,
-            "form": form,
-            "query": query_without_page(request),
-            "page_title": package.title,
-            "header_icon": "radio-full",
-        },
-    )
 
 
 def release(request: HttpRequest, package_id: int) -> HttpResponse:
@@ -141,6 +71,23 @@ class TokenForm(forms.Form):
     days = forms.IntegerField(label=_("Hiệu lực (ngày)"), min_value=1, max_value=3650, initial=365)
 
 
+T = "wagtailadmin/stations/"
+TOKEN_COLUMNS = [
+    TemplateColumn("prefix", label=_("Tiền tố"), cell_template_name=T + "token_prefix_cell.html"),
+    Column("label", label=_("Tên gợi nhớ")),
+    DateColumn("created_at", label=_("Tạo lúc")),
+    DateColumn("expires_at", label=_("Hết hạn")),
+    TemplateColumn(
+        "last_used_at",
+        label=_("Dùng lần cuối"),
+        cell_template_name=T + "token_last_used_cell.html",
+    ),
+    TemplateColumn(
+        "revoke", label=_("Thu hồi"), accessor="pk", cell_template_name=T + "token_revoke_cell.html"
+    ),
+]
+
+
 def station_tokens(request: HttpRequest, station_id: int) -> HttpResponse:
     """List a station's tokens and create one; a new token is shown on this page only."""
     require(request, TOKEN_PERMISSION)
@@ -152,7 +99,7 @@ def station_tokens(request: HttpRequest, station_id: int) -> HttpResponse:
             station,
             label=form.cleaned_data["label"],
             created_by=request.user,
-            expires_at=timezone.now() + timezone.timedelta(days=form.cleaned_data["days"]),
+            expires_at=timezone.now() + datetime.timedelta(days=form.cleaned_data["days"]),
         )
         access.audit(request, AuditAction.TOKEN_CREATED, station=station, token=issued.token)
         form = TokenForm()
@@ -161,7 +108,7 @@ def station_tokens(request: HttpRequest, station_id: int) -> HttpResponse:
         "wagtailadmin/stations/tokens.html",
         {
             "station": station,
-            "tokens": station.tokens.all(),
+            "tokens": Table(TOKEN_COLUMNS, list(station.tokens.all())),
             "form": form,
             "issued": issued,
             "page_title": _("Khóa truy cập: %(station)s") % {"station": station.name},

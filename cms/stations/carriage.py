@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
-from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -23,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cms.stations import conf
-from cms.stations.models import BroadcastPackage, PackageDelivery, StationKind
+from cms.stations.models import BroadcastPackage, PackageDelivery
 from cms.taxonomy.models import BulletinClass
 
 logger = logging.getLogger(__name__)
@@ -79,7 +77,6 @@ def package_carriage(packages: QuerySet[BroadcastPackage]) -> list[PackageCarria
 
 
 PACKAGE_STATES = [
-    ("", gettext_lazy("Mọi trạng thái")),
     ("unreleased", gettext_lazy("Chưa phát hành")),
     ("overdue", gettext_lazy("Có đài quá hạn (khẩn cấp)")),
     ("incomplete", gettext_lazy("Còn đài chưa nhận")),
@@ -87,60 +84,36 @@ PACKAGE_STATES = [
 ]
 
 
-class DashboardFilter(forms.Form):
-    """Filters of the carriage dashboard: every one is a WHERE on indexed columns or an
-    EXISTS on the deliveries (``unique (package, station)`` starts with ``package_id``), so
-    the page stays fast with thousands of packages times hundreds of stations."""
-
-    bulletin_class = forms.ChoiceField(
-        label=gettext_lazy("Loại bản tin"),
-        required=False,
-        choices=[("", gettext_lazy("Mọi loại")), *BulletinClass.choices],
-    )
-    state = forms.ChoiceField(
-        label=gettext_lazy("Trạng thái"), required=False, choices=PACKAGE_STATES
-    )
-    date_from = forms.DateField(
-        label=gettext_lazy("Từ ngày"), required=False, widget=forms.DateInput({"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("Đến ngày"), required=False, widget=forms.DateInput({"type": "date"})
-    )
-    q = forms.CharField(label=gettext_lazy("Tiêu đề có chứa"), required=False, max_length=100)
-
-
-def filter_packages(data: dict[str, Any]) -> QuerySet[BroadcastPackage]:
-    """Packages matching the cleaned filter, newest first (release date, else creation)."""
-    packages = BroadcastPackage.objects.annotate(
+def packages_newest_first() -> QuerySet[BroadcastPackage]:
+    """Packages newest first (release date, else creation), with that ``day`` annotated."""
+    return BroadcastPackage.objects.annotate(
         day=TruncDate(Coalesce("released_at", "created_at"))
-    )
-    if data.get("bulletin_class"):
-        packages = packages.filter(bulletin_class=data["bulletin_class"])
-    if data.get("date_from"):
-        packages = packages.filter(day__gte=data["date_from"])
-    if data.get("date_to"):
-        packages = packages.filter(day__lte=data["date_to"])
-    if data.get("q"):
-        packages = packages.filter(title__icontains=data["q"])
+    ).order_by(Coalesce("released_at", "created_at").desc(), "-pk")
+
+
+def filter_package_state(
+    packages: QuerySet[BroadcastPackage], state: str
+) -> QuerySet[BroadcastPackage]:
+    """Every state is a WHERE on indexed columns or an EXISTS on the deliveries
+    (``unique (package, station)`` starts with ``package_id``), so the dashboard stays fast
+    with thousands of packages times hundreds of stations."""
     deliveries = PackageDelivery.objects.filter(package=OuterRef("pk"))
-    state = data.get("state")
     if state == "unreleased":
-        packages = packages.filter(released_at__isnull=True)
-    elif state == "overdue":
-        packages = packages.filter(Exists(deliveries.filter(overdue_q())))
-    elif state == "incomplete":
-        packages = packages.alias(
+        return packages.filter(released_at__isnull=True)
+    if state == "overdue":
+        return packages.filter(Exists(deliveries.filter(overdue_q())))
+    if state == "incomplete":
+        return packages.alias(
             has_pending=Exists(deliveries.filter(received_at__isnull=True))
         ).filter(released_at__isnull=False, has_pending=True)
-    elif state == "received":
-        packages = packages.alias(
+    if state == "received":
+        return packages.alias(
             has_any=Exists(deliveries), has_pending=Exists(deliveries.filter(received_at=None))
         ).filter(released_at__isnull=False, has_any=True, has_pending=False)
-    return packages.order_by(Coalesce("released_at", "created_at").desc(), "-pk")
+    return packages
 
 
 DELIVERY_STATES = [
-    ("", gettext_lazy("Mọi trạng thái")),
     ("waiting", gettext_lazy("Đang đóng gói / lỗi")),
     ("not_received", gettext_lazy("Sẵn sàng, chưa nhận")),
     ("overdue", gettext_lazy("Quá hạn")),
@@ -149,38 +122,20 @@ DELIVERY_STATES = [
 ]
 
 
-class DeliveryFilter(forms.Form):
-    state = forms.ChoiceField(
-        label=gettext_lazy("Trạng thái"), required=False, choices=DELIVERY_STATES
-    )
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Loại đài"),
-        required=False,
-        choices=[("", gettext_lazy("Mọi loại")), *StationKind.choices],
-    )
-    q = forms.CharField(label=gettext_lazy("Tên hoặc mã đài"), required=False, max_length=100)
-
-
-def filter_deliveries(package: BroadcastPackage, data: dict[str, Any]) -> QuerySet[PackageDelivery]:
-    deliveries = package.deliveries.select_related("station", "build")
-    state = data.get("state")
+def filter_delivery_state(
+    deliveries: QuerySet[PackageDelivery], state: str
+) -> QuerySet[PackageDelivery]:
     if state == "waiting":
-        deliveries = deliveries.filter(available_at__isnull=True)
-    elif state == "not_received":
-        deliveries = deliveries.filter(available_at__isnull=False, received_at__isnull=True)
-    elif state == "overdue":
-        deliveries = deliveries.filter(overdue_q())
-    elif state == "not_aired":
-        deliveries = deliveries.filter(received_at__isnull=False, aired_at__isnull=True)
-    elif state == "aired":
-        deliveries = deliveries.filter(aired_at__isnull=False)
-    if data.get("kind"):
-        deliveries = deliveries.filter(station__kind=data["kind"])
-    if data.get("q"):
-        deliveries = deliveries.filter(
-            Q(station__name__icontains=data["q"]) | Q(station__code__icontains=data["q"])
-        )
-    return deliveries.order_by("station__name", "pk")
+        return deliveries.filter(available_at__isnull=True)
+    if state == "not_received":
+        return deliveries.filter(available_at__isnull=False, received_at__isnull=True)
+    if state == "overdue":
+        return deliveries.filter(overdue_q())
+    if state == "not_aired":
+        return deliveries.filter(received_at__isnull=False, aired_at__isnull=True)
+    if state == "aired":
+        return deliveries.filter(aired_at__isnull=False)
+    return deliveries
 
 
 def flag_overdue_emergencies() -> list[PackageDelivery]:

@@ -1,15 +1,13 @@
-"""Admin: stations, station users, packages (snippets), the carriage dashboard, tokens."""
+"""Admin: stations, station users, packages (snippets); the carriage viewset (dashboard, tokens)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
@@ -17,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from cms.editorial.scope import ManagersOnlySnippetViewSet, has_any_model_permission
 from cms.stations import admin_views
 from cms.stations.models import BroadcastPackage, Station, StationMembership
+from cms.stations.viewsets import CarriageViewSet, ReleaseColumn
 
 # Station users and packages are listed and chosen only by those who manage them
 # (cms/stations/migrations/0002_permissions.py); stations also by the package makers, who
@@ -42,25 +41,6 @@ class StationMembershipViewSet(ManagersOnlySnippetViewSet):
     icon = "user"
     menu_label = _("Người dùng của đài")
     list_display = ["user", "station"]
-
-
-class ReleaseColumn(Column):
-    """The release date, or a visible "Phát hành" button (not hidden under "…") for an
-    unreleased package when the user may release it."""
-
-    cell_template_name = "wagtailadmin/stations/release_cell.html"
-
-    def get_cell_context_data(self, instance: Any, parent_context: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_cell_context_data(instance, parent_context)
-        request = parent_context.get("request")
-        context["release_url"] = (
-            reverse("stations_admin:release", args=[instance.pk])
-            if instance.released_at is None
-            and request is not None
-            and request.user.has_perm(admin_views.RELEASE_PERMISSION)
-            else None
-        )
-        return context
 
 
 class BroadcastPackageViewSet(ManagersOnlySnippetViewSet):
@@ -125,31 +105,6 @@ def station_buttons(snippet: Any, user: Any, next_url: str | None = None) -> lis
     return buttons
 
 
-admin_urls = [
-    path("", admin_views.dashboard, name="dashboard"),
-    path("packages/<int:package_id>/", admin_views.package_carriage, name="package"),
-    path("packages/<int:package_id>/release/", admin_views.release, name="release"),
-    path("stations/<int:station_id>/tokens/", admin_views.station_tokens, name="tokens"),
-    path(
-        "stations/<int:station_id>/tokens/<int:token_id>/revoke/",
-        admin_views.revoke_token,
-        name="revoke_token",
-    ),
-]
-
-
-@hooks.register("register_admin_urls")
-def register_admin_urls() -> list[Any]:
-    return [path("carriage/", include((admin_urls, "stations_admin"), namespace="stations_admin"))]
-
-
-class CarriageMenuItem(MenuItem):
-    def is_shown(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(admin_views.DASHBOARD_PERMISSION)
-
-
-@hooks.register("register_admin_menu_item")
-def carriage_menu_item() -> MenuItem:
-    return CarriageMenuItem(
-        _("Phát sóng"), reverse("stations_admin:dashboard"), icon_name="radio-full", order=305
-    )
+@hooks.register("register_admin_viewset")
+def register_carriage_viewset() -> CarriageViewSet:
+    return CarriageViewSet()

@@ -158,7 +158,7 @@ def test_the_walk_finds_the_whole_site() -> None:
     routes = all_routes()
     names = {route.name for route in routes}
     assert len(routes) > 300
-    assert {"wagtailadmin_home", "stations:api_packages", "oai", "reports_index"} <= names
+    assert {"wagtailadmin_home", "stations:api_packages", "oai", "reports:index"} <= names
 
 
 def test_anonymous_visitors_reach_only_public_views(home: Any, client: Client) -> None:
@@ -293,12 +293,17 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     # translators do not. Station tokens are the administrators' business only.
     "stations_admin:dashboard": ("GET", PACKAGERS),
     "stations_admin:package": ("GET", PACKAGERS),
+    # The listings' results-only views (Wagtail's filtering without a page reload).
+    "stations_admin:dashboard_results": ("GET", PACKAGERS),
+    "stations_admin:package_results": ("GET", PACKAGERS),
     "stations_admin:release": ("GET", PACKAGERS),
     "stations_admin:tokens": ("GET", ADMINISTRATORS),
     "stations_admin:revoke_token": ("POST", ADMINISTRATORS),
-    "archive_readiness": ("GET", ARCHIVISTS),
-    "archive_exports": ("GET", ARCHIVISTS),
-    "archive_run_export": ("POST", ARCHIVISTS),
+    "archive:readiness": ("GET", ARCHIVISTS),
+    "archive:readiness_results": ("GET", ARCHIVISTS),
+    "archive:exports": ("GET", ARCHIVISTS),
+    "archive:exports_results": ("GET", ARCHIVISTS),
+    "archive:run_export": ("POST", ARCHIVISTS),
     "archive_search_admin": ("GET", ADMIN_USERS),
     # Bulk ingest of digitised material (issue #18 §4): drafts only, by archivists and
     # content administrators.
@@ -312,9 +317,9 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     # Province-wide figures; a unit's own staff get theirs through a reporting membership.
     # Office heads (approvers) answer for the plan's figures, so their role holds
     # reports.view_report (issue 14, item 19; tests/cms/reports/test_office_head.py).
-    "reports_index": ("GET", frozenset({"approver", "administrator"})),
-    "reports_export_xlsx": ("GET", frozenset({"approver", "administrator"})),
-    "reports_export_csv": ("GET", frozenset({"approver", "administrator"})),
+    "reports:index": ("GET", frozenset({"approver", "administrator"})),
+    "reports:export_xlsx": ("GET", frozenset({"approver", "administrator"})),
+    "reports:export_csv": ("GET", frozenset({"approver", "administrator"})),
     # Where an item was posted on the office's channels (issue #18 §2, cms/channels): whoever
     # may edit the item and record posts (not translators); a reporter changes or deletes
     # only the posts they recorded (this one is nobody's).
