@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms.content import views as content_views
 from cms.editorial.scope import guard_admin_urls
 from cms.feeds import urls as feed_urls
+from cms.i18n import han_page_font
 from cms.media import serving as media_serving
 from cms.sharing import views as sharing_views
 from cms.sharing.robots import robots_txt
@@ -29,6 +30,11 @@ urlpatterns = [
     path("healthz", content_views.health, name="health"),
     path("subtitles/<int:document_id>.vtt", content_views.subtitles_vtt, name="subtitles_vtt"),
     path("share/<str:key>.jpg", sharing_views.share_card, name="share_card"),
+    path(
+        "fonts/han/<str:version>/<str:token>.woff2",
+        han_page_font.serve,
+        name="han_page_font",
+    ),
     path("sitemap.xml", sharing_views.sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("cms.stations.urls")),

@@ -24,6 +24,10 @@ Vietnamese page loads the Latin and Vietnamese subsets, a Khmer page the Khmer o
   it for headings, which halves what a Chinese page downloads. Hinting, vertical metrics,
   OpenType layout and most name records are dropped (horizontal text needs none of them).
 
+The slices are the fallback now: a Chinese page links its own subset of exactly its
+characters plus a shared core (cms/i18n/han_page_font.py, which ``build`` also prepares);
+only a page too long for that, or one rendered without its middleware, uses the slices.
+
 Building is skipped when nothing changed (``.build-stamp``), since the Chinese slices take
 a few minutes on two cores.
 """
@@ -380,7 +384,7 @@ def build_autonyms(source_dirs: list[Path], out_dir: Path) -> tuple[list[Path], 
 def stamp(source_dirs: list[Path]) -> str:
     """What the built files depend on: the faces, the slicing, the sources' sizes and dates."""
     spec = {
-        "format": 3,  # bump when the subsetting code changes what it writes
+        "format": 4,  # bump when the subsetting code changes what it writes
         "faces": [face.__dict__ for face in FACES],
         "weights": WEIGHTS,
         "autonyms": autonym_text(),
@@ -444,6 +448,9 @@ def build(source_dirs: list[Path], out_dir: Path, *, force: bool = False) -> lis
         written += han_files
         write_atomic(out_dir / HAN_CSS, han_css.encode())
         written.append(out_dir / HAN_CSS)
+        from cms.i18n import han_page_font  # the per-page subsets' core and manifest
+
+        written += han_page_font.build_core(han_source, out_dir, current)
     css_path = out_dir / "fonts.css"
     write_atomic(css_path, ("\n".join(css) + "\n").encode())
     written.append(css_path)

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "cms.security.middleware.SiteCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "cms.operations.middleware.MissingFieldMiddleware",
+    # Sees the finished page: a Chinese page's own font subset (cms/i18n/han_page_font.py).
+    "cms.i18n.han_page_font.HanPageFontMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

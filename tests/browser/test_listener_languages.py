@@ -207,6 +207,7 @@ def check_chinese(live_server: Any, browser_without_cjk: Browser, artifacts: Pat
     # as the same box, so the check below can fail.
     blocked = new_phone(browser_without_cjk)
     blocked.route("**/static/fonts/noto-sans-sc-*", lambda route: route.abort())
+    blocked.route("**/fonts/han/**", lambda route: route.abort())  # the page's own subset
     blocked.goto(f"{live_server.url}/zh-hans/")
     drawn = blocked.evaluate(GLYPHS_JS, chars)
     assert len(set(drawn)) == 1, "this Chromium has a CJK font of its own: the test proves nothing"
@@ -217,7 +218,7 @@ def check_chinese(live_server: Any, browser_without_cjk: Browser, artifacts: Pat
     fonts: list[str] = []
     page.on(
         "response",
-        lambda r: fonts.append(r.url.rsplit("/", 1)[-1]) if "/static/fonts/" in r.url else None,
+        lambda r: fonts.append(r.url.rsplit("/", 1)[-1]) if "/fonts/" in r.url else None,
     )
     page.goto(f"{live_server.url}/zh-hans/")
     expect(page.get_by_role("heading", level=1)).to_have_text("人权信息宣传")
@@ -232,10 +233,11 @@ def check_chinese(live_server: Any, browser_without_cjk: Browser, artifacts: Pat
         """() => [...document.fonts].filter((f) => f.family.replace(/["']/g, "") ===
             "Noto Sans SC").length"""
     )
-    slices = [name for name in fonts if name.startswith("noto-sans-sc-")]
-    # Only the slices the page's characters need: fewer than a quarter of them.
-    assert declared >= 50 and 1 <= loaded <= declared // 4, (loaded, declared)
-    assert 1 <= len(slices) <= declared // 4, slices
+    # The shared core and the page's own subset (cms/i18n/han_page_font.py), no slice.
+    assert declared == loaded == 2, (loaded, declared)
+    subsets = [name for name in fonts if name.endswith(".woff2") and "noto-sans" not in name]
+    assert len(subsets) == 1 and "noto-sans-sc-core.woff2" in fonts, fonts
+    assert not [name for name in fonts if name.startswith("noto-sans-sc-0")], fonts
     page.screenshot(path=str(artifacts / "languages-home-zh-hans-phone.png"), full_page=True)
     page.context.close()
 
