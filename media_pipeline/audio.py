@@ -448,7 +448,8 @@ def _output_duration(info: MediaInfo) -> float | None:
     Every chain keeps the number of seconds (resampling changes the rate, not the length;
     the limiter compensates its look-ahead), so no ffprobe is run per output. A master whose
     duration the probe corrected (``declared_duration``) uses the corrected figure."""
-    assert info.audio is not None
+    if info.audio is None:
+        raise PipelineError("no_audio", "the file has no audio stream")
     if info.declared_duration is not None or info.audio.duration is None:
         return info.duration
     return info.audio.duration

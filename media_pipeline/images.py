@@ -280,7 +280,8 @@ def render_one(
         if limit and max(im.size) > limit:
             out = _fit(im, limit, limit)
     elif profile.purpose == "board":
-        assert profile.width and profile.height
+        if not (profile.width and profile.height):
+            raise PipelineError("invalid_profile", f"{profile.name}: a board image needs a size")
         W, H = profile.width, profile.height
         band = int(H * profile.caption_band) if caption else 0
         canvas = Image.new("RGB", (W, H), ImageColor.getrgb(profile.background))

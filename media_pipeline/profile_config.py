@@ -78,7 +78,7 @@ def _apply(profile: Profile | None, cls: type[Any], name: str, fields: Mapping[s
 
 
 def profiles_from_config(
-    config: Mapping[str, Mapping[str, Any]] | None,
+    config: Mapping[str, Mapping[str, Any] | None] | None,
     base: Mapping[str, Profile] = DEFAULT_PROFILES,
 ) -> dict[str, Profile]:
     """Return ``base`` with overrides from a plain settings dict applied.

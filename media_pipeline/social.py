@@ -226,7 +226,8 @@ def _encoder_options(profile: SocialProfile, cut: Cut) -> dict[str, Scalar | Non
 def _picture_streams(
     profile: SocialVideoProfile, info: MediaInfo, subs: FilterSpec | None
 ) -> list[StreamSpec]:
-    assert info.video is not None
+    if info.video is None:
+        raise PipelineError("no_video", "the file has no video stream")
     v = info.video
     w, h = profile.width, profile.height
     display = (v.display_width, v.display_height)

@@ -71,7 +71,8 @@ def fit_size(display: tuple[int, int], frame: tuple[int, int]) -> tuple[int, int
 def audio_profile_for(profile: VideoProfile | PlatformVideoProfile) -> AudioProfile:
     """The audio part of a video or social profile expressed as an :class:`AudioProfile`
     (for the gain plan)."""
-    assert profile.audio_target_lufs is not None
+    if profile.audio_target_lufs is None:
+        raise PipelineError("invalid_profile", f"{profile.name}: no audio loudness target")
     return AudioProfile(
         name=f"{profile.name}_audio",
         container="mp4",
@@ -142,7 +143,8 @@ def video_filters(
     ``subtitles`` is ``(ASS path, fonts dir, font name)``. Option values are escaped by the
     adapter, so file names with spaces, quotes, colons, commas or brackets are safe.
     """
-    assert info.video is not None
+    if info.video is None:
+        raise PipelineError("no_video", "the file has no video stream")
     v = info.video
     frame = output_size(profile, info)
     chain: list[FilterSpec] = [DEINTERLACE] if v.interlaced else []
@@ -288,8 +290,7 @@ def _render(
         opts.update(dict(aprof.encoder_options))
     dests: dict[str, Path] = {"video": dest_path}
     want_poster = profile.poster and poster_dest is not None
-    if want_poster:
-        assert poster_dest is not None
+    if profile.poster and poster_dest is not None:
         dests["poster"] = Path(poster_dest)
     with atomic_outputs(dests) as temps:
         outputs.insert(0, OutputSpec(str(temps["video"]), maps, opts))

@@ -45,8 +45,6 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    if moment is None:
-        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)  # noqa: UP017 - Python 3.9
     return max(0.0, moment.timestamp() - (time.time() if now is None else now))

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
-from media_pipeline.images import find_font
+from media_pipeline.captions import find_font
 
 SIZE = 1400
 ACCENT = (0xA3, 0x12, 0x1B)  # static/css/site.css --accent

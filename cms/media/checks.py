@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 
 from media_pipeline import ffmpeg_adapter
+from media_pipeline.captions import SCRIPT_FONTS, find_font
 from media_pipeline.errors import PipelineError
-from media_pipeline.images import SCRIPT_FONTS, find_font
 from media_pipeline.profiles import (
     AudiogramProfile,
     AudioProfile,

@@ -147,7 +147,7 @@ class UnicodeS3Storage(UnicodeNameMixin, S3Storage):
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
-        config: Config = self.client_config  # type: ignore[has-type]  # set by S3Storage
+        config: Config = self.client_config  # set by S3Storage
         self.client_config = config.merge(
             Config(
                 connect_timeout=float(self.connect_timeout),

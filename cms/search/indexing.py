@@ -128,7 +128,8 @@ def product_date(page: Any) -> datetime.date | None:
 def build(page: Any, scope: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Field values of the ``SearchDocument`` and its ``(facet, value)`` tags."""
     item_type = item_type_of(page)
-    assert item_type is not None
+    if item_type is None:
+        raise TypeError(f"{type(page).__name__} is not a registered item type")
     topics = _codes(page.topics)
     channels = _codes(page.channels)
     units = sorted({str(unit.pk) for unit in page.coverage.all()})

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cms.security.clients import client_ip
+from cms.stations.choices import AuditAction
 from cms.stations.models import (
     AiringReport,
-    AuditAction,
     AuditLog,
     BuildStatus,
     PackageBuild,

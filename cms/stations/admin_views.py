@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.ui.tables import Column, DateColumn, Table
 
 from cms.stations import access, distribution, planning, tokens
+from cms.stations.choices import AuditAction
 from cms.stations.columns import TemplateColumn
 from cms.stations.models import (
-    AuditAction,
     BroadcastPackage,
     Station,
     StationToken,

@@ -24,7 +24,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cms.security.clients import client_ip
 from cms.stations import access, conf, downloads, push, tokens
-from cms.stations.models import AuditAction, PackageDelivery, StationToken
+from cms.stations.choices import AuditAction
+from cms.stations.models import PackageDelivery, StationToken
 from cms.stations.openapi import schema
 from cms.stations.responses import NOT_FOUND, keep_404
 

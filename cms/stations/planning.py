@@ -250,7 +250,8 @@ def plan_exhibition(
         lines.append(f"{order:02d}.{n:02d}  {caption}" + (f" ({credit})" if credit else ""))
         if profile is None:
             continue
-        assert profile.width and profile.height
+        if not (profile.width and profile.height):
+            raise ValueError(f"board profile {profile.name} has no frame size")
         images.append(
             PlannedFile(
                 path=plan.path(

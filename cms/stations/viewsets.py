@@ -24,8 +24,9 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from cms.stations import admin_views, carriage
+from cms.stations.choices import StationKind
 from cms.stations.columns import TemplateColumn
-from cms.stations.models import BroadcastPackage, PackageDelivery, StationKind
+from cms.stations.models import BroadcastPackage, PackageDelivery
 from cms.taxonomy.models import BulletinClass
 
 TEMPLATES = "wagtailadmin/stations/"
