@@ -64,7 +64,7 @@ def load_state(dest: Path) -> dict[str, Any]:
     if not path.exists():
         return {"cursor": None, "pending": {}, "received": {}}
     with path.open(encoding="utf-8") as handle:
-        state = json.load(handle)
+        state: dict[str, Any] = json.load(handle)
     state.setdefault("cursor", None)
     state.setdefault("pending", {})
     state.setdefault("received", {})

@@ -60,7 +60,10 @@ def _read_record(bag_dir: Path) -> dict[str, Any]:
         bagit.Bag(str(bag_dir)).validate(processes=1)
     except bagit.BagError as error:
         raise ImportRefused(f"invalid bag: {error}") from error
-    return json.loads((bag_dir / "data/metadata/record.jsonld").read_text(encoding="utf-8"))
+    record = json.loads((bag_dir / "data/metadata/record.jsonld").read_text(encoding="utf-8"))
+    if not isinstance(record, dict):
+        raise ImportRefused("invalid bag: record.jsonld is not a JSON object")
+    return record
 
 
 def _file(bag_dir: Path, path: str) -> Path:
@@ -160,7 +163,8 @@ def _image(bag_dir: Path, path: str, record: dict[str, Any]) -> CustomImage:
     existing = CustomImage.objects.filter(file_hash=sha1, title=title).first()
     if existing is not None:
         restored[path] = existing
-        return existing
+        image: CustomImage = existing
+        return image
     with source.open("rb") as handle:
         image = CustomImage(title=title, file=File(handle, name=source.name), file_hash=sha1)
         image.save()
@@ -181,7 +185,8 @@ def _document(bag_dir: Path, path: str, language: str, record: dict[str, Any]) -
         try:
             with existing.file.open("rb") as handle:
                 if handle.read() == data:
-                    return existing
+                    document: CustomDocument = existing
+                    return document
         except OSError:
             continue
     with source.open("rb") as handle:

@@ -81,7 +81,8 @@ def provider_province(page: ItemPage) -> AdministrativeUnit | None:
     else the configured one."""
     unit = page.producing_unit
     if unit is not None and unit.province_id:
-        return unit.province
+        province: AdministrativeUnit = unit.province
+        return province
     for covered in page.coverage.all().order_by("code"):
         provinces = sorted(provinces_of(covered), key=lambda p: (not p.is_current, p.code))
         if provinces:

@@ -236,7 +236,8 @@ def dublin_core(parts: RecordParts) -> dict[str, list[Any]]:
 
 
 def _language(version: ItemPage) -> str:
-    return version.locale.language_code
+    code: str = version.locale.language_code
+    return code
 
 
 def _producer(parts: RecordParts) -> list[Any]:

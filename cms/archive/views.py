@@ -170,13 +170,14 @@ class ReadinessView(ArchiveListingView):
     ]
 
     def get_base_queryset(self) -> QuerySet[Any]:
-        return (
+        latest: QuerySet[Any] = (
             item_pages()
             .live()
             .values("translation_key")
             .annotate(last=Max("last_published_at"))
             .order_by("-last", "translation_key")
         )
+        return latest
 
     def order_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset

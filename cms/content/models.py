@@ -49,7 +49,7 @@ class HomePage(AsciiSlugMixin, Page):
         verbose_name = _("trang chủ")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context(request, *args, **kwargs)
+        context: dict[str, Any] = super().get_context(request, *args, **kwargs)
         context["latest_items"] = latest_items(self, 12)
         context["sections"] = public_pages(self.get_children()).specific()
         return context
@@ -76,7 +76,7 @@ class SectionIndexPage(AsciiSlugMixin, Page):
         verbose_name = _("chuyên mục")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context(request, *args, **kwargs)
+        context: dict[str, Any] = super().get_context(request, *args, **kwargs)
         context["items"] = latest_items(self, 50)
         return context
 
@@ -224,7 +224,8 @@ class ItemPage(AsciiSlugMixin, Page):
 
     @property
     def language(self) -> str:
-        return self.locale.language_code
+        code: str = self.locale.language_code
+        return code
 
 
 def cut_in_field() -> TimecodeField:

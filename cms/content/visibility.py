@@ -44,12 +44,13 @@ def public_pages(pages: QuerySet[Any] | None = None) -> Any:
 def unpublished_ancestor() -> QuerySet[Page]:
     """For a subquery: the ancestors of the outer page (``OuterRef("path")``) that are not
     live, below the tree's root (an ancestor's path is a prefix of the page's path)."""
-    return Page.objects.filter(
+    ancestors: QuerySet[Page] = Page.objects.filter(
         live=False,
         depth__gt=1,
         depth__lt=OuterRef("depth"),
         path=Substr(OuterRef("path"), 1, F("depth") * Page.steplen),
     )
+    return ancestors
 
 
 def under_unpublished_page(page: Page) -> bool:

@@ -131,7 +131,7 @@ class ItemPageForm(WagtailAdminPageForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean()
         self._check_area_dates(cleaned)
         if self.is_deferred_validation:
             return cleaned

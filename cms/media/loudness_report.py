@@ -31,7 +31,7 @@ def within_tolerance(loudness: dict[str, Any]) -> bool | None:
     output, target = loudness.get("output"), loudness.get("target_lufs")
     if not output or target is None:
         return None
-    ok = abs(output["integrated_lufs"] - target) <= loudness["tolerance_lu"] + 1e-6
+    ok: bool = abs(output["integrated_lufs"] - target) <= loudness["tolerance_lu"] + 1e-6
     peak = output.get("true_peak_dbtp")
     if peak is not None and peak > loudness["max_true_peak_dbtp"] + 1e-6:
         ok = False

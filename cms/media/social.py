@@ -5,12 +5,15 @@ title go in; the result is recorded like every other rendition's."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cms.media.inputs import RenditionInputs
 from media_pipeline.ffmpeg_adapter import CancelCheck, ProgressCallback
 from media_pipeline.probe import MediaInfo
 from media_pipeline.profiles import AudiogramProfile, SocialVideoProfile
+
+if TYPE_CHECKING:
+    from cms.media.making import Made
 
 
 def make_social(
@@ -21,7 +24,7 @@ def make_social(
     info: MediaInfo,
     progress: ProgressCallback,
     should_cancel: CancelCheck,
-) -> Any:
+) -> Made:
     from cms.media.renditions import Made, subtitles_copy, targets
     from media_pipeline.social import render_audiogram, render_social
 

@@ -121,7 +121,8 @@ def product_date(page: Any) -> datetime.date | None:
         timezone.localtime(page.first_published_at).date() if page.first_published_at else None
     )
     if page.production_date and is_original_version(page):
-        return page.production_date
+        produced: datetime.date = page.production_date
+        return produced
     return published or page.production_date
 
 

@@ -86,9 +86,10 @@ PACKAGE_STATES = [
 
 def packages_newest_first() -> QuerySet[BroadcastPackage]:
     """Packages newest first (release date, else creation), with that ``day`` annotated."""
-    return BroadcastPackage.objects.annotate(
+    packages: QuerySet[BroadcastPackage] = BroadcastPackage.objects.annotate(
         day=TruncDate(Coalesce("released_at", "created_at"))
     ).order_by(Coalesce("released_at", "created_at").desc(), "-pk")
+    return packages
 
 
 def filter_package_state(
@@ -102,14 +103,17 @@ def filter_package_state(
         return packages.filter(released_at__isnull=True)
     if state == "overdue":
         return packages.filter(Exists(deliveries.filter(overdue_q())))
+    selected: QuerySet[BroadcastPackage]
     if state == "incomplete":
-        return packages.alias(
+        selected = packages.alias(
             has_pending=Exists(deliveries.filter(received_at__isnull=True))
         ).filter(released_at__isnull=False, has_pending=True)
+        return selected
     if state == "received":
-        return packages.alias(
+        selected = packages.alias(
             has_any=Exists(deliveries), has_pending=Exists(deliveries.filter(received_at=None))
         ).filter(released_at__isnull=False, has_any=True, has_pending=False)
+        return selected
     return packages
 
 

@@ -90,7 +90,7 @@ class StationForm(WagtailAdminModelForm):
                 self.initial["board_size"] = f"{match.group(2)}×{match.group(3)}"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean()
         if data.get("board_profile") == "native":
             match = NATIVE_SIZE_RE.match(data.get("board_size") or "")
             if not match:

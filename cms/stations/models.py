@@ -403,7 +403,8 @@ class PackageBuild(models.Model):
 
     def file_entry(self, path: str) -> dict[str, Any] | None:
         """The entry of a file of the bag by its path inside the bag, if there is one."""
-        for entry in self.files:
+        entries: list[dict[str, Any]] = self.files
+        for entry in entries:
             if entry["path"] == path:
                 return entry
         return None

@@ -269,7 +269,10 @@ class PackageCarriageView(CarriagePermissionMixin, IndexView):
         ]
 
     def get_base_queryset(self) -> QuerySet[PackageDelivery]:
-        return self.package.deliveries.select_related("station", "build")
+        deliveries: QuerySet[PackageDelivery] = self.package.deliveries.select_related(
+            "station", "build"
+        )
+        return deliveries
 
     def order_queryset(self, queryset: QuerySet[PackageDelivery]) -> QuerySet[PackageDelivery]:
         return queryset.order_by("station__name", "pk")

@@ -124,6 +124,8 @@ PUBLIC_NAMES = {
     "search",
     "share_card",
     "sitemap",
+    "robots_txt",
+    "han_page_font",
     "subtitles_vtt",
     "feed_radio",
     "feed_section",
@@ -263,6 +265,9 @@ def objects(
         "section_id": section.pk,
         "path": "manifest.json",
         "key": "0" * 64,  # a share card no page has
+        # a Chinese font subset the site never signed
+        "version": "0" * 12,
+        "token": "4e2d6587.forged",
     }
 
 
@@ -360,6 +365,10 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     # a public page's share card (none in the fixture: 404 for all); the sitemap: everyone
     "share_card": ("GET", NOBODY),
     "sitemap": ("GET", EVERYONE),
+    "robots_txt": ("GET", EVERYONE),
+    # A Chinese page's font subset: only for a character set signed by the site; the
+    # placeholder token is not signed, so it is refused (404) for everyone.
+    "han_page_font": ("GET", NOBODY),
     "stations:login": ("GET", EVERYONE),
     "stations:index": ("GET", frozenset({"station"})),
     # The package exists but is not targeted at the station: refused like a missing one.
