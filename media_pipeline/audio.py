@@ -1,16 +1,15 @@
 """Audio renditions: one measurement decode, then one encode run for all profiles.
 
-``render_audio`` measures the source once per distinct pre-processing chain
-(:func:`media_pipeline.loudness.plan_gains`), then runs ffmpeg once with the decoded audio
-``asplit`` into one branch per profile (chain, gain, limiter, encoder). An output whose
-limiter stays idle is the measured input plus a linear gain: its I / TP / LRA are computed
-(:meth:`~media_pipeline.loudness.GainPlan.predicted_output`). Only the others (limiter at work,
-or a chain whose true peak was not metered) are split to an in-line ``ebur128`` meter reading
-I, LRA and the sample peak (:meth:`~media_pipeline.loudness.GainPlan.metered_output`). The whole
-job is about two decodes of the master (plus a short limiter probe over excerpts when limiting
-is predicted). With ``max_parallel > 1`` (default 1, see :func:`default_parallelism`) the
-encode is spread over several concurrent ffmpeg processes (each decodes the master again)
-to shorten one job's wall time at some CPU cost.
+``render_audio`` measures the source once (:func:`media_pipeline.loudness.plan_gains`: the
+master metered whole, plus a short limiter probe over excerpts when the limiter will work or
+a chain changes the samples), then runs ffmpeg once with the decoded audio ``asplit`` into one
+branch per distinct pre-processing chain and one per profile (gain, limiter, encoder).
+Outputs whose loudness follows from the measurements (limiter idle, or measured taking little
+on the excerpts) are computed (:meth:`~media_pipeline.loudness.GainPlan.predicted_output`);
+the others get an ``ebur128`` meter in their own branch reading I, LRA and the sample peak
+(:meth:`~media_pipeline.loudness.GainPlan.metered_output`). With ``max_parallel > 1`` (default
+1, see :func:`default_parallelism`) the encode is spread over several concurrent ffmpeg
+processes (each decodes the master again) to shorten one job's wall time at some CPU cost.
 """
 
 from __future__ import annotations
@@ -44,6 +43,7 @@ from .loudness import (
     SILENCE_LUFS,
     GainPlan,
     LoudnessStats,
+    gain_chain,
     output_meter,
     parse_ebur128_summaries,
     plan_gains,
@@ -212,27 +212,35 @@ def _encode_job(
     inputs = [InputSpec(src)]
     streams: list[StreamSpec] = []
     outputs: list[OutputSpec] = []
+    # outputs whose pre-processing is the same (broadcast and web_audio of a stereo master)
+    # share one run of it
+    chain_streams: dict[tuple[str, ...], str] = {}
+    for name in names:
+        chain = plans[name].chain
+        key = tuple(f.render() for f in chain)
+        if key not in chain_streams:
+            chain_streams[key] = f"c{len(chain_streams)}"
+            streams.append(
+                StreamSpec(chain_streams[key], "audio", InputRef(0, f"a:{stream}"), chain)
+            )
     for i, name in enumerate(names):
         p = profiles[name]
+        chain_key = tuple(f.render() for f in plans[name].chain)
+        # an output whose loudness cannot be derived is metered in-line, after the limiter
+        # (``ebur128`` passes the audio on unchanged, in the limiter's sample format)
+        meter = () if plans[name].output_derived else (output_meter(f"o{i}", p),)
         streams.append(
             StreamSpec(
                 name=f"r{i}",
                 kind="audio",
-                source=InputRef(0, f"a:{stream}"),
-                filters=(*plans[name].filters(p), *output_format_filters(p)),
+                source=chain_streams[chain_key],
+                filters=(
+                    *gain_chain(plans[name].gain_db, p),
+                    *meter,
+                    *output_format_filters(p),
+                ),
             )
         )
-        if not plans[name].output_derived:
-            # the limiter makes the chain non-linear: meter the final signal in-line
-            streams.append(
-                StreamSpec(
-                    name=f"q{i}",
-                    kind="audio",
-                    source=f"r{i}",
-                    filters=(output_meter(f"o{i}", p),),
-                )
-            )
-            outputs.append(OutputSpec("-", [f"q{i}"], {"f": "null"}))
         opts = encoder_options(p)
         opts["map_metadata"] = -1  # never copy the master's tags
         if p.id3_tags:
@@ -240,7 +248,7 @@ def _encode_job(
             # option names unique. Values travel as separate argv entries (no escaping).
             for j, (k, v) in enumerate(tags):
                 opts[f"metadata:g:{j}"] = f"{k}={v}"
-        outputs.insert(0, OutputSpec(str(dests[name]), [f"r{i}"], opts))
+        outputs.append(OutputSpec(str(dests[name]), [f"r{i}"], opts))
     metered = any(not plans[n].output_derived for n in names)
     return Job(
         inputs=inputs, streams=streams, outputs=outputs, loglevel="info" if metered else "error"

@@ -12,6 +12,7 @@ from .limiter_probe import (
     SOURCE_KEY,
     Excerpted,
     limiter_correction,
+    limiter_loss,
     probe_excerpts,
 )
 from .loudness_chains import (
@@ -33,7 +34,11 @@ from .probe import AudioStreamInfo
 from .profiles import AudioProfile
 
 #: gains (relative to the master's) an estimated chain is limited at on the excerpts
-ESTIMATE_GAIN_SPREAD_DB = (-2.0, 0.0, 2.0)
+ESTIMATE_GAIN_SPREAD_DB = (-2.0, 2.0)
+#: an output the limiter takes at most this much from (measured on the excerpts) is
+#: derived, not metered: the excerpts' figure is then within the meter's 0.1 LU steps of
+#: the whole file's (see :attr:`GainPlan.output_derived`)
+DERIVED_LIMITER_LOSS_LU = 0.3
 #: true peak this far below the limiter ceiling counts as "limiter idle" (ebur128 reports
 #: 0.1 dB steps; inter-sample estimates differ slightly between 4x oversamplers)
 LIMITER_IDLE_MARGIN_DB = 0.5
@@ -58,6 +63,9 @@ class GainPlan:
     #: its sample rate and bandwidth; 0 for a resampled or low-passed chain, whose signal is
     #: then oversampled relative to its bandwidth (see :func:`_peak_overshoot_db`)
     peak_overshoot_db: float = 0.0
+    #: the loudness (LU) the limiter takes away at :attr:`gain_db`, measured on the
+    #: excerpts; ``None`` when the limiter was not probed
+    limiter_loss_lu: float | None = None
 
     @property
     def reported_input(self) -> LoudnessStats:
@@ -88,17 +96,35 @@ class GainPlan:
 
     @property
     def output_derived(self) -> bool:
-        """Whether the output I / TP / LRA follow exactly from the input measurement: the
-        limiter stays idle (the chain after measurement is plain linear gain) and the
-        chain's true peak was metered. Otherwise the encode meters the output in-line."""
-        return not self.limiter_active and self.gain_input.true_peak_dbtp is not None
+        """Whether the output I / TP / LRA follow from measurements already made, so the
+        encode need not meter it. The chain's true peak must have been metered (the chain
+        keeps the master's samples), and either the limiter stays idle (the chain after
+        measurement is plain linear gain: exact) or the limiter probe measured it taking
+        at most :data:`DERIVED_LIMITER_LOSS_LU` away. Otherwise the encode meters the output
+        in-line."""
+        if self.gain_input.true_peak_dbtp is None:
+            return False
+        if not self.limiter_active:
+            return True
+        loss = self.limiter_loss_lu
+        return loss is not None and not self.levelled and loss <= DERIVED_LIMITER_LOSS_LU
 
     def predicted_output(self) -> LoudnessStats:
-        """Exact output stats when the limiter stays idle: the chain is then linear gain."""
+        """Output stats without metering the output (see :attr:`output_derived`): the input
+        plus the gain, less what the limiter takes away; a limiter at work holds the sample
+        peaks at its ceiling, and the true peak keeps the chain's inter-sample overshoot."""
         stats = self.gain_input
+        integrated = stats.integrated_lufs + self.gain_db
         tp = None if stats.true_peak_dbtp is None else stats.true_peak_dbtp + self.gain_db
+        if self.limiter_active and self.limiter_loss_lu is not None:
+            integrated -= max(0.0, self.limiter_loss_lu)
+            # alimiter reacts to sample peaks
+            ceiling = self.limiter_ceiling_dbtp
+            peak = stats.sample_peak_dbfs if stats.sample_peak_dbfs is not None else tp
+            if tp is not None and peak is not None and peak + self.gain_db > ceiling:
+                tp = min(tp, ceiling + self.peak_overshoot_db)
         return LoudnessStats(
-            integrated_lufs=round(stats.integrated_lufs + self.gain_db, 1),
+            integrated_lufs=round(integrated, 1),
             true_peak_dbtp=None if tp is None else round(tp, 1),
             lra_lu=stats.lra_lu,
         )
@@ -348,13 +374,15 @@ def plan_gains(
             # around the master's and interpolate
             spread = (0.0,) if name in known else ESTIMATE_GAIN_SPREAD_DB
             gains_db = tuple(gain + d for d in spread) if will_limit else ()
-            excerpted[name] = Excerpted(profile, chains[name], gains_db)
+            exact = name in measured and name not in levelled
+            excerpted[name] = Excerpted(profile, chains[name], gains_db, exact=exact)
     excerpts = source.probe_excerpts(excerpted, report(0.8, 1.0)) if excerpted else {}
     estimated = _estimate_chains({**known, SOURCE_KEY: source_stats}, excerpts)
     gain_input = {**estimated, **known}
 
     gains: dict[str, float] = {}
     warnings: dict[str, list[str]] = {}
+    losses: dict[str, float | None] = {}
     for name, profile in profiles.items():
         gains[name], warnings[name] = _base_gain(profile, gain_input[name])
         item = excerpted.get(name)
@@ -363,7 +391,9 @@ def plan_gains(
                 (gain, excerpts[f"{name}|limited{k}"])
                 for k, gain in enumerate(item.limiter_gains_db)
             ]
-            gains[name] += limiter_correction(excerpts[f"{name}|plain"], limited, gains[name])
+            plain = excerpts[item.plain_key(name)]
+            gains[name] += limiter_correction(limiter_loss(plain, limited, gains[name]))
+            losses[name] = limiter_loss(plain, limited, gains[name])
     if progress_cb is not None:
         progress_cb(1.0)
 
@@ -385,6 +415,7 @@ def plan_gains(
             warnings=tuple(warnings[name]),
             source_stats=source_stats,
             peak_overshoot_db=_peak_overshoot_db(profile, audio, source_stats),
+            limiter_loss_lu=losses.get(name),
         )
         for name, profile in profiles.items()
     }

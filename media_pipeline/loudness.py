@@ -14,25 +14,29 @@ once per job, on the master; everything else is derived or metered without it.
    leveller (``dynaudnorm``, gentle settings) appended to its chain; that chain is measured in
    one more run.
 3. **Limiter probe** (only when limiting is predicted, i.e. peak + gain above the limiter
-   ceiling) -- one run over excerpts of the source applying gain and limiter and measuring
-   the result (``ebur128`` without peak metering, cheap). Limiting lowers integrated
-   loudness by up to ~1 LU on peaky speech; the planned gain is corrected by what the probe
-   lost, so the encode lands on target in one go.
+   ceiling, or a chain changes the samples) -- one run over excerpts of the source (one
+   4-second excerpt per minute, 4 to 8; a source up to twice their length is read whole),
+   metering without peak meters (cheap): the chains that change the samples (their loudness =
+   the master's + what the chain changes on the excerpts) and gain + limiter (its loss is
+   added to the gain, so the encode lands on target in one go). A chain that keeps the
+   master's samples is not run again: its limited variants take the source directly.
 4. **Encode** happens in :mod:`media_pipeline.audio` / :mod:`media_pipeline.video` with
    ``volume=<gain>dB`` then ``alimiter`` at ``true_peak - limiter_margin_db`` (sample-peak
    limiter; the margin absorbs inter-sample peaks and codec overshoot, tuned per profile).
 
 Output loudness (:class:`GainPlan`):
 
-* **derived** -- the limiter stays idle (peak + gain at least :data:`LIMITER_IDLE_MARGIN_DB`
-  under the ceiling, typical for ``broadcast`` at -23 LUFS) and the chain's true peak is
-  known: the chain is plain linear gain, so output I = input I + gain, TP = input TP + gain,
-  LRA = input LRA (``GainPlan.predicted_output``); nothing is metered.
-* **metered** -- the limiter works, or the chain was not true-peak metered (downmixed,
-  resampled or band-limited: ``loudspeaker``): the final signal is split off right before the
-  encoder into an ``ebur128`` reading I, LRA and the sample peak (no oversampling). The true
-  peak is that sample peak plus the chain's inter-sample overshoot (the master's true minus
-  sample peak when the chain keeps its rate and bandwidth, else 0;
+* **derived** -- the chain's true peak is known (it keeps the master's samples) and either
+  the limiter stays idle (peak + gain at least :data:`LIMITER_IDLE_MARGIN_DB` under the
+  ceiling, typical for ``broadcast`` at -23 LUFS: output I = input I + gain, TP = input TP +
+  gain, LRA = input LRA, exact) or the limiter probe measured it taking at most
+  ``DERIVED_LIMITER_LOSS_LU`` away (``web_audio`` at -16 LUFS on speech: I less that loss, TP
+  at the ceiling plus the master's inter-sample overshoot); ``GainPlan.predicted_output``.
+* **metered** -- the limiter takes more, or the chain was not true-peak metered (downmixed,
+  resampled or band-limited: ``loudspeaker``): an ``ebur128`` reading I, LRA and the sample
+  peak (no oversampling) sits in the rendition's encode branch right after the limiter. The
+  true peak is that sample peak plus the chain's inter-sample overshoot (the master's true
+  minus sample peak when the chain keeps its rate and bandwidth, else 0;
   ``GainPlan.metered_output``).
 
 Both describe the signal handed to the encoder. PCM outputs are exact; MP3/AAC can move the

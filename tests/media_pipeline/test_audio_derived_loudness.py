@@ -9,6 +9,7 @@ obtained, it must equal what ffmpeg's own ``ebur128`` reads from the finished fi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import media_pipeline.limiter_probe as limiter_probe_mod
 import media_pipeline.loudness_meter as meter_mod
 from media_pipeline import DEFAULT_PROFILES, AudioProfile, RenditionResult, render_audio
 from media_pipeline.ffmpeg_adapter import Job, RunResult
+from media_pipeline.gain_plan import DERIVED_LIMITER_LOSS_LU
 from media_pipeline.loudness import (
     MAX_GAIN_DB,
     SILENCE_LUFS,
@@ -96,15 +98,22 @@ def test_recorded_output_equals_ebur128_on_the_file(
 
 
 def test_idle_limiter_output_is_computed_not_metered(recorder: Recorder, tmp_path: Path) -> None:
-    """broadcast at -23 LUFS leaves the limiter idle on the speech segment: no output meter;
-    web_audio and loudspeaker at -16 LUFS hit it and are metered in-line."""
+    """broadcast at -23 LUFS leaves the limiter idle on the speech segment: computed.
+    web_audio at -16 LUFS keeps the master's samples and the limiter probe measured it
+    taking less than ``DERIVED_LIMITER_LOSS_LU`` away: computed from that. loudspeaker
+    (downmixed, band-limited) is metered in-line, in its own encode branch."""
     src = SAMPLES / "vi_segment_48k_stereo.wav"
     res = render_audio(src, {p: tmp_path / f"o.{EXT[p]}" for p in EXT})
     encode = recorder.jobs[-1]
     meters = [f for s in encode.streams for f in s.filters if f.name.startswith("ebur128@")]
-    assert len(meters) == 2  # loudspeaker and web_audio, not broadcast
+    assert len(meters) == 1  # loudspeaker only
     # none of the in-line meters oversamples for true peak: they read the sample peak
     assert all(f.options.get("peak") == "sample" for f in meters)
+    # the meter sits in the encoded branch: no extra output decodes or converts for it
+    assert all(o.path != "-" for o in encode.outputs)
+    # broadcast and web_audio share one run of their (identical) pre-processing
+    resamplers = [f for s in encode.streams for f in s.filters if f.name == "aresample"]
+    assert sum(f.options.get("resampler") == "soxr" for f in resamplers) == 2
     # broadcast: exactly the input measurement shifted by the gain
     b = res["broadcast"]
     assert b.input_loudness is not None and b.output_loudness is not None and b.gain_db
@@ -114,6 +123,38 @@ def test_idle_limiter_output_is_computed_not_metered(recorder: Recorder, tmp_pat
     assert b.input_loudness.true_peak_dbtp is not None
     assert b.output_loudness.true_peak_dbtp == round(b.input_loudness.true_peak_dbtp + b.gain_db, 1)
     assert b.output_loudness.lra_lu == b.input_loudness.lra_lu
+    # web_audio: input + gain - what the limiter took on the excerpts (a few tenths at most)
+    w = res["web_audio"]
+    assert w.input_loudness is not None and w.output_loudness is not None and w.gain_db
+    shortfall = w.input_loudness.integrated_lufs + w.gain_db - w.output_loudness.integrated_lufs
+    assert 0.0 <= shortfall <= DERIVED_LIMITER_LOSS_LU + 0.05
+    i, _, _ = ebur128(w.path)
+    assert abs(w.output_loudness.integrated_lufs - i) <= 0.2
+
+
+def test_a_limiter_that_takes_a_lot_is_metered(recorder: Recorder, tmp_path: Path) -> None:
+    """The same chain with its ceiling 7 dB lower: the probe measures the limiter taking more
+    than ``DERIVED_LIMITER_LOSS_LU`` away, so the output is metered, and the recorded figure
+    still equals what ebur128 reads from the file."""
+    squeezed = replace(_profile("web_audio"), true_peak_dbtp=-8.0)
+    src = SAMPLES / "vi_segment_48k_stereo.wav"
+    info = probe(src)
+    assert info.audio is not None
+    plan = plan_gains(str(src), {"web_audio": squeezed}, info.audio, duration=info.duration)
+    assert plan["web_audio"].limiter_loss_lu is not None
+    assert plan["web_audio"].limiter_loss_lu > DERIVED_LIMITER_LOSS_LU
+    assert not plan["web_audio"].output_derived
+    recorder.jobs.clear()
+    out = tmp_path / "squeezed.m4a"
+    res = render_audio(src, {"web_audio": out}, {"web_audio": squeezed}, info=info)
+    encode = recorder.jobs[-1]
+    assert [f.name for s in encode.streams for f in s.filters if f.name.startswith("ebur128@")]
+    rec = res["web_audio"].output_loudness
+    assert rec is not None and rec.true_peak_dbtp is not None
+    i, tp, lra = ebur128(out)
+    assert abs(rec.integrated_lufs - i) <= 0.5, (rec, i, tp, lra)
+    assert abs(rec.true_peak_dbtp - tp) <= 0.5, (rec, i, tp, lra)
+    assert abs(rec.lra_lu - lra) <= 0.5, (rec, i, tp, lra)
 
 
 def test_one_true_peak_meter_and_no_ffprobe_per_output(recorder: Recorder, tmp_path: Path) -> None:
@@ -142,8 +183,10 @@ def test_plan_names_and_constants(tmp_path: Path) -> None:
     assert info.audio is not None
     profiles = {p: _profile(p) for p in AUDIO_PROFILES}
     plans = plan_gains(str(src), profiles, info.audio, duration=info.duration)
-    assert plans["broadcast"].output_derived
-    assert not plans["web_audio"].output_derived and plans["web_audio"].limiter_active
+    assert plans["broadcast"].output_derived and plans["broadcast"].limiter_loss_lu is None
+    web = plans["web_audio"]
+    assert web.limiter_active and web.limiter_loss_lu is not None
+    assert web.output_derived == (web.limiter_loss_lu <= DERIVED_LIMITER_LOSS_LU)
     assert not plans["loudspeaker"].output_derived  # its chain is not true-peak metered
     assert SILENCE_LUFS == -69.5 and MAX_GAIN_DB == 50.0
 
