@@ -388,7 +388,6 @@ def render_audio(
         progress_cb=scaled(0.0, 0.3),
         should_cancel=should_cancel,
         timeout=timeout,
-        max_parallel=max_parallel,
     )
     tag_items = tags.items() if tags is not None else []
     meta = tag_items

@@ -320,7 +320,6 @@ def plan_gains(
     progress_cb: Callable[[float], None] | None = None,
     should_cancel: CancelCheck | None = None,
     timeout: float | None = None,
-    max_parallel: int = 1,
 ) -> dict[str, GainPlan]:
     """Measure the source once and plan each profile's gain.
 
@@ -331,10 +330,8 @@ def plan_gains(
        the limiter will work, gain + limiter (its loss is added to the gain, so the encode
        lands on target in one go).
 
-    Progress is reported from 0 to 1 over these runs. ``max_parallel`` is accepted for
-    compatibility and ignored: a second process would decode the source again.
+    Progress is reported from 0 to 1 over these runs.
     """
-    del max_parallel
 
     def report(lo: float, hi: float) -> Callable[[float], None]:
         def scaled(fraction: float) -> None:

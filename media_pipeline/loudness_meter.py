@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -132,69 +131,11 @@ def measure_branches(
     progress_cb: Callable[[float], None] | None = None,
     should_cancel: CancelCheck | None = None,
     timeout: float | None = None,
-    max_parallel: int = 1,
     shared: Sequence[FilterSpec] = (),
 ) -> dict[str, LoudnessStats]:
-    """Measure several processing chains of one source in a single decode.
-
-    ``shared`` filters run once on the decoded source before it is split into the branches.
-
-    With ``max_parallel > 1`` the branches are spread over that many concurrent ffmpeg
-    processes (each decodes the source; decoding is cheap next to true-peak metering).
-    """
-    if max_parallel > 1 and len(branches) > 1:
-        groups = [list(branches[i::max_parallel]) for i in range(max_parallel)]
-        groups = [g for g in groups if g]
-        fractions = [0.0] * len(groups)
-        lock = threading.Lock()
-
-        def make_cb(idx: int) -> Callable[[float], None]:
-            def cb(x: float) -> None:
-                with lock:
-                    fractions[idx] = x
-                    total = sum(fractions) / len(fractions)
-                if progress_cb is not None:
-                    progress_cb(total)
-
-            return cb
-
-        results: dict[str, LoudnessStats] = {}
-        errors: list[BaseException] = []
-        stop = threading.Event()
-
-        def cancel() -> bool:
-            return stop.is_set() or (should_cancel is not None and should_cancel())
-
-        def work(idx: int, group: list[Branch]) -> None:
-            try:
-                res = measure_branches(
-                    src,
-                    group,
-                    duration=duration,
-                    stream=stream,
-                    progress_cb=make_cb(idx),
-                    should_cancel=cancel,
-                    timeout=timeout,
-                    shared=shared,
-                )
-                with lock:
-                    results.update(res)
-            except BaseException as exc:
-                with lock:
-                    errors.append(exc)
-                stop.set()
-
-        threads = [threading.Thread(target=work, args=(i, g)) for i, g in enumerate(groups)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            raise next(
-                (e for e in errors if not (isinstance(e, PipelineError) and e.code == "cancelled")),
-                errors[0],
-            )
-        return results
+    """Measure several processing chains of one source in a single decode (one ffmpeg
+    process). ``shared`` filters run once on the decoded source before it is split into the
+    branches."""
     streams: list[StreamSpec] = []
     outputs: list[OutputSpec] = []
     names: dict[str, str] = {}

@@ -42,7 +42,7 @@ from .ffmpeg_adapter import (
 from .loudness import GainPlan, ebur128, parse_ebur128_summaries, plan_gains
 from .probe import MediaInfo, probe
 from .profiles import AudiogramProfile, AudioProfile, SocialVideoProfile, bitrate_bps
-from .subtitles import Cue, _ass_text, _ass_time, cut_cues, parse_srt
+from .subtitles import Cue, _ass_text, _ass_time, ass_script, cut_cues, parse_srt
 from .video import DEINTERLACE, audio_profile_for, fit_filters, scaled_progress
 
 SocialProfile = SocialVideoProfile | AudiogramProfile
@@ -113,17 +113,11 @@ def safe_area_ass(
             f"{left + pad},{w - right + pad},{margin_v}\n"
         )
 
-    head = (
-        "[Script Info]\nScriptType: v4.00+\n"
-        f"PlayResX: {w}\nPlayResY: {h}\nWrapStyle: 0\nScaledBorderAndShadow: yes\n\n"
-        "[V4+ Styles]\n"
-        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
-        "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
-        "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
-        + style("Default", font, size, 0, 2, h - bottom + pad)
-        + style("Title", title_font, round(size * 1.1), 1, 8, top + pad)
-        + "\n[Events]\n"
-        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+    head = ass_script(
+        w,
+        h,
+        style("Default", font, size, 0, 2, h - bottom + pad)
+        + style("Title", title_font, round(size * 1.1), 1, 8, top + pad),
     )
     events = [
         f"Dialogue: 0,{_ass_time(c.start)},{_ass_time(c.end)},Default,,0,0,0,,{_ass_text(c.text)}"

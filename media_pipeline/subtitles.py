@@ -48,6 +48,21 @@ def parse_srt(text: str) -> list[Cue]:
     return cues
 
 
+def ass_script(width: int, height: int, styles: str) -> str:
+    """The head of an ASS subtitle script (up to the events' format line) for a
+    ``width`` x ``height`` picture with the given ``Style:`` lines."""
+    return (
+        "[Script Info]\nScriptType: v4.00+\n"
+        f"PlayResX: {width}\nPlayResY: {height}\nWrapStyle: 0\nScaledBorderAndShadow: yes\n\n"
+        "[V4+ Styles]\n"
+        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
+        "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
+        "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
+        f"{styles}\n[Events]\n"
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+    )
+
+
 def _ass_time(t: float) -> str:
     cs = round(t * 100)
     h, rem = divmod(cs, 360000)
@@ -68,17 +83,11 @@ def srt_to_ass(srt_text: str, *, font: str, frame: tuple[int, int]) -> str:
     size = max(12, round(min(w, h) * 0.055))
     outline = max(1, round(size / 12))
     margin = max(8, round(h * 0.04))
-    head = (
-        "[Script Info]\nScriptType: v4.00+\n"
-        f"PlayResX: {w}\nPlayResY: {h}\nWrapStyle: 0\nScaledBorderAndShadow: yes\n\n"
-        "[V4+ Styles]\n"
-        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
-        "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
-        "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
+    head = ass_script(
+        w,
+        h,
         f"Style: Default,{font.replace(',', ' ')},{size},&H00FFFFFF,&H00FFFFFF,&H00000000,"
-        f"&H80000000,0,0,0,0,100,100,0,0,1,{outline},0,2,{margin},{margin},{margin},1\n\n"
-        "[Events]\n"
-        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+        f"&H80000000,0,0,0,0,100,100,0,0,1,{outline},0,2,{margin},{margin},{margin},1\n",
     )
     events = [
         f"Dialogue: 0,{_ass_time(c.start)},{_ass_time(c.end)},Default,,0,0,0,,{_ass_text(c.text)}"
