@@ -174,8 +174,8 @@ def main() -> None:
     django.setup()
     logging.getLogger("bagit").setLevel(logging.WARNING)
     logging.disable(logging.INFO)
-    from cms.archive.delivery import DirectoryTarget
     from cms.archive.exporter import export
+    from cms.archive.targets import DirectoryTarget
 
     call_command("migrate", verbosity=0)
     settings.CMS_MEDIA = {**settings.CMS_MEDIA, "AUTO_RENDER": False}

@@ -5,7 +5,7 @@ sha512 manifests), starts ``moto_server`` on a free loopback port, then times, a
 ROUNDS times each:
 
 (a) baseline: ``client.upload_file(path, bucket, key)`` with boto3's defaults;
-(b) ours: ``S3Target.deliver`` of the whole bag (the big file plus manifests and tag files),
+(b) ours: ``S3Target.store_bag`` of the whole bag (the big file plus manifests and tag files),
     with the per-part checksum the server verifies (the default CRC32, and SHA256), the
     sha256 metadata used for resuming, and a HEAD per object.
 
@@ -41,7 +41,7 @@ def main() -> None:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench-secret")
     django.setup()
-    from cms.archive.delivery import S3Target
+    from cms.archive.targets import S3Target
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -93,7 +93,7 @@ def main() -> None:
                 client.delete_object(Bucket="bench", Key=f"plain/{n}/big.wav")
                 for algorithm, target in targets.items():
                     start = time.perf_counter()
-                    target.deliver(bag_dir, f"item-{n}", "v0001", lambda _n: None)
+                    target.store_bag(bag_dir, f"item-{n}", "v0001", lambda _n: None)
                     ours[algorithm].append(time.perf_counter() - start)
                     listing = client.list_objects_v2(
                         Bucket="bench", Prefix=f"ours-{algorithm}/items/item-{n}/"
@@ -109,7 +109,7 @@ def main() -> None:
         for algorithm, times in ours.items():
             ours_s = statistics.median(times)
             print(
-                f"S3Target.deliver, {algorithm:6} parts: median {ours_s:.2f} s = "
+                f"S3Target.store_bag, {algorithm:6} parts: median {ours_s:.2f} s = "
                 f"{size_mb / ours_s:.0f} MB/s (runs: {', '.join(f'{t:.2f}' for t in times)}); "
                 f"ratio to plain {plain_s / ours_s:.2f} (target >= 0.9)"
             )

@@ -19,8 +19,8 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.archive.items import Item, item_pages, load_item
+from cms.archive.metadata_profile import validate
 from cms.archive.models import ArchiveItem, ArchiveItemSet
-from cms.archive.profile import validate
 from cms.archive.readiness import readiness_of
 from cms.archive.record import canonical_json, oai_sets, record_code, validated_record
 from cms.content.visibility import public_pages

@@ -1,13 +1,13 @@
-"""Export runs: which items need a new version, building their bags, delivering them to
+"""Export runs: which items need a new version, building their bags, storing them in
 every target, and the export log that makes runs idempotent and resumable.
 
 For each item:
 
 1. not export-ready → refused, with the missing fields;
-2. its content fingerprint (``package.plan``) equals the latest version's and every target
+2. its content fingerprint (``package.plan_bag``) equals the latest version's and every target
    has that version ``done`` → nothing to do, nothing uploaded;
 3. otherwise the version (the latest one again when its fingerprint matches, so a failed
-   run is completed, else a new number) is built once and delivered to each target that
+   run is completed, else a new number) is built once and stored in each target that
    does not have it: objects first, the ``.done.json`` marker and ``latest.json`` last,
    then the ``ExportRecord`` is marked ``done``;
 4. an item with no live version that was exported before gets a tombstone version.
@@ -30,16 +30,9 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cms.archive import catalog, conf
-from cms.archive.delivery import (
-    DirectoryTarget,
-    StoredObject,
-    Target,
-    TargetUnavailable,
-    describe_error,
-    is_fatal,
-    version_prefix,
-)
 from cms.archive.items import item_pages, language_order, load_item, published_keys
+from cms.archive.metadata_profile import RecordInvalid
+from cms.archive.metadata_profile import validate as validate_record
 from cms.archive.models import (
     ArchiveEvent,
     ArchiveItem,
@@ -53,16 +46,23 @@ from cms.archive.models import (
 )
 from cms.archive.package import (
     BagChanged,
-    PlannedPackage,
+    BagPlan,
     assemble_bag,
     build_bag,
     frozen_files,
     manifest_digest,
-    plan,
+    plan_bag,
 )
-from cms.archive.profile import RecordInvalid
-from cms.archive.profile import validate as validate_record
 from cms.archive.readiness import readiness_of
+from cms.archive.targets import (
+    DirectoryTarget,
+    StoredObject,
+    Target,
+    TargetUnavailable,
+    describe_error,
+    is_fatal,
+    version_prefix,
+)
 
 logger = logging.getLogger(__name__)
 LEASE_NAME = "export"
@@ -201,13 +201,13 @@ def export_item(key: uuid.UUID, targets: list[Target], dry_run: bool = False) ->
         outcome.status = "not_ready"
         outcome.missing = missing
         return outcome
-    package = plan(item, validate=False)
+    package = plan_bag(item, validate=False)
     outcome.record_code = package.record_code
     archive_item = ArchiveItem.objects.filter(translation_key=key).first()
     latest = archive_item.versions.order_by("-number").first() if archive_item else None
     # The latest version is completed again (not a new one) when its content is the same
     # and its bag can be made again byte for byte: frozen when first built, or never
-    # delivered anywhere (a version built before bags were frozen gets a new label).
+    # stored anywhere (a version built before bags were frozen gets a new label).
     reusable = (
         latest
         if latest is not None
@@ -249,7 +249,7 @@ def export_item(key: uuid.UUID, targets: list[Target], dry_run: bool = False) ->
         outcome.status = "unchanged"
         return outcome
     try:
-        deliver_version(package, version, pending, outcome)
+        export_version(package, version, pending, outcome)
     except BagChanged as error:
         # A content file known only by name differs from the one the version was built
         # with: the label keeps its bag, the changed content gets the next label.
@@ -259,7 +259,7 @@ def export_item(key: uuid.UUID, targets: list[Target], dry_run: bool = False) ->
         )
         outcome.version = version.number
         outcome.status = outcome.error = ""
-        deliver_version(package, version, list(targets), outcome)
+        export_version(package, version, list(targets), outcome)
     return outcome
 
 
@@ -273,7 +273,7 @@ def _work_bag(version: ItemVersion) -> Path:
     return conf.work_dir() / str(version.item.translation_key) / version.label
 
 
-def _bag(package: PlannedPackage, version: ItemVersion, targets: list[Target]) -> Path:
+def _bag(package: BagPlan, version: ItemVersion, targets: list[Target]) -> Path:
     """The version's one bag: built (and frozen) the first time, assembled from the frozen
     files afterwards, so every target, in this run or a later one, gets the same bytes."""
     key = str(version.item.translation_key)
@@ -289,8 +289,8 @@ def _bag(package: PlannedPackage, version: ItemVersion, targets: list[Target]) -
     return bag
 
 
-def deliver_version(
-    package: PlannedPackage, version: ItemVersion, targets: list[Target], outcome: ItemOutcome
+def export_version(
+    package: BagPlan, version: ItemVersion, targets: list[Target], outcome: ItemOutcome
 ) -> None:
     """Raises ``BagChanged`` when the frozen bag cannot be assembled again."""
     key = str(version.item.translation_key)
@@ -311,7 +311,7 @@ def deliver_version(
         try:
             if bag is None:
                 bag = _bag(package, version, targets)
-            stored = target.deliver(bag, key, version.label, progress)
+            stored = target.store_bag(bag, key, version.label, progress)
             digest = manifest_digest(bag)
             marker = {
                 "translationKey": key,

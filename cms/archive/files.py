@@ -16,9 +16,9 @@ from cms.content.itemtypes import ItemKind, kind_of
 from cms.media.models import MediaMaster, MediaRendition
 from cms.media.storage import safe_file_name
 
-#: what ``plan_files`` returns: the files, each language's bag paths, each language's
+#: what ``plan_bag_files`` returns: the files, each language's bag paths, each language's
 #: named roles (``master``, ``subtitles``, ``items``...) for the record's version fields
-Planned = tuple[list["MediaFile"], dict[str, list[str]], dict[str, dict[str, Any]]]
+BagFilePlan = tuple[list["MediaFile"], dict[str, list[str]], dict[str, dict[str, Any]]]
 
 
 @dataclass
@@ -121,13 +121,13 @@ def _text_file(
     )
 
 
-def plan_files(item: Item) -> Planned:
+def plan_bag_files(item: Item) -> BagFilePlan:
     """Every content file of the item with its bag path, and each language's paths.
 
     A master shared by two versions (a translation still using the source's recording)
     is packed once, under its own language; renditions follow their master.
     """
-    planner = FilePlanner()
+    planner = BagFilePlanner()
     by_language: dict[str, list[str]] = {}
     named: dict[str, dict[str, Any]] = {}
     for version in item.versions:
@@ -141,15 +141,15 @@ def plan_files(item: Item) -> Planned:
             roles["master"] = f"data/{master_paths[0]}"
         kind = kind_of(version)
         if kind is not None:
-            _plan_beside_master(planner, kind, version, language, paths, roles)
+            _plan_bag_files_beside_master(planner, kind, version, language, paths, roles)
             if kind.has_exhibits:
-                _plan_exhibition(planner, kind, version, language, paths, roles)
+                _plan_exhibition_bag_files(planner, kind, version, language, paths, roles)
         by_language[language] = paths
         named[language] = roles
     return planner.files, by_language, named
 
 
-class FilePlanner:
+class BagFilePlanner:
     """The files of one item as they are planned: each master, document and image once,
     whichever language versions use it, under a path no other file of the bag has."""
 
@@ -202,8 +202,8 @@ class FilePlanner:
         )
 
 
-def _plan_beside_master(
-    planner: FilePlanner,
+def _plan_bag_files_beside_master(
+    planner: BagFilePlanner,
     kind: ItemKind,
     version: Any,
     language: str,
@@ -229,8 +229,8 @@ def _plan_beside_master(
         roles[kind.text_role] = f"data/{path}"
 
 
-def _plan_exhibition(
-    planner: FilePlanner,
+def _plan_exhibition_bag_files(
+    planner: BagFilePlanner,
     kind: ItemKind,
     version: Any,
     language: str,

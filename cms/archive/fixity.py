@@ -25,7 +25,6 @@ import bagit
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.mail import mail_admins
 
-from cms.archive.delivery import DirectoryTarget, S3Target, Target
 from cms.archive.models import (
     ArchiveEvent,
     EventOutcome,
@@ -34,6 +33,7 @@ from cms.archive.models import (
     ExportStatus,
     VersionKind,
 )
+from cms.archive.targets import DirectoryTarget, S3Target, Target
 from cms.media.models import MediaMaster
 
 logger = logging.getLogger(__name__)

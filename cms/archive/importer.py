@@ -26,8 +26,8 @@ from django.utils.text import slugify
 from wagtail.models import Locale, Page
 
 from cms.archive import catalog
+from cms.archive.metadata_profile import aggregation_of, rights_code
 from cms.archive.models import ArchiveEvent, EventOutcome, EventType
-from cms.archive.profile import aggregation_of, rights_code
 from cms.archive.record import record_code
 from cms.content.itemtypes import kind_of
 from cms.content.models import ExhibitionItem

@@ -105,7 +105,7 @@ class ExportStatus(models.TextChoices):
 
 
 class ExportRecord(models.Model):
-    """The export log: one version delivered to one target (an S3 bucket or a directory).
+    """The export log: one version stored in one target (an S3 bucket or a directory).
 
     ``done`` is written only after every object and the version's completion marker are
     stored, so a run that dies half-way leaves ``pending``/``failed`` and the next run

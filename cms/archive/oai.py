@@ -5,7 +5,7 @@ has had no release since 2022 and targets its own Zope-era server glue), and the
 is small. XML is built with lxml, so every value is escaped correctly.
 
 Paging is keyset paging on (datestamp, id), never OFFSET: the resumption token carries the
-last key delivered and the harvest's ``until``, frozen at the first request. Items published
+last key sent and the harvest's ``until``, frozen at the first request. Items published
 (or changed) while a harvest is running get a datestamp after that frozen ``until`` and are
 left for the next incremental harvest, so a harvest returns every record that existed when it
 started exactly once, and page 500 costs what page 1 costs (an index range scan).
@@ -35,8 +35,8 @@ from lxml import etree
 
 from cms.archive import conf, oai_formats
 from cms.archive.catalog import withheld_keys
+from cms.archive.metadata_profile import SCHEMA_PATH
 from cms.archive.models import ArchiveItem, ArchiveItemSet
-from cms.archive.profile import SCHEMA_PATH
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The two metadata formats the archive disseminates, rendered from the JSON-LD record.
 
 - ``oai_dc``: simple Dublin Core, every language's value with ``xml:lang``;
-- ``vn_cms``: the full profile: the JSON-LD record itself, embedded verbatim (as text) in a
+- ``vn_cms``: the full metadata profile: the JSON-LD record itself, embedded verbatim (as text) in a
   small XML wrapper that also names the record code and the schema. Embedding keeps one
   source of truth: the national database reads the same JSON-LD that is in every bag and
   that ``schema/item.schema.json`` validates, instead of a second XML vocabulary that could
@@ -15,13 +15,13 @@ from typing import Any
 
 from lxml import etree
 
-from cms.archive.profile import DC_ELEMENTS, PROFILE_NS
+from cms.archive.metadata_profile import DC_ELEMENTS, METADATA_PROFILE_NS
 
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-VN_CMS_NS = f"{PROFILE_NS}oai/"
+VN_CMS_NS = f"{METADATA_PROFILE_NS}oai/"
 
 FORMATS: dict[str, dict[str, str]] = {
     "oai_dc": {

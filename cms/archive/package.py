@@ -34,8 +34,8 @@ from lxml import etree
 from cms.archive import oai_formats
 from cms.archive.files import MediaFile
 from cms.archive.items import Item
+from cms.archive.metadata_profile import aggregation_of
 from cms.archive.premis import identify_formats, premis_events
-from cms.archive.profile import aggregation_of
 from cms.archive.record import (
     canonical_json,
     pretty_json,
@@ -51,7 +51,7 @@ COPY_CHUNK = 4 * 1024 * 1024
 
 
 @dataclass
-class PlannedPackage:
+class BagPlan:
     """Everything needed to build an item's bag, computed from the database."""
 
     item: Item
@@ -65,7 +65,7 @@ class PlannedPackage:
         return record_code(self.item.primary)
 
 
-def plan(item: Item, validate: bool = True) -> PlannedPackage:
+def plan_bag(item: Item, validate: bool = True) -> BagPlan:
     """The package of an item and its content fingerprint, without reading any media.
 
     With ``validate=False`` the record is not checked against the schema yet: an export
@@ -92,10 +92,10 @@ def plan(item: Item, validate: bool = True) -> PlannedPackage:
     hasher.update(canonical_json(technical))
     for media in files:
         hasher.update(canonical_json([media.path, media.digest, media.size]))
-    return PlannedPackage(item, record, files, technical, hasher.hexdigest())
+    return BagPlan(item, record, files, technical, hasher.hexdigest())
 
 
-def bag_info(package: PlannedPackage, version: int) -> dict[str, str]:
+def bag_info(package: BagPlan, version: int) -> dict[str, str]:
     primary = package.item.primary
     unit = primary.producing_unit
     aggregation = aggregation_of(package.record)
@@ -122,7 +122,7 @@ def copy_stored(media: MediaFile, target: Path) -> None:
     storage.copy_stored(media.source.storage, media.source.name or "", target, COPY_CHUNK)
 
 
-def _stage_content(package: PlannedPackage, partial: Path) -> None:
+def _stage_content(package: BagPlan, partial: Path) -> None:
     for media in package.files:
         target = partial / media.path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +132,7 @@ def _stage_content(package: PlannedPackage, partial: Path) -> None:
             copy_stored(media, target)
 
 
-def build_bag(package: PlannedPackage, version: int, destination: Path) -> Path:
+def build_bag(package: BagPlan, version: int, destination: Path) -> Path:
     """Build the bag in a hidden sibling directory, validate it, then rename it into place.
 
     This happens once per version: the exporter keeps ``frozen_files`` of the result and
@@ -192,7 +192,7 @@ def frozen_files(bag_dir: Path) -> dict[str, str]:
     return frozen
 
 
-def assemble_bag(package: PlannedPackage, frozen: dict[str, str], destination: Path) -> Path:
+def assemble_bag(package: BagPlan, frozen: dict[str, str], destination: Path) -> Path:
     """The version's bag again, byte for byte: its frozen files and the content files
     from storage, checked by ``bagit`` against the frozen manifests (every digest, the
     Payload-Oxum, the tag manifests) before it is renamed into place.

@@ -8,7 +8,7 @@ Agents: people by user name, software by name and version.
 
 Every ``eventType`` names its vocabulary (``authority``/``authorityURI``/``valueURI``):
 the Library of Congress preservation event types where one fits, the project's own
-vocabulary (``PROFILE_NS/eventType``) for the three editorial events it does not cover.
+vocabulary (``METADATA_PROFILE_NS/eventType``) for the three editorial events it does not cover.
 The mapping and the reasons are in docs/archive.md ("PREMIS vocabulary").
 """
 
@@ -29,18 +29,18 @@ from lxml import etree
 from wagtail.models import PageLogEntry
 
 from cms.archive import formats
+from cms.archive.metadata_profile import METADATA_PROFILE_NS
 from cms.archive.models import ArchiveEvent, EventType
-from cms.archive.profile import PROFILE_NS
 from cms.media.models import MediaMaster, MediaRendition, RenditionStatus
 
 if TYPE_CHECKING:
-    from cms.archive.package import PlannedPackage
+    from cms.archive.package import BagPlan
 
 PREMIS_NS = "http://www.loc.gov/premis/v3"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 LOC = "http://id.loc.gov/vocabulary/preservation"
 LOC_EVENT_TYPE = f"{LOC}/eventType"
-LOCAL_EVENT_TYPE = f"{PROFILE_NS}eventType"
+LOCAL_EVENT_TYPE = f"{METADATA_PROFILE_NS}eventType"
 
 # The project's event -> (PREMIS eventType label, LoC code; None: the project's own term).
 EVENT_TYPES: dict[str, tuple[str, str | None]] = {
@@ -166,7 +166,7 @@ def agent_for(name: str) -> Agent:
 
 
 def collect_events(
-    package: PlannedPackage,
+    package: BagPlan,
     formats_found: dict[str, formats.FormatMatch | None] | None = None,
     built_at: datetime | None = None,
 ) -> tuple[list[Event], dict[str, Agent]]:
@@ -362,7 +362,7 @@ def parse_history(content: bytes) -> tuple[list[Event], dict[str, Agent]]:
 
 
 def premis_events(
-    package: PlannedPackage,
+    package: BagPlan,
     digests: dict[str, str] | None = None,
     formats_found: dict[str, formats.FormatMatch | None] | None = None,
     built_at: datetime | None = None,

@@ -1,5 +1,5 @@
-"""The JSON-LD record of an item: built from its versions and planned files, validated
-against the profile's schema, serialised, and sorted into OAI-PMH sets.
+"""The JSON-LD record of an item: built from its versions and planned bag files, validated
+against the metadata profile's schema, serialised, and sorted into OAI-PMH sets.
 
 The record is deterministic: it contains nothing that changes when nothing changed (no
 export time, no signed URLs, no "last published" time), so its digest tells whether an
@@ -20,9 +20,9 @@ from django.db.models.fields.files import FieldFile
 from wagtail.models import Locale, Page
 
 from cms.archive import conf
-from cms.archive.files import MediaFile, Planned, plan_files
+from cms.archive.files import BagFilePlan, MediaFile, plan_bag_files
 from cms.archive.items import Item, provider_province, provinces_of
-from cms.archive.profile import (
+from cms.archive.metadata_profile import (
     AGGREGATION_KEY,
     BCP47,
     CONTEXT,
@@ -106,7 +106,7 @@ def split_keywords(text: str) -> list[str]:
 
 @dataclass
 class RecordParts:
-    """What every part of the record is built from: the item, its planned files, and the
+    """What every part of the record is built from: the item, its planned bag files, and the
     shared metadata of its primary (default-language) version, each queried once."""
 
     item: Item
@@ -133,8 +133,8 @@ class RecordParts:
     parent: Page | None
 
     @classmethod
-    def of(cls, item: Item, planned: Planned) -> RecordParts:
-        files, by_language, named = planned
+    def of(cls, item: Item, bag_file_plan: BagFilePlan) -> RecordParts:
+        files, by_language, named = bag_file_plan
         primary = item.primary
         product_type = primary.product_type
         return cls(
@@ -166,9 +166,11 @@ class RecordParts:
         return lang_value(term.name, self.locale_codes[term.locale_id])
 
 
-def build_record(item: Item, planned: Planned | None = None) -> dict[str, Any]:
+def build_record(item: Item, bag_file_plan: BagFilePlan | None = None) -> dict[str, Any]:
     """The JSON-LD record of an item (not yet validated: see ``validated_record``)."""
-    parts = RecordParts.of(item, planned if planned is not None else plan_files(item))
+    parts = RecordParts.of(
+        item, bag_file_plan if bag_file_plan is not None else plan_bag_files(item)
+    )
     primary, parent, coverage = parts.primary, parts.parent, parts.coverage
     record: dict[str, Any] = {
         "@context": CONTEXT,
@@ -437,8 +439,8 @@ def pretty_json(data: Any) -> bytes:
 
 
 def unvalidated_record(item: Item) -> tuple[dict[str, Any], list[MediaFile]]:
-    planned = plan_files(item)
-    return build_record(item, planned), planned[0]
+    bag_file_plan = plan_bag_files(item)
+    return build_record(item, bag_file_plan), bag_file_plan[0]
 
 
 def validated_record(item: Item) -> tuple[dict[str, Any], list[MediaFile]]:

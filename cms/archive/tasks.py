@@ -9,8 +9,8 @@ from typing import Any
 from django_tasks import task
 
 from cms.archive import catalog, fixity
-from cms.archive.delivery import configured_targets
 from cms.archive.exporter import export
+from cms.archive.targets import configured_targets
 
 
 @task()

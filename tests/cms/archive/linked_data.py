@@ -19,7 +19,7 @@ from pyld import jsonld
 from pyshacl import validate
 from rdflib import Graph
 
-from cms.archive import profile
+from cms.archive import metadata_profile
 
 ABSOLUTE = ("http://", "https://", "urn:")
 
@@ -148,7 +148,7 @@ def edm_graph(record: dict[str, Any]) -> Graph:
 @cache
 def shapes() -> Graph:
     graph = Graph()
-    graph.parse(profile.EDM_SHAPES_PATH, format="turtle")
+    graph.parse(metadata_profile.EDM_SHAPES_PATH, format="turtle")
     return graph
 
 
@@ -174,6 +174,6 @@ def structure_problems(record: dict[str, Any]) -> list[str]:
         place.get("@id") for place in record.get("dcterms:spatial", []) if isinstance(place, dict)
     }
     for unit in record["cms:tags"]["cms:coverage"]:
-        if profile.place_iri(unit["code"]) not in spatial:
+        if metadata_profile.place_iri(unit["code"]) not in spatial:
             problems.append(f"dcterms:spatial lacks the administrative unit {unit['code']}")
     return problems

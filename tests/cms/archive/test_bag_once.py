@@ -13,9 +13,9 @@ import pytest
 from django.core.management import call_command
 
 from cms.archive import xsd
-from cms.archive.delivery import S3Target, configured_targets
 from cms.archive.exporter import export
 from cms.archive.models import ArchiveEvent, EventOutcome, EventType, ItemVersion
+from cms.archive.targets import S3Target, configured_targets
 
 
 def files_of(bag_dir: Path) -> dict[str, bytes]:
@@ -114,6 +114,6 @@ def _content(data: bytes) -> Any:
 
 
 def _dir(path: Path) -> Any:
-    from cms.archive.delivery import DirectoryTarget
+    from cms.archive.targets import DirectoryTarget
 
     return DirectoryTarget(path)

@@ -13,9 +13,9 @@ from typing import Any
 import bagit
 import pytest
 
-from cms.archive.delivery import S3Target, configured_targets
 from cms.archive.exporter import export
 from cms.archive.models import ExportRecord, ExportStatus, ItemVersion
+from cms.archive.targets import S3Target, configured_targets
 from tests.support import MotoServer
 
 BUCKETS = ("national-archive", "second-copy")

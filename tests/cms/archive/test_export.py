@@ -13,7 +13,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from lxml import etree
 
-from cms.archive.delivery import S3Target, configured_targets
 from cms.archive.exporter import export
 from cms.archive.models import (
     ArchiveEvent,
@@ -23,6 +22,7 @@ from cms.archive.models import (
     ExportStatus,
     ItemVersion,
 )
+from cms.archive.targets import S3Target, configured_targets
 from cms.archive.tasks import run_export
 from cms.content.models import ItemPage
 

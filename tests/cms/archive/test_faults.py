@@ -16,9 +16,9 @@ import bagit
 import pytest
 from django.core.management import CommandError, call_command
 
-from cms.archive.delivery import DirectoryTarget, S3Target, configured_targets
 from cms.archive.exporter import export
 from cms.archive.models import ExportRecord, ExportStatus, ItemVersion
+from cms.archive.targets import DirectoryTarget, S3Target, configured_targets
 from cms.content.models import RadioSegmentPage
 from tests.cms.conftest import complete_metadata
 from tests.support import SmallDisk

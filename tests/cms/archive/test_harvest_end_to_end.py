@@ -30,10 +30,10 @@ from lxml import etree
 from sickle import Sickle
 from sickle.oaiexceptions import NoRecordsMatch
 
-from cms.archive import profile, xsd
-from cms.archive.delivery import S3Target
+from cms.archive import metadata_profile, xsd
 from cms.archive.models import ArchiveItem
 from cms.archive.oai_formats import VN_CMS_NS
+from cms.archive.targets import S3Target
 
 from .conftest import new_radio, unpublish_in_admin
 from .linked_data import lost_keys, shape_violations, structure_problems
@@ -77,7 +77,7 @@ def stored_json(s3: Any, bucket: str, name: str) -> Any:
 
 
 def check_record(record: dict[str, Any], where: str) -> None:
-    profile.validate(record)
+    metadata_profile.validate(record)
     assert lost_keys(record) == [], where
     violations = shape_violations(record)
     assert violations is None, f"{where}: {violations}"

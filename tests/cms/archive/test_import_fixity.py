@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from wagtail.models import Page
 
 from cms.archive import fixity
-from cms.archive.delivery import DirectoryTarget, configured_targets
 from cms.archive.exporter import export
 from cms.archive.models import ArchiveEvent, EventOutcome, EventType
+from cms.archive.targets import DirectoryTarget, configured_targets
 from cms.content.models import RadioSegmentPage
 from cms.media.models import MediaMaster
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from rdflib import RDF, Literal, Namespace, URIRef
 
-from cms.archive import profile
+from cms.archive import metadata_profile
 from cms.archive.items import load_item
 from cms.archive.record import validated_record
 
@@ -30,7 +30,7 @@ DC = Namespace("http://purl.org/dc/elements/1.1/")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 DCMITYPE = Namespace("http://purl.org/dc/dcmitype/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-CMS = Namespace(profile.CMS_VOCABULARY)
+CMS = Namespace(metadata_profile.CMS_VOCABULARY)
 
 
 def more_items(request: Any) -> list[Any]:
@@ -128,7 +128,7 @@ def test_edm_mapping_of_a_multilingual_item(radio_item) -> None:
     assert len(coverage) == len(set(coverage))
     places = set(graph.objects(cho, DCTERMS.spatial))
     codes = {unit["code"] for unit in record["cms:tags"]["cms:coverage"]}
-    assert places == {URIRef(profile.place_iri(code)) for code in codes}
+    assert places == {URIRef(metadata_profile.place_iri(code)) for code in codes}
     for place in places:
         assert (place, RDF.type, EDM.Place) in graph
         assert list(graph.objects(place, SKOS.prefLabel))
@@ -140,13 +140,13 @@ def test_shapes_catch_the_old_mapping(radio_item) -> None:
     isShownAt per language, an edm:aggregation property, a DCMI type as a literal, an
     https Creative Commons URI, a nameless provider."""
     (record,) = records(radio_item)
-    aggregation = record[profile.AGGREGATION_KEY]
+    aggregation = record[metadata_profile.AGGREGATION_KEY]
     cases: dict[str, Any] = {}
     moved = copy.deepcopy(record)
-    moved[profile.AGGREGATION_KEY]["edm:type"] = moved.pop("edm:type")
+    moved[metadata_profile.AGGREGATION_KEY]["edm:type"] = moved.pop("edm:type")
     cases["edm:type on the aggregation"] = moved
     twice = copy.deepcopy(record)
-    twice[profile.AGGREGATION_KEY]["edm:isShownAt"] = [
+    twice[metadata_profile.AGGREGATION_KEY]["edm:isShownAt"] = [
         aggregation["edm:isShownAt"],
         {"@id": "http://cms.test/km/x/"},
     ]
@@ -158,12 +158,12 @@ def test_shapes_catch_the_old_mapping(radio_item) -> None:
     literal_type["dc:type"] = ["Sound"]
     cases["DCMI type as a literal"] = literal_type
     https = copy.deepcopy(record)
-    https[profile.AGGREGATION_KEY]["edm:rights"] = {
+    https[metadata_profile.AGGREGATION_KEY]["edm:rights"] = {
         "@id": "https://creativecommons.org/licenses/by/4.0/"
     }
     cases["https rights"] = https
     nameless = copy.deepcopy(record)
-    nameless[profile.AGGREGATION_KEY]["edm:provider"] = {"cms:note": "x"}
+    nameless[metadata_profile.AGGREGATION_KEY]["edm:provider"] = {"cms:note": "x"}
     cases["nameless provider"] = nameless
     for label, broken in cases.items():
         assert shape_violations(broken) is not None, label
@@ -174,7 +174,7 @@ def test_bags_exported_before_issue_15_still_restore_their_rights_and_units() ->
     old = {
         "edm:aggregation": {"edm:rights": {"@id": "https://creativecommons.org/licenses/by/4.0/"}}
     }
-    aggregation = profile.aggregation_of(old)
-    assert profile.rights_code(aggregation["edm:rights"]["@id"]) == "cc_by_4"
-    assert profile.rights_code("http://creativecommons.org/licenses/by/4.0/") == "cc_by_4"
-    assert profile.rights_code("http://example.org/other") == ""
+    aggregation = metadata_profile.aggregation_of(old)
+    assert metadata_profile.rights_code(aggregation["edm:rights"]["@id"]) == "cc_by_4"
+    assert metadata_profile.rights_code("http://creativecommons.org/licenses/by/4.0/") == "cc_by_4"
+    assert metadata_profile.rights_code("http://example.org/other") == ""

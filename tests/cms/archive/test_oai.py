@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from lxml import etree
 
-from cms.archive import catalog, profile
+from cms.archive import catalog, metadata_profile
 from cms.archive.models import ArchiveItem, ArchiveItemSet
 
 NS = {
@@ -69,7 +69,7 @@ def test_get_record_in_both_formats(client, catalogued) -> None:
     root = oai(client, verb="GetRecord", identifier=identifier, metadataPrefix="vn_cms")
     embedded = root.xpath("//*[local-name()='jsonld']/text()")[0]
     record = json.loads(embedded)
-    profile.validate(record)
+    metadata_profile.validate(record)
     assert record["cms:translationKey"] == str(catalogued.translation_key)
 
 

@@ -20,8 +20,8 @@ from wagtail.actions.delete_page import DeletePageAction
 from wagtail.models import Locale
 
 from cms.archive import xsd
-from cms.archive.delivery import DirectoryTarget
 from cms.archive.exporter import export
+from cms.archive.targets import DirectoryTarget
 
 NS = {"p": "http://www.loc.gov/premis/v3"}
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"

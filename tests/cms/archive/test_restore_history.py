@@ -17,9 +17,9 @@ from wagtail.actions.delete_page import DeletePageAction
 from wagtail.models import Page
 
 from cms.archive import xsd
-from cms.archive.delivery import DirectoryTarget, configured_targets
 from cms.archive.exporter import export
 from cms.archive.models import ArchiveEvent, EventType, ItemVersion
+from cms.archive.targets import DirectoryTarget, configured_targets
 
 NS = {"p": "http://www.loc.gov/premis/v3"}
 

@@ -16,8 +16,8 @@ from django.core.management import call_command
 from lxml import etree
 from wagtail.models import Locale, Page
 
-from cms.archive.delivery import DirectoryTarget
 from cms.archive.exporter import export
+from cms.archive.targets import DirectoryTarget
 from cms.content.models import ExhibitionItem, ExhibitionPage, VideoPage
 from cms.media.models import CustomDocument, CustomImage, MediaMaster
 from cms.taxonomy.models import ProductType

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from wagtail.models import Page
 
-from cms.archive.delivery import DirectoryTarget, Target, configured_targets
 from cms.archive.exporter import ExportBusy, ItemOutcome, export
 from cms.archive.models import ArchiveItem
+from cms.archive.targets import DirectoryTarget, Target, configured_targets
 
 
 def parse_since(value: str) -> dt.datetime:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cms.archive import fixity
-from cms.archive.delivery import configured_targets
+from cms.archive.targets import configured_targets
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from wagtail.models import Page
 
-from cms.archive.delivery import S3Target, configured_targets
 from cms.archive.importer import ImportRefused, restore
+from cms.archive.targets import S3Target, configured_targets
 
 
 class Command(BaseCommand):

@@ -9,9 +9,9 @@ import json
 import jsonschema
 import pytest
 
-from cms.archive import profile
+from cms.archive import metadata_profile
 from cms.archive.items import load_item
-from cms.archive.profile import RecordInvalid
+from cms.archive.metadata_profile import RecordInvalid
 from cms.archive.readiness import readiness
 from cms.archive.record import record_code, validated_record
 from cms.content.models import RadioSegmentPage
@@ -25,14 +25,14 @@ def test_record_has_all_languages_dublin_core_edm_and_archival_fields(radio_item
     assert item is not None and item.languages == ["vi", "km", "cjm"]
     record, files = validated_record(item)
 
-    assert {f"dc:{name}" for name in profile.DC_ELEMENTS} <= set(record)
+    assert {f"dc:{name}" for name in metadata_profile.DC_ELEMENTS} <= set(record)
     titles = {v["@language"]: v["@value"] for v in record["dc:title"]}
     assert titles["vi"] == "Quyền trẻ em ở thôn bản"
     assert titles["km"] == "សិទ្ធិកុមារនៅតាមភូមិ"
     assert record["dc:language"] == ["vi", "km", "cjm"]
     assert record["dc:identifier"][0] == record["arc:record"]["arc:recordCode"]
 
-    aggregation = record[profile.AGGREGATION_KEY]
+    aggregation = record[metadata_profile.AGGREGATION_KEY]
     assert record["edm:type"] == "SOUND"
     assert aggregation["edm:dataProvider"]["code"] == "so-tu-phap"
     assert aggregation["edm:provider"]["code"] == "P2025-20"
@@ -94,10 +94,10 @@ def test_schema_rejects_a_record_missing_archival_fields(radio_item) -> None:
     del broken["arc:record"]["arc:retentionPeriod"]
     broken["edm:type"] = "MOVIE"
     with pytest.raises(RecordInvalid) as caught:
-        profile.validate(broken)
+        metadata_profile.validate(broken)
     text = str(caught.value)
     assert "arc:retentionPeriod" in text and "MOVIE" in text
-    jsonschema.Draft202012Validator.check_schema(profile.schema())
+    jsonschema.Draft202012Validator.check_schema(metadata_profile.schema())
 
 
 @pytest.mark.django_db

@@ -109,7 +109,7 @@ class Target(Protocol):
 
     def check(self) -> None: ...
 
-    def deliver(
+    def store_bag(
         self, bag_dir: Path, translation_key: str, label: str, progress: ProgressCallback
     ) -> list[StoredObject]: ...
 
@@ -213,7 +213,7 @@ class S3Target:
             raise OSError(errno.EIO, f"{key}: stored size differs after upload")
         return StoredObject(key, sha256, size, head.get("ETag", "").strip('"'))
 
-    def deliver(
+    def store_bag(
         self, bag_dir: Path, translation_key: str, label: str, progress: ProgressCallback
     ) -> list[StoredObject]:
         base = self.key(version_prefix(translation_key, label))
@@ -292,7 +292,7 @@ class DirectoryTarget:
     def version_dir(self, translation_key: str, label: str) -> Path:
         return self.root / version_prefix(translation_key, label)
 
-    def deliver(
+    def store_bag(
         self, bag_dir: Path, translation_key: str, label: str, progress: ProgressCallback
     ) -> list[StoredObject]:
         destination = self.version_dir(translation_key, label)

@@ -25,8 +25,8 @@ import jsonschema
 from cms.i18n.languages import LANGUAGES as CONTENT_LANGUAGES
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "item.schema.json"
-PROFILE_NS = "https://schemas.tuyentruyen.gov.vn/cms/"
-CMS_VOCABULARY = f"{PROFILE_NS}terms#"
+METADATA_PROFILE_NS = "https://schemas.tuyentruyen.gov.vn/cms/"
+CMS_VOCABULARY = f"{METADATA_PROFILE_NS}terms#"
 EDM_SHAPES_PATH = Path(__file__).resolve().parent / "schema" / "edm-shapes.ttl"
 DCMITYPE = "http://purl.org/dc/dcmitype/"
 # The record is the ProvidedCHO; its aggregation is nested under this key, a JSON-LD
@@ -91,7 +91,7 @@ CONTEXT: dict[str, Any] = {
     "ore": "http://www.openarchives.org/ore/terms/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "foaf": "http://xmlns.com/foaf/0.1/",
-    "arc": f"{PROFILE_NS}archival#",
+    "arc": f"{METADATA_PROFILE_NS}archival#",
     "cms": CMS_VOCABULARY,
     AGGREGATION_KEY: {"@reverse": "edm:aggregatedCHO"},
     "code": "skos:notation",
@@ -102,12 +102,12 @@ CONTEXT: dict[str, Any] = {
 
 def place_iri(code: str) -> str:
     """The IRI of an administrative unit (an ``edm:Place``), by its stable code."""
-    return f"{PROFILE_NS}id/administrative-unit/{code}"
+    return f"{METADATA_PROFILE_NS}id/administrative-unit/{code}"
 
 
 def organisation_iri(kind: str, code: str) -> str:
     """The IRI of a producing unit or a providing province (a ``foaf:Organization``)."""
-    return f"{PROFILE_NS}id/{kind}/{code}"
+    return f"{METADATA_PROFILE_NS}id/{kind}/{code}"
 
 
 def aggregation_of(record: dict[str, Any]) -> dict[str, Any]:
