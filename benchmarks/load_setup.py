@@ -109,7 +109,7 @@ def store_masters(paths: list[Path]) -> list[int]:
     with transaction.atomic():
         for n, path in enumerate(paths):
             master = master_from_file(path, f"Tải thử {n + 1}", "vi")
-            renditions.plan(master)
+            renditions.schedule_renditions(master)
             ids.append(master.pk)
     return ids
 

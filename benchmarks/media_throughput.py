@@ -2,7 +2,7 @@
 
 Makes a mix of distinct 5-minute segments from the samples (48 kHz stereo WAV, VBR MP3, Opus,
 AAC, 8 kHz phone WAV, each with a slightly different gain so that no two share a content
-hash), stores each as a master through the upload code path (``master_from_file``), plans
+hash), stores each as a master through the upload code path (``master_from_file``), schedules
 its renditions (one job per master and profile: loudspeaker, broadcast, web_audio, waveform)
 in one transaction, so the jobs land in the database queue on commit, then starts N
 ``manage.py db_worker`` processes against PostgreSQL and waits until every rendition is
@@ -109,7 +109,7 @@ def main() -> None:
         with transaction.atomic():
             for i, path in enumerate(segments):
                 master = master_from_file(path, f"Bản tin {i + 1}", "vi")
-                renditions.plan(master)
+                renditions.schedule_renditions(master)
         jobs = MediaRendition.objects.count()
         print(
             f"{items} items of {minutes:g} min ({', '.join(m[0] for m in MIX)} in turn), "

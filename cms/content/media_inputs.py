@@ -1,7 +1,7 @@
 """What a master's item gives its renditions (issue 17: 3; issue 18: 2): the subtitles to
 burn in, the title shown on an audiogram and the in/out points of the short cut. The media
 layer asks through ``cms.media.inputs`` (registered in ``ContentConfig.ready``); saving an
-item, or replacing its subtitle file, plans its master's renditions again: those whose
+item, or replacing its subtitle file, schedules its master's renditions again: those whose
 inputs changed are made anew."""
 
 from __future__ import annotations
@@ -51,12 +51,12 @@ def rendition_inputs(master: MediaMaster) -> RenditionInputs | None:
     )
 
 
-def plan_item(page: Any) -> None:
-    """Plan the renditions of the item's master (new or changed inputs are made again)."""
+def schedule_item_renditions(page: Any) -> None:
+    """Schedule the renditions of the item's master (new or changed inputs are made again)."""
     kind = kind_of(page)
     master = kind.master(page) if kind is not None else None
     if master is None or not master.kind or not settings.CMS_MEDIA.get("AUTO_RENDER", True):
         return
-    from cms.media.renditions import plan
+    from cms.media.renditions import schedule_renditions
 
-    plan(master, requeue=False)
+    schedule_renditions(master, requeue=False)

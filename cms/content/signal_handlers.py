@@ -31,12 +31,12 @@ def keep_child_count_true(sender: type, instance: Any, **kwargs: Any) -> None:
 
 def _item_saved(sender: type, instance: Any, **kwargs: Any) -> None:
     """An item's subtitles, title or in/out points may have changed: its master's
-    renditions are planned again (only those whose inputs changed are made again)."""
+    renditions are scheduled again (only those whose inputs changed are made again)."""
     if kwargs.get("raw"):
         return
-    from cms.content.media_inputs import plan_item
+    from cms.content.media_inputs import schedule_item_renditions
 
-    plan_item(instance)
+    schedule_item_renditions(instance)
 
 
 def _document_saved(sender: type, instance: Any, **kwargs: Any) -> None:
@@ -44,13 +44,13 @@ def _document_saved(sender: type, instance: Any, **kwargs: Any) -> None:
     if kwargs.get("raw") or kwargs.get("created"):
         return
     from cms.content.itemtypes import item_kinds
-    from cms.content.media_inputs import plan_item
+    from cms.content.media_inputs import schedule_item_renditions
 
     for kind in item_kinds():
         if kind.subtitles_field and kind.master_field:
             pages = kind.model._default_manager.filter(**{kind.subtitles_field: instance})
             for page in pages.select_related(kind.master_field):
-                plan_item(page)
+                schedule_item_renditions(page)
 
 
 def connect() -> None:
@@ -63,6 +63,6 @@ def connect() -> None:
     for kind in item_kinds():
         if kind.master_field:
             model = kind.model
-            uid = f"plan-item-{model.__name__}"
+            uid = f"schedule-item-{model.__name__}"
             post_save.connect(_item_saved, sender=model, dispatch_uid=uid)
-    post_save.connect(_document_saved, sender=CustomDocument, dispatch_uid="plan-subtitles")
+    post_save.connect(_document_saved, sender=CustomDocument, dispatch_uid="schedule-subtitles")

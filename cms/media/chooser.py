@@ -76,7 +76,7 @@ class MasterChooseResultsView(_UploadTab, ScopedChooseResultsView):
 
 class MasterChooserCreateView(_UploadTab, ChooserCreateView):
     def save_form(self, form: Any) -> Any:
-        # One transaction: the row and its rendition plan, or neither (the form removes the
+        # One transaction: the row and its scheduled renditions, or neither (the form removes the
         # file it stored when the row cannot be written).
         with transaction.atomic():
             return form.save()

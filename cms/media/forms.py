@@ -26,7 +26,7 @@ class MediaMasterForm(WagtailAdminModelForm):
     A new file is stored as the last step of validation, once everything else is valid, so
     a storage failure (the S3 server stopped mid-upload, a full disk) is a form error in
     Vietnamese on the file field, not a server error: no row is written, no rendition is
-    planned, and the editor can send the same file again. The row is written only after
+    scheduled, and the editor can send the same file again. The row is written only after
     its file is in the storage, so no row ever names a missing object.
     """
 

@@ -7,7 +7,7 @@ again; two byte-identical masters in different languages never share burned subt
 
 They belong to the item, which the media layer does not know: the content layer registers a
 provider (``register_provider`` in its ``AppConfig.ready``) that gives the inputs of a
-master's item, and the planner and the worker ask :func:`inputs_for`.
+master's item, and the scheduler and the worker ask :func:`inputs_for`.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from cms.media.inputs import RenditionInputs, burns_subtitles
 from cms.media.local_copies import subtitles_copy
 from cms.media.loudness_report import report
 from cms.media.models import CustomImage, MediaMaster, MediaRendition
-from cms.media.planning import image_caption
+from cms.media.scheduling import image_caption
 from media_pipeline.errors import PipelineError
 from media_pipeline.ffmpeg_adapter import CancelCheck, ProgressCallback
 from media_pipeline.probe import MediaInfo

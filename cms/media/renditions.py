@@ -1,7 +1,7 @@
 """Runs rendition jobs of masters and images through ``media_pipeline``.
 
-One ``MediaRendition`` row and one background job per (source, profile) (planned by
-:mod:`cms.media.planning`, queued by :mod:`cms.media.dispatch`). The audio renditions of a
+One ``MediaRendition`` row and one background job per (source, profile) (scheduled by
+:mod:`cms.media.scheduling`, queued by :mod:`cms.media.dispatch`). The audio renditions of a
 master are made together: the first of their jobs to run takes every queued audio
 rendition of the master and makes them in one pipeline run (the master probed and measured
 once, one encode process writing all outputs); their later jobs find them done. Each row
@@ -51,15 +51,15 @@ from cms.media.local_copies import (
 from cms.media.loudness_report import targets, within_tolerance
 from cms.media.making import Made, make, make_audio, probe_master
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
-from cms.media.planning import (
+from cms.media.scheduling import (
     file_sha256,
     image_caption,
     item_profile_names_for,
-    plan,
-    plan_image,
     profile_names_for,
     profiles,
     renew,
+    schedule_image_renditions,
+    schedule_renditions,
 )
 from media_pipeline.errors import PipelineError, os_error
 from media_pipeline.hashing import sha256_file
@@ -87,14 +87,14 @@ __all__ = [
     "local_copy",
     "make",
     "output_exists",
-    "plan",
-    "plan_image",
     "profile_names_for",
     "profiles",
     "renew",
     "requeue_stale",
     "retry",
     "run",
+    "schedule_image_renditions",
+    "schedule_renditions",
     "sha256_file",
     "store",
     "subtitles_copy",
@@ -103,7 +103,7 @@ __all__ = [
     "within_tolerance",
 ]
 
-#: a job leaves these rows as they are: finished, or final until ``retry`` (or a new plan)
+#: a job leaves these rows as they are: finished, or final until ``retry`` (or a new scheduling)
 #: puts them back in the queue -- a failed row may have been failed by its master's audio
 #: batch after its own job was queued
 _SETTLED = (
@@ -319,7 +319,7 @@ def _current_key(rendition: MediaRendition, inputs: RenditionInputs | None) -> s
     if profile is None or rendition.master is None:
         return None
     if is_item_profile(profile) and inputs is None:
-        return None  # no item any more: keep what was planned
+        return None  # no item any more: keep what was scheduled
     return key_for(rendition.master, profile, inputs, subtitles_digest(inputs))
 
 

@@ -12,21 +12,23 @@ from cms.media.models import CustomImage, MediaMaster
 
 
 @receiver(post_save, sender=MediaMaster)
-def plan_renditions(sender: type, instance: MediaMaster, created: bool, **kwargs: Any) -> None:
+def schedule_new_master_renditions(
+    sender: type, instance: MediaMaster, created: bool, **kwargs: Any
+) -> None:
     """Every new master gets its renditions, made in the background after commit."""
     if created and instance.kind and settings.CMS_MEDIA.get("AUTO_RENDER", True):
-        from cms.media.renditions import plan
+        from cms.media.renditions import schedule_renditions
 
-        plan(instance)
+        schedule_renditions(instance)
 
 
 @receiver(post_save, sender=CustomImage)
-def plan_image_renditions(
+def schedule_new_image_renditions(
     sender: type, instance: CustomImage, created: bool, **kwargs: Any
 ) -> None:
     """Every new image (photo, poster, exhibition item) gets its web, board and print
     renditions in the background after commit."""
     if created and instance.file and settings.CMS_MEDIA.get("AUTO_RENDER", True):
-        from cms.media.renditions import plan_image
+        from cms.media.renditions import schedule_image_renditions
 
-        plan_image(instance)
+        schedule_image_renditions(instance)

@@ -224,7 +224,7 @@ def master_renditions(request: HttpRequest, master_id: int) -> HttpResponse:
 def image_renditions(request: HttpRequest, image_id: int) -> HttpResponse:
     image = _image_for(request, image_id)
     if request.method == "POST" and not image.pipeline_renditions.exists():
-        renditions.plan_image(image)
+        renditions.schedule_image_renditions(image)
         return redirect("media_image_renditions", image_id=image.pk)
     return _render(request, image, is_image=True)
 

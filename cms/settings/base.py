@@ -208,7 +208,7 @@ CMS_MEDIA: dict[str, Any] = {
     "MAX_DURATION_SECONDS": int(os.environ.get("CMS_MAX_DURATION_SECONDS", 4 * 3600)),
     "MAX_IMAGE_PIXELS": int(os.environ.get("CMS_MAX_IMAGE_PIXELS", 80_000_000)),
     "PROFILE_OVERRIDES": {},
-    # Plan and enqueue renditions when a master is uploaded.
+    # Schedule and enqueue renditions when a master is uploaded.
     "AUTO_RENDER": True,
 }
 

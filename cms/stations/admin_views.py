@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from wagtail.admin.ui.tables import Column, DateColumn, Table
 
-from cms.stations import access, distribution, planning, tokens
+from cms.stations import access, build_plan, distribution, tokens
 from cms.stations.choices import AuditAction
 from cms.stations.columns import TemplateColumn
 from cms.stations.models import (
@@ -59,7 +59,7 @@ def release(request: HttpRequest, package_id: int) -> HttpResponse:
             "package": package,
             "stations": stations,
             # language versions still playing another language's recording
-            "language_warnings": planning.master_language_warnings(package),
+            "language_warnings": build_plan.master_language_warnings(package),
             "page_title": _("Phát hành gói"),
             "header_icon": "radio-full",
         },

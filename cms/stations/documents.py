@@ -1,4 +1,4 @@
-"""The bag's own documents, made from its plan: the cue sheet (``rundown.csv``), the
+"""The bag's own documents, made from its build plan: the cue sheet (``rundown.csv``), the
 playlists (``<lang>/<role>.m3u8``) and ``manifest.json``."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from cms import formats
 from cms.formats import nfc
+from cms.stations.build_plan import BuildPlan, BuildPlanFile
 from cms.stations.models import BroadcastPackage
-from cms.stations.planning import Plan, PlannedFile
 
 FORMAT = "vn-newsroom/broadcast-package"
 #: roles that are not played from a playlist
@@ -66,11 +66,11 @@ def rundown_csv(rows: list[dict[str, Any]]) -> str:
     )
 
 
-def playlists(plan: Plan, title: str) -> list[PlannedFile]:
+def playlists(build_plan: BuildPlan, title: str) -> list[BuildPlanFile]:
     """One extended M3U (UTF-8) per language and format, paths relative to the playlist;
     written by ``cms.formats.m3u_playlist`` (a title is one line, whatever it holds)."""
     by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in plan.rundown:
+    for row in build_plan.rundown:
         for role, path in row["files"].items():
             if role in NOT_PLAYED:
                 continue
@@ -88,7 +88,7 @@ def playlists(plan: Plan, title: str) -> list[PlannedFile]:
                 }
             )
     return [
-        PlannedFile(
+        BuildPlanFile(
             path=f"{language}/{role}.m3u8",
             role="playlist",
             language=language,
@@ -99,17 +99,20 @@ def playlists(plan: Plan, title: str) -> list[PlannedFile]:
 
 
 def manifest_document(
-    package: BroadcastPackage, variant: dict[str, Any], plan: Plan, files: list[dict[str, Any]]
+    package: BroadcastPackage,
+    variant: dict[str, Any],
+    build_plan: BuildPlan,
+    files: list[dict[str, Any]],
 ) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": 1,
         "package": package_summary(package),
         "variant": variant,
-        "rundown": plan.rundown,
+        "rundown": build_plan.rundown,
         "files": files,
-        "missing": plan.missing,
-        "warnings": plan.warnings,
+        "missing": build_plan.missing,
+        "warnings": build_plan.warnings,
         "generated_at": timezone.now().isoformat(),
     }
 

@@ -22,7 +22,7 @@ The zip is built once, right after the bag (ZIP_STORED for media, which does not
 deflate for text): a stored zip has one stable SHA-256 and ETag, so a station can resume it
 with Range requests and check it; a zip streamed on the fly could not be resumed.
 
-The work is split by job: ``planning`` decides the files and the rundown, ``documents``
+The work is split by job: ``build_plan`` decides the files and the rundown, ``documents``
 writes the cue sheet, playlists and manifest, ``encoding`` makes the files that are
 rendered or encoded at build time, ``payload`` writes them all; this module stages the
 bag, zips it, publishes it and records the build's status.
@@ -48,10 +48,10 @@ from cms.formats import nfc
 from cms.media.storage import store_once
 from cms.staging import Stage, staged
 from cms.stations import integrity
+from cms.stations.build_plan import build_plan_for
 from cms.stations.documents import playlists
 from cms.stations.models import BuildStatus, PackageBuild
 from cms.stations.payload import write_payload
-from cms.stations.planning import plan_build
 from media_pipeline.hashing import sha256_file
 
 logger = logging.getLogger(__name__)
@@ -123,9 +123,9 @@ def build(build_id: int) -> str:
         with staged(staging_root(), bag_name) as stage:
             bag_dir = stage.path / bag_name
             bag_dir.mkdir()
-            plan = plan_build(package, build.variant)
-            plan.files.extend(playlists(plan, package.title))
-            write_payload(plan, package, build.variant, bag_dir)
+            build_plan = build_plan_for(package, build.variant)
+            build_plan.files.extend(playlists(build_plan, package.title))
+            write_payload(build_plan, package, build.variant, bag_dir)
             bag = stage.make_bag(
                 {
                     "Source-Organization": settings.WAGTAIL_SITE_NAME,

@@ -52,12 +52,12 @@ def quiet_master(master_factory):
 
 
 @pytest.mark.django_db
-def test_plan_creates_one_job_per_profile_on_commit(
+def test_scheduling_creates_one_job_per_profile_on_commit(
     quiet_master, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
-        planned = renditions.plan(quiet_master)
-    assert sorted(r.profile for r in planned) == [
+        scheduled = renditions.schedule_renditions(quiet_master)
+    assert sorted(r.profile for r in scheduled) == [
         "broadcast",
         "loudspeaker",
         "waveform",
@@ -68,7 +68,7 @@ def test_plan_creates_one_job_per_profile_on_commit(
 
 @pytest.mark.django_db
 def test_loudspeaker_rendition_meets_its_profile(quiet_master, media_root) -> None:
-    renditions.plan(quiet_master)
+    renditions.schedule_renditions(quiet_master)
     rendition = MediaRendition.objects.get(master=quiet_master, profile="loudspeaker")
     assert renditions.run(rendition.pk) == RenditionStatus.DONE
     rendition.refresh_from_db()
@@ -92,8 +92,8 @@ def test_loudspeaker_rendition_meets_its_profile(quiet_master, media_root) -> No
 def test_identical_master_is_not_transcoded_twice(master_factory) -> None:
     first = master_factory("vi_speech.ogg", title="một")
     second = master_factory("vi_speech.ogg", title="hai")
-    renditions.plan(first)
-    renditions.plan(second)
+    renditions.schedule_renditions(first)
+    renditions.schedule_renditions(second)
     a = MediaRendition.objects.get(master=first, profile="web_audio")
     b = MediaRendition.objects.get(master=second, profile="web_audio")
     assert a.key == b.key
@@ -108,14 +108,14 @@ def test_identical_master_is_not_transcoded_twice(master_factory) -> None:
 @pytest.mark.django_db
 def test_video_without_audio_gets_a_clear_no_audio(master_factory) -> None:
     master = master_factory("silent_no_audio.mp4")
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     audio = MediaRendition.objects.get(master=master, profile="loudspeaker")
     assert audio.status == RenditionStatus.NOT_APPLICABLE and audio.error_code == "no_audio"
 
 
 @pytest.mark.django_db
 def test_failed_job_shows_reason_and_can_be_retried(client, make_user, quiet_master) -> None:
-    renditions.plan(quiet_master)
+    renditions.schedule_renditions(quiet_master)
     rendition = MediaRendition.objects.get(master=quiet_master, profile="broadcast")
     Path(quiet_master.file.path).rename(Path(quiet_master.file.path + ".moved"))
     assert renditions.run(rendition.pk) == RenditionStatus.FAILED

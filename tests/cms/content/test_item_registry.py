@@ -131,7 +131,7 @@ def test_archive_record_fields_and_item_membership_come_from_the_registry(
 
 
 def test_stations_package_what_the_registry_says(swap_radio: Any) -> None:
-    from cms.stations.planning import page_master, texts_beside
+    from cms.stations.build_plan import page_master, texts_beside
 
     page = RadioSegmentPage(title="Tin", script="Lời đọc", summary="Tóm tắt")
     page.pk = 1
@@ -139,12 +139,12 @@ def test_stations_package_what_the_registry_says(swap_radio: Any) -> None:
     page.audio = master
     assert page_master(page) is master
 
-    plan = SimpleNamespace(path=lambda language, stem, suffix: f"{language}/{stem}{suffix}")
+    build_plan = SimpleNamespace(path=lambda language, stem, suffix: f"{language}/{stem}{suffix}")
     item = SimpleNamespace(pk=7)
 
     def texts(kind: ItemKind) -> list[str]:
-        planned = texts_beside(plan, kind, item, 1, page, "vi", None)  # type: ignore[arg-type]
-        return [f.text or "" for f in planned]
+        files = texts_beside(build_plan, kind, item, 1, page, "vi", None)  # type: ignore[arg-type]
+        return [f.text or "" for f in files]
 
     assert texts(kind_of(page)) == ["Lời đọc\n"]  # type: ignore[arg-type]
 

@@ -40,7 +40,7 @@ def body(response: Any) -> bytes:
 
 def web_audio(master: Any) -> MediaRendition:
     """The master's web_audio rendition, made by the pipeline as the worker would."""
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     rendition = MediaRendition.objects.get(master=master, profile="web_audio")
     assert renditions.run(rendition.pk) == RenditionStatus.DONE
     rendition.refresh_from_db()
@@ -225,7 +225,7 @@ def test_only_the_live_revision_of_public_items_is_listed(
     withdrawn = segment(section, master, "Bản đã gỡ", "ban-da-go")
     withdrawn.unpublish()
     pending_master = master_factory("vi_phone_8k_mono.wav", title="Chưa dựng")
-    renditions.plan(pending_master)  # rows exist, the job has not run
+    renditions.schedule_renditions(pending_master)  # rows exist, the job has not run
     pending = segment(section, pending_master, "Bản chưa dựng xong", "ban-chua-dung")
 
     parsed = read_feed(client, "/vi/feeds/radio.xml")

@@ -305,21 +305,21 @@ def test_a_fresh_build_is_served_without_hashing_it_again(
 def test_names_in_a_bag_are_unique_and_deterministic() -> None:
     """Two files of one item and suffix, names equal but for case, names cut at the length
     limit: each gets its own name, the same one every time."""
-    from cms.stations.planning import Plan
+    from cms.stations.build_plan import BuildPlan
 
-    def plan_names() -> list[str]:
-        plan = Plan()
+    def bag_names() -> list[str]:
+        build_plan = BuildPlan()
         long = "Ꝁ" * 200
         return [
-            plan.path("vi", "01 - Bản tin sáng 1/12", ".mp3"),
-            plan.path("vi", "01 - Bản tin sáng 1/12", ".mp3"),
-            plan.path("vi", "01 - BẢN TIN SÁNG 1/12", ".mp3"),
-            plan.path("km", "01 - Bản tin sáng 1/12", ".mp3"),
-            plan.path("vi", f"02 - {long}a", ".wav"),
-            plan.path("vi", f"02 - {long}b", ".wav"),
+            build_plan.path("vi", "01 - Bản tin sáng 1/12", ".mp3"),
+            build_plan.path("vi", "01 - Bản tin sáng 1/12", ".mp3"),
+            build_plan.path("vi", "01 - BẢN TIN SÁNG 1/12", ".mp3"),
+            build_plan.path("km", "01 - Bản tin sáng 1/12", ".mp3"),
+            build_plan.path("vi", f"02 - {long}a", ".wav"),
+            build_plan.path("vi", f"02 - {long}b", ".wav"),
         ]
 
-    names = plan_names()
+    names = bag_names()
     assert names[:4] == [
         "vi/01 - Bản tin sáng 1-12.mp3",
         "vi/01 - Bản tin sáng 1-12 (2).mp3",
@@ -328,4 +328,4 @@ def test_names_in_a_bag_are_unique_and_deterministic() -> None:
     ]
     assert names[5].endswith(" (2).wav") and len(names[5].encode()) <= 3 + 180
     assert len({n.casefold() for n in names}) == len(names)
-    assert plan_names() == names
+    assert bag_names() == names

@@ -387,17 +387,17 @@ def test_a_non_public_item_is_not_packaged(
 ) -> None:
     from django.core.exceptions import ValidationError
 
+    from cms.stations.build_plan import build_plan_for
     from cms.stations.models import BroadcastPackage, PackageItem
-    from cms.stations.planning import plan_build
 
     package = BroadcastPackage.objects.create(title="Bản tin")
     item = PackageItem.objects.create(package=package, page=video, sort_order=1)
     variant = {"languages": ["vi"], "audio_profiles": [], "video_profile": None}
-    assert not plan_build(package, variant).missing
+    assert not build_plan_for(package, variant).missing
     make_private(video, how, django_capture_on_commit_callbacks)
-    plan = plan_build(package, variant)
-    assert plan.missing == [{"item_id": item.pk, "language": "vi", "reason": "not_public"}]
-    assert plan.files == [] and plan.rundown == []
+    build_plan = build_plan_for(package, variant)
+    assert build_plan.missing == [{"item_id": item.pk, "language": "vi", "reason": "not_public"}]
+    assert build_plan.files == [] and build_plan.rundown == []
     with pytest.raises(ValidationError):
         PackageItem(package=package, page=video).clean()
 

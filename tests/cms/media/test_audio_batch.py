@@ -47,9 +47,9 @@ def pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return calls
 
 
-def planned(master: Any, capture: Any) -> dict[str, MediaRendition]:
+def scheduled(master: Any, capture: Any) -> dict[str, MediaRendition]:
     with capture(execute=False):  # the test plays the worker
-        renditions.plan(master)
+        renditions.schedule_renditions(master)
     return {r.profile: r for r in MediaRendition.objects.filter(master=master)}
 
 
@@ -65,7 +65,7 @@ def test_one_job_makes_every_audio_rendition_of_the_master(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     master = master_factory("vi_speech.ogg", title="Bản tin sáng")
-    rows = planned(master, django_capture_on_commit_callbacks)
+    rows = scheduled(master, django_capture_on_commit_callbacks)
     assert renditions.run(rows["broadcast"].pk) == RenditionStatus.DONE
     assert pipeline_runs == [sorted(AUDIO)]  # one measurement and encode for all three
     table = renditions.profiles()
@@ -102,7 +102,7 @@ def test_a_failing_output_fails_only_its_rendition_and_a_retry_redoes_it(
         **settings.CMS_MEDIA,
         "PROFILE_OVERRIDES": {"web_audio": {"bitrate": "1x"}},
     }
-    rows = planned(master, django_capture_on_commit_callbacks)
+    rows = scheduled(master, django_capture_on_commit_callbacks)
     renditions.run(rows["loudspeaker"].pk)
     status = {r.profile: r for r in MediaRendition.objects.filter(master=master, profile__in=AUDIO)}
     assert status["loudspeaker"].status == RenditionStatus.DONE
@@ -140,7 +140,7 @@ def test_an_output_the_storage_refuses_fails_alone_without_a_partial_file(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     master = master_factory("vi_speech.ogg", title="Bản tin chiều")
-    rows = planned(master, django_capture_on_commit_callbacks)
+    rows = scheduled(master, django_capture_on_commit_callbacks)
     real_store = renditions.store
 
     def store(path: Path, name: str) -> str:

@@ -42,7 +42,7 @@ def test_bad_sample_fails_with_a_vietnamese_reason(
     client, make_user, samples, name, media_root
 ) -> None:
     master = stored_master(samples, name)
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     rows = list(MediaRendition.objects.filter(master=master))
     assert {r.profile for r in rows} == {"loudspeaker", "broadcast", "web_audio", "waveform"}
     for rendition in rows:

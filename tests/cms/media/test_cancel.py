@@ -21,7 +21,7 @@ def cancel_url(rendition: MediaRendition) -> str:
 @pytest.mark.django_db
 def test_queued_job_is_cancelled_and_never_runs(client, make_user, master_factory) -> None:
     master = master_factory("vi_speech.ogg")
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     rendition = MediaRendition.objects.get(master=master, profile="broadcast")
     client.force_login(make_user("bientap", "editor"))
     page = f"/admin/media-masters/{master.pk}/renditions/"
@@ -41,7 +41,7 @@ def test_queued_job_is_cancelled_and_never_runs(client, make_user, master_factor
 @pytest.mark.django_db
 def test_cancel_needs_permission(client, make_user, master_factory) -> None:
     master = master_factory("vi_speech.ogg")
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     rendition = MediaRendition.objects.get(master=master, profile="broadcast")
     client.force_login(make_user("xem", None, is_staff=True))
     response = client.post(cancel_url(rendition))
@@ -78,7 +78,7 @@ def test_running_job_is_stopped_without_leaving_a_file(
     # autocommit: the immediate task backend would run every job right here; this test
     # plays the worker itself, in a thread
     monkeypatch.setattr(dispatch, "enqueue", lambda rendition: None)
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     rendition = MediaRendition.objects.get(master=master, profile="loudspeaker")
     outcome: list[str] = []
 

@@ -16,7 +16,7 @@ from media_pipeline.hashing import sha256_file
 
 
 def upload_image(client, samples: Path, name: str, title: str, capture) -> CustomImage:
-    """Upload through Wagtail's image form; the renditions are planned on commit."""
+    """Upload through Wagtail's image form; the renditions are scheduled on commit."""
     upload = SimpleUploadedFile(name, (samples / name).read_bytes(), content_type="image/jpeg")
     with capture(execute=True):
         response = client.post("/admin/images/add/", {"title": title, "file": upload})
@@ -98,8 +98,8 @@ def test_identical_image_is_not_rendered_twice(samples) -> None:
     first.save()
     second = CustomImage(title="Ảnh", file=SimpleUploadedFile("b.jpg", data))
     second.save()
-    renditions.plan_image(first)
-    renditions.plan_image(second)
+    renditions.schedule_image_renditions(first)
+    renditions.schedule_image_renditions(second)
     a = MediaRendition.objects.get(image=first, profile="image_web")
     b = MediaRendition.objects.get(image=second, profile="image_web")
     assert a.key == b.key
@@ -123,7 +123,7 @@ def test_decompression_bomb_stored_behind_the_form_fails_with_a_reason(
     (bomb,) = CustomImage.objects.bulk_create(
         [CustomImage(title="bom", file=name, width=60000, height=60000)]
     )
-    renditions.plan_image(bomb)
+    renditions.schedule_image_renditions(bomb)
     for r in MediaRendition.objects.filter(image=bomb):
         assert renditions.run(r.pk) == RenditionStatus.FAILED
         r.refresh_from_db()
@@ -136,7 +136,7 @@ def test_decompression_bomb_stored_behind_the_form_fails_with_a_reason(
 @pytest.mark.django_db
 def test_audio_master_gets_a_waveform(master_factory) -> None:
     master = master_factory("vi_segment_48k_stereo.wav")
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     rendition = MediaRendition.objects.get(master=master, profile="waveform")
     assert renditions.run(rendition.pk) == RenditionStatus.DONE
     rendition.refresh_from_db()

@@ -25,7 +25,7 @@ def test_an_old_video_gets_the_light_rendition_and_nothing_else_moves(
     settings.CMS_MEDIA = {**settings.CMS_MEDIA, "AUTO_RENDER": False}
     video = master_factory("silent_no_audio.mp4")
     with django_capture_on_commit_callbacks(execute=False):
-        renditions.plan(video)
+        renditions.schedule_renditions(video)
     # As before the light profile existed: no row, and the others finished or failed.
     MediaRendition.objects.filter(master=video, profile="web_video_light").delete()
     MediaRendition.objects.filter(master=video, profile="web_video").update(

@@ -57,7 +57,7 @@ def test_versions_have_vietnamese_names_and_the_units_are_explained(
     editor_client: Any, master_factory: Any
 ) -> None:
     master = master_factory("vi_speech.ogg")
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     html = editor_client.get(page_url(master)).content.decode()
     for label in ("Loa truyền thanh xã", "Phát sóng", "Web (âm thanh)", "Dạng sóng"):
         assert f">{label}<" in html or f">{label}</a>" in html, label
@@ -81,7 +81,7 @@ def test_a_clipping_master_is_flagged_from_its_measured_true_peak(
     source = clipped_recording(tmp_path, "tin-bi-vo-tieng.wav")
     assert true_peak(source) > 0.0  # what the warning is about, measured independently
     master = master_from_file(source, "Tin bị vỡ tiếng", "vi")
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     before = editor_client.get(page_url(master)).content.decode()
     assert "data-clipping" not in before  # nothing measured yet
     web = MediaRendition.objects.get(master=master, profile="web_audio")
@@ -92,7 +92,7 @@ def test_a_clipping_master_is_flagged_from_its_measured_true_peak(
     assert "cắt đỉnh" in warning.group(1) and "dBTP" in warning.group(1)
 
     quiet = master_factory_quiet(tmp_path)
-    renditions.plan(quiet)
+    renditions.schedule_renditions(quiet)
     web = MediaRendition.objects.get(master=quiet, profile="web_audio")
     assert renditions.run(web.pk) == RenditionStatus.DONE
     assert "data-clipping" not in editor_client.get(page_url(quiet)).content.decode()
@@ -128,7 +128,7 @@ def test_status_endpoint_updates_rows_and_is_permission_checked(
     client: Any, make_user: Any, master_factory: Any
 ) -> None:
     master = master_factory("vi_speech.ogg")
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     url = f"{page_url(master)}status/"
     client.force_login(make_user("khach", None, is_staff=True))
     assert client.get(url).status_code in (302, 403)
@@ -148,7 +148,7 @@ def test_status_endpoint_updates_rows_and_is_permission_checked(
 
 def test_redo_only_where_it_makes_sense(editor_client: Any, master_factory: Any) -> None:
     master = master_factory("vi_speech.ogg")
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     by_profile = {r.profile: r for r in MediaRendition.objects.filter(master=master)}
     assert renditions.run(by_profile["web_audio"].pk) == RenditionStatus.DONE
     assert renditions.run(by_profile["waveform"].pk) == RenditionStatus.DONE

@@ -13,7 +13,7 @@ Pass conditions, upload: the editor gets the form again (not a 500) with the Vie
 "could not be stored, nothing was saved" error; no ``MediaMaster`` row, no rendition row, no
 rendition job; no object under the masters' prefix; the temporary upload file is gone. With
 the server back, the same upload succeeds: the stored object's SHA-256 is the file's, the
-renditions are planned and queued, and the multipart upload the cut left unfinished has been
+renditions are scheduled and queued, and the multipart upload the cut left unfinished has been
 aborted. Worker: reading a master while the server is down fails the job as transient
 (``source_unavailable``, re-queued) with no partial copy left and nothing stored; with the
 server back, the job completes.
@@ -264,7 +264,7 @@ def test_s3_stopped_mid_upload_nothing_saved_then_the_same_upload_succeeds(
     page = response.content.decode()
     assert message_for("storage_unavailable") in page
     assert "Chưa có gì được lưu" in page
-    # Nothing was saved, nothing was planned or queued.
+    # Nothing was saved, nothing was scheduled or queued.
     assert MediaMaster.objects.count() == 0
     assert MediaRendition.objects.count() == 0
     assert callbacks == [] and queued_renditions() == []
@@ -290,8 +290,8 @@ def test_s3_stopped_mid_upload_nothing_saved_then_the_same_upload_succeeds(
     assert hashlib.sha256(stored).hexdigest() == digest
     assert keys(s3.direct) == [KEY]
     assert unfinished_uploads(s3.direct) == []  # the leftover was aborted
-    planned = set(master.renditions.values_list("profile", flat=True))
-    assert planned == set(renditions.profile_names_for(master))
+    scheduled = set(master.renditions.values_list("profile", flat=True))
+    assert scheduled == set(renditions.profile_names_for(master))
     assert set(master.renditions.values_list("status", flat=True)) == {RenditionStatus.PENDING}
     assert sorted(queued_renditions()) == sorted(master.renditions.values_list("pk", flat=True))
     assert list(s3.uploads.iterdir()) == []
@@ -305,7 +305,7 @@ def test_worker_reading_a_master_while_s3_is_down_fails_transiently_then_complet
     source.write_bytes((samples / "vi_speech.ogg").read_bytes())
     master = master_from_file(source, "Bản tin sáng", "vi")
     assert keys(s3.direct, "media/masters/") == ["media/masters/vi/Bản tin sáng.ogg"]
-    [rendition] = [r for r in renditions.plan(master) if r.profile == "waveform"]
+    [rendition] = [r for r in renditions.schedule_renditions(master) if r.profile == "waveform"]
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))

@@ -99,14 +99,16 @@ def test_subtitles_and_cut_are_part_of_the_key_on_local_and_s3_storage(
     )  # fmt: skip
     with django_capture_on_commit_callbacks(execute=False):
         section.add_child(instance=page)
-    planned = rows(master)
-    assert {"social_vertical", "social_square", "board_landscape"} <= set(planned)
-    assert "audiogram" not in planned  # a video's item gets the social versions
+    scheduled = rows(master)
+    assert {"social_vertical", "social_square", "board_landscape"} <= set(scheduled)
+    assert "audiogram" not in scheduled  # a video's item gets the social versions
     table = renditions.profiles()
     # the board key is not the master's alone any more: the subtitles are in it
-    assert planned["board_landscape"].key != rendition_key(master.sha256, table["board_landscape"])
+    assert scheduled["board_landscape"].key != rendition_key(
+        master.sha256, table["board_landscape"]
+    )
     # what the subtitles do not shape keeps the key it always had
-    assert planned["web_video"].key == rendition_key(master.sha256, table["web_video"])
+    assert scheduled["web_video"].key == rendition_key(master.sha256, table["web_video"])
 
     before = run(master, BOARD_AND_SOCIAL)
     vertical = before["social_vertical"]

@@ -1,5 +1,5 @@
 """Done when: uploading each valid sample through the admin yields its renditions with correct
-measured properties. Each sample goes through the master form; on commit the planned jobs run
+measured properties. Each sample goes through the master form; on commit the scheduled jobs run
 through the task path (immediate backend in tests, the same task the workers run); every
 output is read back with ffprobe and measured with ebur128, independently of the pipeline."""
 

@@ -115,7 +115,7 @@ def translate_item(page: Any, language: str, **fields: Any) -> Any:
 
 
 def run_rendition(master: Any, profile: str) -> MediaRendition:
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     rendition = MediaRendition.objects.get(master=master, profile=profile)
     assert renditions.run(rendition.pk) == RenditionStatus.DONE
     rendition.refresh_from_db()

@@ -151,7 +151,7 @@ def test_bag_from_real_pipeline_renditions(
     from tests.cms.conftest import complete_metadata
 
     master = master_factory("vi_speech.ogg", title="Tiếng nói")
-    renditions.plan(master)
+    renditions.schedule_renditions(master)
     for rendition in MediaRendition.objects.filter(master=master, profile="loudspeaker"):
         assert renditions.run(rendition.pk) == RenditionStatus.DONE
     page = RadioSegmentPage(title="Tiếng nói", slug="tieng-noi", audio=master, live=False)

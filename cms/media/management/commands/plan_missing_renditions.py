@@ -1,4 +1,4 @@
-"""Plans the renditions that masters do not have yet: after an upgrade adds a profile (the
+"""Schedules the renditions that masters do not have yet: after an upgrade adds a profile (the
 light web video, say), or an override in ``CMS_MEDIA["PROFILE_OVERRIDES"]`` declares one, the
 masters uploaded before get it too. Renditions that exist are left alone, failed ones too
 (retry those from the renditions page)."""
@@ -29,16 +29,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         table = renditions.profiles()
-        masters = planned = 0
+        masters = scheduled = 0
         for master in MediaMaster.objects.order_by("pk").iterator(chunk_size=200):
             missing = missing_profiles(master, table)
             if not missing:
                 continue
             masters += 1
-            planned += len(missing)
+            scheduled += len(missing)
             if options["dry_run"]:
                 self.stdout.write(f"{master.pk} {master.title}: {', '.join(missing)}")
                 continue
-            renditions.plan(master, requeue=False)
+            renditions.schedule_renditions(master, requeue=False)
         verb = "missing" if options["dry_run"] else "planned"
-        self.stdout.write(f"{masters} masters, {planned} renditions {verb}")
+        self.stdout.write(f"{masters} masters, {scheduled} renditions {verb}")

@@ -1,4 +1,4 @@
-"""Every video master gets the light web rendition and its poster planned (issue 14: 3);
+"""Every video master gets the light web rendition and its poster scheduled (issue 14: 3);
 the video page offers it by screen width, with its poster and a download link."""
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from tests.cms.conftest import complete_metadata
 
 
 @pytest.mark.django_db
-def test_planner_adds_the_light_rendition_for_every_video_master(
+def test_scheduler_adds_the_light_rendition_for_every_video_master(
     master_factory: Any, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.CMS_MEDIA = {**settings.CMS_MEDIA, "AUTO_RENDER": False}
     video = master_factory("silent_no_audio.mp4")
     audio = master_factory("vi_speech.ogg")
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        planned = {r.profile for r in renditions.plan(video)}
-        renditions.plan(audio)
-    assert {"web_video", "web_video_light"} <= planned
-    assert len(queued) == len(planned) + 4  # one job each; the audio master's four
+        scheduled = {r.profile for r in renditions.schedule_renditions(video)}
+        renditions.schedule_renditions(audio)
+    assert {"web_video", "web_video_light"} <= scheduled
+    assert len(queued) == len(scheduled) + 4  # one job each; the audio master's four
     assert not MediaRendition.objects.filter(master=audio, profile="web_video_light").exists()
     light = renditions.profiles()["web_video_light"]
     assert light.poster and light.faststart and (light.width, light.height) == (640, 360)

@@ -26,7 +26,7 @@ from media_pipeline.profiles import IMAGE_BOARD, ImageProfile, VideoProfile, pro
 
 
 @dataclass
-class PlannedFile:
+class BuildPlanFile:
     """A payload file: its path under ``data/`` and where its bytes come from."""
 
     path: str
@@ -48,8 +48,8 @@ class PlannedFile:
 
 
 @dataclass
-class Plan:
-    files: list[PlannedFile] = field(default_factory=list)
+class BuildPlan:
+    files: list[BuildPlanFile] = field(default_factory=list)
     rundown: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
     #: things packaged that an editor should look at (``master_language_mismatch``)
@@ -62,7 +62,7 @@ class Plan:
 
         The name is the whole ``stem`` (a title's ``/`` is kept as ``-``: "Bản tin 1/12" is
         not "12"); if it is taken (two roles of one item with the same suffix, or a name
-        cut at the length limit), `` (2)``, `` (3)``... is added, in planning order, so
+        cut at the length limit), `` (2)``, `` (3)``... is added, in build-plan order, so
         the same package always gets the same names.
         """
         used = self.names.setdefault(directory, set())
@@ -84,8 +84,8 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-def item_path(plan: Plan, language: str, order: int, title: str, suffix: str) -> str:
-    return plan.path(language, f"{order:02d} - {nfc(title)}", suffix)
+def item_path(build_plan: BuildPlan, language: str, order: int, title: str, suffix: str) -> str:
+    return build_plan.path(language, f"{order:02d} - {nfc(title)}", suffix)
 
 
 def translation_in(page: Page, language: str) -> Page | None:
@@ -164,9 +164,9 @@ def mp3_tags(page: Any, master: Any) -> AudioTags:
     )
 
 
-def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
+def build_plan_for(package: BroadcastPackage, variant: dict[str, Any]) -> BuildPlan:
     """Decide every file of the bag and the rundown rows, without touching any bytes."""
-    plan = Plan()
+    build_plan = BuildPlan()
     items = list(package.items.select_related("page").order_by("sort_order", "pk"))
     audio_profiles: list[str] = variant.get("audio_profiles", [])
     video_profile: str | None = variant.get("video_profile")
@@ -176,14 +176,14 @@ def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
             page = translation_in(source, language)
             page = page.specific if page is not None else None
             if page is None or not page.live:
-                plan.missing.append(
+                build_plan.missing.append(
                     {"item_id": item.pk, "language": language, "reason": "no_live_translation"}
                 )
                 continue
             if not is_public(page):
                 # Stations broadcast to the public: an internal, restricted or
                 # password-protected version is never packaged (cms.content.visibility).
-                plan.missing.append(
+                build_plan.missing.append(
                     {"item_id": item.pk, "language": language, "reason": "not_public"}
                 )
                 continue
@@ -191,10 +191,10 @@ def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
             if kind is None:
                 continue
             if kind.package_payload == EXHIBITS:
-                plan_exhibition(plan, item, order, page, language, video_profile)
+                add_exhibition_to_build_plan(build_plan, item, order, page, language, video_profile)
                 continue
-            plan_item(
-                plan,
+            add_item_to_build_plan(
+                build_plan,
                 item,
                 order,
                 page,
@@ -203,7 +203,7 @@ def plan_build(package: BroadcastPackage, variant: dict[str, Any]) -> Plan:
                 video_profile,
                 mp2=bool(variant.get("broadcast_mp2")),
             )
-    return plan
+    return build_plan
 
 
 def board_image_profile(video_profile: str) -> ImageProfile:
@@ -223,8 +223,8 @@ def board_image_profile(video_profile: str) -> ImageProfile:
     )
 
 
-def plan_exhibition(
-    plan: Plan,
+def add_exhibition_to_build_plan(
+    build_plan: BuildPlan,
     item: PackageItem,
     order: int,
     page: Any,
@@ -242,7 +242,7 @@ def plan_exhibition(
     if not exhibits:
         return
     profile = board_image_profile(video_profile) if video_profile else None
-    images: list[PlannedFile] = []
+    images: list[BuildPlanFile] = []
     lines = [nfc(page.title), ""]
     for n, exhibit in enumerate(exhibits, start=1):
         caption = nfc(exhibit.caption).strip()
@@ -253,8 +253,8 @@ def plan_exhibition(
         if not (profile.width and profile.height):
             raise ValueError(f"board profile {profile.name} has no frame size")
         images.append(
-            PlannedFile(
-                path=plan.path(
+            BuildPlanFile(
+                path=build_plan.path(
                     language, f"{order:02d}.{n:02d} - {nfc(exhibit.image.title)}", ".jpg"
                 ),
                 role="image",
@@ -269,17 +269,17 @@ def plan_exhibition(
                 },
             )
         )
-    captions = PlannedFile(
-        path=item_path(plan, language, order, page.title, ".txt"),
+    captions = BuildPlanFile(
+        path=item_path(build_plan, language, order, page.title, ".txt"),
         role="captions",
         language=language,
         item_id=item.pk,
         text="\n".join(lines) + "\n",
     )
-    plan.files.extend([*images, captions])
+    build_plan.files.extend([*images, captions])
     if not images:
         return  # nothing to show: no rundown row for a station without a screen
-    plan.rundown.append(
+    build_plan.rundown.append(
         {
             **rundown_row(order, item, page, language, images[0].path),
             "files": {"captions": captions.path},
@@ -292,8 +292,8 @@ def plan_exhibition(
     )
 
 
-def plan_item(
-    plan: Plan,
+def add_item_to_build_plan(
+    build_plan: BuildPlan,
     item: PackageItem,
     order: int,
     page: Any,
@@ -315,8 +315,8 @@ def plan_item(
         return  # nothing this station can play (e.g. a radio segment for a silent board)
     warning = master_language_warning(item, page, master)
     if warning is not None:
-        plan.warnings.append(warning)
-    media: list[PlannedFile] = []
+        build_plan.warnings.append(warning)
+    media: list[BuildPlanFile] = []
     duration = master.duration
     for profile in profiles:
         rendition = done_rendition(master.pk, profile)
@@ -328,14 +328,14 @@ def plan_item(
                 .exists()
             ):
                 continue  # e.g. no sound track for a loudspeaker
-            plan.missing.append(
+            build_plan.missing.append(
                 {"item_id": item.pk, "language": language, "profile": profile, "reason": reason}
             )
             continue
         suffix = Path(rendition.file.name or "").suffix.lower()
         media.append(
-            PlannedFile(
-                path=item_path(plan, language, order, page.title, suffix),
+            BuildPlanFile(
+                path=item_path(build_plan, language, order, page.title, suffix),
                 role=profile,
                 language=language,
                 item_id=item.pk,
@@ -347,8 +347,8 @@ def plan_item(
         duration = (rendition.technical_metadata or {}).get("duration") or duration
         if mp2 and profile == "broadcast":
             media.append(
-                PlannedFile(
-                    path=item_path(plan, language, order, page.title, ".mp2"),
+                BuildPlanFile(
+                    path=item_path(build_plan, language, order, page.title, ".mp2"),
                     role="broadcast_mp2",
                     language=language,
                     item_id=item.pk,
@@ -357,12 +357,12 @@ def plan_item(
             )
     if not media:
         return
-    extras = texts_beside(plan, kind, item, order, page, language, video_profile)
+    extras = texts_beside(build_plan, kind, item, order, page, language, video_profile)
     cue_out = item.cue_out if item.cue_out is not None else duration
     if duration is not None and cue_out is not None:
         cue_out = min(cue_out, duration)
-    plan.files.extend(media + extras)
-    plan.rundown.append(
+    build_plan.files.extend(media + extras)
+    build_plan.rundown.append(
         {
             **rundown_row(order, item, page, language, media[0].path),
             "files": {f.role: f.path for f in media + extras},
@@ -375,22 +375,22 @@ def plan_item(
 
 
 def texts_beside(
-    plan: Plan,
+    build_plan: BuildPlan,
     kind: ItemKind,
     item: PackageItem,
     order: int,
     page: Any,
     language: str,
     video_profile: str | None,
-) -> list[PlannedFile]:
+) -> list[BuildPlanFile]:
     """The recording's spoken text (a script or transcript) and, for a screen, its
     subtitles file."""
-    extras: list[PlannedFile] = []
+    extras: list[BuildPlanFile] = []
     script = nfc(kind.text(page))
     if script.strip():
         extras.append(
-            PlannedFile(
-                path=item_path(plan, language, order, page.title, ".txt"),
+            BuildPlanFile(
+                path=item_path(build_plan, language, order, page.title, ".txt"),
                 role="script",
                 language=language,
                 item_id=item.pk,
@@ -401,8 +401,8 @@ def texts_beside(
     if subtitles is not None:
         suffix = Path(subtitles.file.name).suffix.lower() or ".srt"
         extras.append(
-            PlannedFile(
-                path=item_path(plan, language, order, page.title, suffix),
+            BuildPlanFile(
+                path=item_path(build_plan, language, order, page.title, suffix),
                 role="subtitles",
                 language=language,
                 item_id=item.pk,

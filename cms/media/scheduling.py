@@ -59,7 +59,7 @@ def file_sha256(field: Any) -> str:
     return digest.hexdigest()
 
 
-def plan_image(image: CustomImage) -> list[MediaRendition]:
+def schedule_image_renditions(image: CustomImage) -> list[MediaRendition]:
     """Create the image rendition rows (web, board, print) and enqueue their jobs on commit."""
     table = profiles()
     digest = file_sha256(image.file)
@@ -85,14 +85,14 @@ def plan_image(image: CustomImage) -> list[MediaRendition]:
     return created
 
 
-def plan(
+def schedule_renditions(
     master: MediaMaster, inputs: RenditionInputs | None = None, *, requeue: bool = True
 ) -> list[MediaRendition]:
     """Create the rendition rows for a master and enqueue their jobs after commit.
 
     ``inputs`` (default: what the content layer gives for the master's item) are part of
     each key they shape: a rendition whose key changed (new subtitles, new in/out points) is
-    made again, as a new file. The item's versions (social, audiogram) are planned only once
+    made again, as a new file. The item's versions (social, audiogram) are scheduled only once
     an item uses the master. ``requeue=False`` (an item saved) queues only the rows new or
     renewed here, not the ones already waiting in the queue.
 
@@ -131,7 +131,7 @@ def plan(
             created.append(rendition)
     for rendition in created:
         if rendition.status == RenditionStatus.FAILED:
-            # planned again: back in the queue from the start, like a retry
+            # scheduled again: back in the queue from the start, like a retry
             MediaRendition.objects.filter(pk=rendition.pk).mark_pending(attempts=0)
             rendition.status = RenditionStatus.PENDING
         dispatch.enqueue(rendition)
