@@ -1,4 +1,5 @@
-"""The plan report's channel figures (``cms.reports.figures`` adds them to every report).
+"""The plan report's channel figures (registered in ``ChannelsConfig.ready()`` with
+``cms.reports.sections``, which adds them to every report).
 
 * **Products per channel**: the products (published language versions, as the report
   counts them) posted on each official channel, and per kind of channel, in the period. A

@@ -15,7 +15,7 @@ from wagtail.snippets.models import register_snippet
 from cms.channels import access, views
 from cms.channels.forms import ChannelForm
 from cms.channels.models import Channel
-from cms.editorial.scope import ScopedSnippetViewSet
+from cms.users.snippet_scope import ScopedSnippetViewSet
 
 
 @hooks.register("register_admin_urls")

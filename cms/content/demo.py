@@ -19,7 +19,6 @@ from typing import Any
 import polib
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files import File
 from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import SegmentOverride, Translation, TranslationContext
@@ -33,7 +32,7 @@ from cms.content.models import (
     SectionIndexPage,
     VideoPage,
 )
-from cms.editorial.roles import ROLES
+from cms.content.signals import demo_users_ready
 from cms.media.models import CustomDocument, CustomImage, MediaMaster
 from cms.media.uploads import master_from_file
 from cms.taxonomy.models import (
@@ -85,13 +84,16 @@ def ensure_users() -> dict[str, str]:
         "lanhdao": "approver",
         "biendich": "translator",
     }
+    roles: dict[Any, str] = {}
     for username, role in users.items():
         user, created = User.objects.get_or_create(username=username)
         if created or not path.exists():
             user.set_password(password)
             user.is_superuser = user.is_staff = username == "admin"
             user.save()
-        user.groups.add(Group.objects.get(name=ROLES[role]))
+        roles[user] = role
+    # The editorial app gives each user its role's group (cms.editorial.demo_roles).
+    demo_users_ready.send(sender=None, roles=roles)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"password": password, "users": users}), encoding="utf-8")
     return {"password": password, **users}

@@ -22,7 +22,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from wagtail.models import Page
 
-from cms.search.text import fold
+from cms.i18n.folding import fold
 
 
 def ascii_slug(slug: str) -> str:

@@ -10,6 +10,8 @@ class EditorialConfig(AppConfig):
         from django.db.models.signals import pre_save
         from wagtail_localize.models import SegmentOverride
 
+        from cms.content.signals import demo_users_ready
+        from cms.editorial.demo_roles import grant_demo_roles
         from cms.editorial.localize import guard_save_target
         from cms.editorial.overrides import validate_override_on_save
 
@@ -19,6 +21,8 @@ class EditorialConfig(AppConfig):
         pre_save.connect(
             validate_override_on_save, sender=SegmentOverride, dispatch_uid="editorial_override"
         )
+        # The demo loader's users get their roles' groups (content cannot import the roles).
+        demo_users_ready.connect(grant_demo_roles, dispatch_uid="editorial_demo_roles")
         # Item pages are edited with the editorial form (units, deferred required fields);
         # content sits below editorial, so the form is handed to the pages from here.
         from cms.content.models import ItemPage

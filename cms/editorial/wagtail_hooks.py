@@ -14,7 +14,7 @@ from wagtail.models import Page
 from cms.editorial import localize, views
 from cms.editorial.dashboard import TranslatorAssignmentsPanel
 from cms.editorial.translations import status
-from cms.editorial.units import choosable_pages
+from cms.users.unit_access import choosable_pages
 
 
 @hooks.register("construct_page_chooser_queryset")

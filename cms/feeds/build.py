@@ -188,8 +188,8 @@ def feed_url(language: str, section: Any | None) -> str:
 def render(request: HttpRequest, language: str, section: Any | None) -> bytes:
     """The feed document for a language (every radio item) or for one of its sections."""
     from cms.feeds.models import PodcastSettings
+    from cms.media.file_responses import content_type_of
     from cms.media.serving import media_url
-    from cms.stations.downloads import content_type_of
 
     lang = BY_CODE[language]
     podcast = PodcastSettings.for_feed(request)

@@ -20,14 +20,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.widgets import AdminSnippetChooser
 
-from cms.editorial.scope import (
+from cms.media.forms import MediaMasterForm
+from cms.media.models import MediaKind, MediaMaster
+from cms.users.snippet_scope import (
     ChooserCreateView,
     ScopedChooseResultsView,
     ScopedChooserViewSet,
     ScopedChooseView,
 )
-from cms.media.forms import MediaMasterForm
-from cms.media.models import MediaKind, MediaMaster
 
 #: URL parameters the chooser carries through its tabs, links and upload form.
 CHOOSER_PARAMETERS = ("language", "kind")

@@ -69,7 +69,7 @@ class MediaMaster(index.Indexed, models.Model):
         index.AutocompleteField("title"),
         index.FilterField("language"),
         index.FilterField("kind"),
-        # unit scoping of searches in the admin (cms.editorial.units.visible_masters)
+        # unit scoping of searches in the admin (cms.users.unit_access.visible_masters)
         index.FilterField("uploaded_by"),
     ]
 

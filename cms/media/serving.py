@@ -8,7 +8,7 @@ on the source (previews of drafts, the renditions page). Never served, to anybod
 its own checks), packages, exports and anything else in the storage.
 
 Every ``/media/`` request goes through :func:`media_file`, which decides and then hands the
-bytes over the way the deployment serves files (``cms.stations.downloads.deliver``): behind
+bytes over the way the deployment serves files (``cms.media.file_responses``): behind
 nginx an ``X-Accel-Redirect`` to the ``internal`` location ``/_protected/``; on S3 storage a
 redirect to a short-lived presigned URL; otherwise the app streams the file itself with
 Range support (development, tests). nginx has no location that reads the media directory
@@ -32,6 +32,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from cms.media.file_responses import stored_file_response
 from cms.media.models import CustomImage, CustomImageRendition, MediaMaster, MediaRendition
 from cms.media.storage import STORAGE_ERRORS
 
@@ -174,8 +175,6 @@ def _local_size(name: str) -> int:
 @require_safe
 def media_file(request: HttpRequest, path: str) -> HttpResponseBase:
     """``/media/<path>``: the stored file if the policy above allows it, else 404."""
-    from cms.stations.downloads import deliver
-
     name = posixpath.normpath(path)
     if name != path or name.startswith(("/", "..")) or "\\" in name or "\x00" in name:
         raise Http404
@@ -186,7 +185,7 @@ def media_file(request: HttpRequest, path: str) -> HttpResponseBase:
     try:
         if size is None:
             size = _local_size(name)
-        response = deliver(
+        response = stored_file_response(
             request, name, sha256=decision.sha256, size=size, filename=posixpath.basename(name)
         )
     except FileNotFoundError:

@@ -18,11 +18,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cms.editorial.units import visible_masters
 from cms.media import renditions
 from cms.media.labels import DOWNLOADABLE, profile_label, profile_purpose
 from cms.media.messages import message_for
 from cms.media.models import CustomImage, MediaMaster, MediaRendition, RenditionStatus
+from cms.users.unit_access import visible_masters
 
 ACTIVE = (RenditionStatus.PENDING, RenditionStatus.RUNNING)
 

@@ -11,13 +11,13 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView
 
-from cms.editorial.scope import ScopedSnippetViewSet, has_any_model_permission
-from cms.editorial.units import visible_masters
 from cms.media import views
 from cms.media.chooser import MediaMasterChooserViewSet
 from cms.media.forms import MediaMasterForm
 from cms.media.labels import duration
 from cms.media.models import MediaMaster
+from cms.users.snippet_scope import ScopedSnippetViewSet, has_any_model_permission
+from cms.users.unit_access import visible_masters
 
 
 class StoredFilePanel(HelpPanel):
@@ -75,7 +75,7 @@ class MediaMasterCreateView(CreateView):
 
 
 class MediaMasterViewSet(ScopedSnippetViewSet):
-    """Listed, opened, changed and chosen only within the user's unit (cms.editorial.units)."""
+    """Listed, opened, changed and chosen only within the user's unit (cms.users.unit_access)."""
 
     model = MediaMaster
     add_view_class = MediaMasterCreateView

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from cms.i18n.languages import BY_CODE, LanguageCategory, category_of
 from cms.reports.periods import Period
+from cms.reports.sections import registered_sections
 from cms.search.models import FacetKind, IndexScope, ItemType, SearchDocument
 from cms.search.query import analytic_cursor, term_names
 from cms.taxonomy.models import Channel, ProducingUnit, ProductType, Topic
@@ -339,18 +340,9 @@ def compute(
     report.extra_sections = [
         s for s in (carriage_section(period, qs), archive_section(qs)) if s is not None
     ]
-    report.extra_sections += channel_sections(period, restriction)
+    # Sections of the apps above this one (the channel figures): ``cms.reports.sections``.
+    report.extra_sections += registered_sections(period, restriction)
     return report
-
-
-def channel_sections(period: Period, restriction: Q | None) -> list[Section]:
-    """Products per official channel and the channels in use (``cms.channels.figures``),
-    when the channels app is installed."""
-    if not apps.is_installed("cms.channels"):
-        return []
-    from cms.channels.figures import channel_sections as sections
-
-    return sections(period, restriction)
 
 
 def originals_in(qs: QuerySet[SearchDocument]) -> int:

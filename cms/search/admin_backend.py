@@ -7,7 +7,7 @@ index: the vocabulary seeded by a data migration was never indexed, so a chooser
 nothing at all.
 
 Here those searches read the model's table instead: every query word, folded as
-``cms.search.text`` folds it (case, Latin diacritics, ``đ`` -> ``d``, apostrophes), must
+``cms.i18n.folding`` folds it (case, Latin diacritics, ``đ`` -> ``d``, apostrophes), must
 occur in one of the searched fields folded the same way. PostgreSQL folds the column with
 ``translate()``; other databases compare in Python. Pages keep Wagtail's backend (the
 archive search in ``cms.search`` serves item pages), and indexing is still delegated to it.
@@ -27,7 +27,8 @@ from modelsearch import index
 from modelsearch.backends.database import SearchBackend as DatabaseSearchBackend
 from wagtail.models import Page
 
-from cms.search.text import fold, fold_char, query_terms
+from cms.i18n.folding import fold, fold_char
+from cms.search.text import query_terms
 
 _APOSTROPHES = "'’ʼ`"
 # Latin-1 Supplement, Latin Extended-A/B, Latin Extended Additional (Vietnamese).
@@ -36,7 +37,7 @@ _LATIN_RANGES = ((0x00C0, 0x024F), (0x1E00, 0x1EFF))
 
 @functools.cache
 def translate_maps() -> tuple[str, str]:
-    """``translate(text, FROM, TO)`` arguments that fold text like ``cms.search.text.fold``;
+    """``translate(text, FROM, TO)`` arguments that fold text like ``cms.i18n.folding.fold``;
     combining marks (decomposed text) and apostrophes are removed."""
     source: list[str] = []
     target: list[str] = []

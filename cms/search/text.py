@@ -4,10 +4,11 @@
 * Words come from ICU's word breaker. Khmer, Chinese, Thai, Lao and Burmese write no
   spaces between words; ICU segments them with its dictionaries, so a Khmer word is found
   inside an unspaced sentence. Latin text is split at spaces and punctuation.
-* ``fold`` removes case and Latin diacritics one character for one character (``đ`` -> ``d``,
-  ``ề`` -> ``e``); Khmer vowel signs and other non-Latin marks are kept, because they are
-  letters, not accents. Because folding keeps the length, a match found in the folded text
-  is at the same offsets in the original, which is how snippets highlight the original.
+* ``fold`` (``cms.i18n.folding``) removes case and Latin diacritics one character for one
+  character (``đ`` -> ``d``, ``ề`` -> ``e``); Khmer vowel signs and other non-Latin marks are
+  kept, because they are letters, not accents. Because folding keeps the length, a match
+  found in the folded text is at the same offsets in the original, which is how snippets
+  highlight the original.
 * The PostgreSQL ``tsvector``/``tsquery`` values are built here as literals, not by
   ``to_tsvector``: PostgreSQL's own parser splits words differently depending on the
   server's locale, and the SQLite fallback must agree with it.
@@ -15,9 +16,7 @@
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,9 +26,8 @@ from django.utils.safestring import SafeString, mark_safe
 from icu4py.breakers import WordBreaker
 
 from cms.formats import nfc
+from cms.i18n.folding import fold
 
-# Letters that have no canonical decomposition but that a user types without the stroke.
-_SPECIAL_FOLDS = {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ħ": "h", "ŧ": "t", "ı": "i"}
 _APOSTROPHES = "'’ʼ`"
 # Scripts written without spaces between words: ICU's dictionary breaker is needed.
 _UNSPACED = re.compile(
@@ -39,27 +37,6 @@ _UNSPACED = re.compile(
 _MAX_POSITION = 16383
 _POSITIONS_PER_WORD = 8
 MAX_QUERY_WORDS = 12
-
-
-@functools.lru_cache(maxsize=4096)
-def fold_char(char: str) -> str:
-    """One character in, one character out: lower case without a Latin diacritic."""
-    lower = char.lower()
-    if len(lower) != 1:
-        lower = char
-    if lower in _SPECIAL_FOLDS:
-        return _SPECIAL_FOLDS[lower]
-    if lower.isascii():
-        return lower
-    base = unicodedata.normalize("NFD", lower)[0]
-    if base.isascii() and base.isalpha():
-        return base.lower()
-    return lower
-
-
-def fold(text: str) -> str:
-    """NFC text with case and Latin diacritics removed; same length as ``nfc(text)``."""
-    return "".join(fold_char(char) for char in nfc(text))
 
 
 def _is_word(token: str) -> bool:

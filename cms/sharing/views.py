@@ -22,7 +22,7 @@ def share_card(request: HttpRequest, key: str) -> HttpResponseBase:
     """The card while a public page has it as its current card; else 404."""
     from wagtail.models import Page
 
-    from cms.stations.downloads import deliver
+    from cms.media.file_responses import stored_file_response
 
     if not KEY.match(key):
         raise Http404
@@ -34,7 +34,7 @@ def share_card(request: HttpRequest, key: str) -> HttpResponseBase:
     if card is None or not card.file:
         raise Http404
     try:
-        response = deliver(
+        response = stored_file_response(
             request, card.file, sha256=card.sha256, size=card.size, filename=f"{key}.jpg"
         )
     except FileNotFoundError:

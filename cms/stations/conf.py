@@ -14,11 +14,12 @@ from typing import Any
 
 from django.conf import settings
 
+from cms.media import file_responses
+
 DEFAULTS: dict[str, Any] = {
-    # nginx ``internal`` location aliasing MEDIA_ROOT; None = the app streams the bytes itself.
-    "ACCEL_REDIRECT_PREFIX": None,
-    # Lifetime of a presigned S3 URL handed to a station (seconds).
-    "PRESIGNED_URL_SECONDS": 300,
+    # How files are handed over (ACCEL_REDIRECT_PREFIX, PRESIGNED_URL_SECONDS, CHUNK_BYTES):
+    # read by cms.media.file_responses for every stored file the site serves.
+    **file_responses.DEFAULTS,
     # Failed token attempts per client IP and window before answering 429.
     "AUTH_FAILURE_LIMIT": 20,
     "AUTH_FAILURE_WINDOW_SECONDS": 600,
@@ -36,8 +37,6 @@ DEFAULTS: dict[str, Any] = {
     "LIST_CACHE_SECONDS": 300,
     # Package list page size limit.
     "MAX_PAGE_SIZE": 200,
-    # Chunk size of app-served downloads: memory stays at one chunk whatever the file size.
-    "CHUNK_BYTES": 256 * 1024,
     # nchan's publisher location (loopback only), e.g. "http://127.0.0.1/_push/pub/"; None =
     # no push: stations are not told of a push channel and keep polling (see push.py).
     "PUSH_PUBLISH_URL": None,

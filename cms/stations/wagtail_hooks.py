@@ -12,10 +12,10 @@ from wagtail.admin.widgets.button import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from cms.editorial.scope import ManagersOnlySnippetViewSet, has_any_model_permission
 from cms.stations import admin_views
 from cms.stations.models import BroadcastPackage, Station, StationMembership
 from cms.stations.viewsets import CarriageViewSet, ReleaseColumn
+from cms.users.snippet_scope import ManagersOnlySnippetViewSet, has_any_model_permission
 
 # Station users and packages are listed and chosen only by those who manage them
 # (cms/stations/migrations/0002_permissions.py); stations also by the package makers, who

@@ -331,7 +331,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str] | None]] = {
     "channels_item_posts": ("GET", frozenset({"reporter", "editor", "approver", "administrator"})),
     "channels_edit_post": ("GET", frozenset({"editor", "approver", "administrator"})),
     "channels_delete_post": ("GET", frozenset({"editor", "approver", "administrator"})),
-    # Snippet choosers with a scope (cms/editorial/scope.py): masters for those who work
+    # Snippet choosers with a scope (cms/users/snippet_scope.py): masters for those who work
     # with masters; stations for package makers; station users for administrators.
     **{
         f"wagtailsnippetchoosers_{model}:{view}": ("GET", allowed)

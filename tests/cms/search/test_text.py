@@ -7,7 +7,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cms.search.text import fold, query_terms, snippet, terms
+from cms.i18n.folding import fold
+from cms.search.text import query_terms, snippet, terms
 
 
 def test_vietnamese_folds_to_plain_letters() -> None:

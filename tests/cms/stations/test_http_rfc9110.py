@@ -2,8 +2,8 @@
 
 Each case below is checked against the RFC (section in the case) on the station API
 (``bag.zip``, token), the portal (session) and the public media view (all three answer
-through ``cms.stations.downloads.deliver``), and compared with a real nginx serving a copy
-of the same file from disk. nginx's ETag is "mtime-size", not the SHA-256, so ``{E}``
+through ``cms.media.file_responses.stored_file_response``), and compared with a real nginx
+serving a copy of the same file from disk. nginx's ETag is "mtime-size", not the SHA-256, so ``{E}``
 stands for whichever ETag the server in question gave; status codes and the presence of
 headers are compared, not ETag values. Where nginx deviates from the RFC the test asserts
 the RFC for the app and records nginx's answer in ``nginx_deviates``.
