@@ -77,12 +77,7 @@ def schedule_image_renditions(image: CustomImage) -> list[MediaRendition]:
             rendition.status = RenditionStatus.PENDING
         if rendition.status in (RenditionStatus.PENDING, RenditionStatus.FAILED):
             created.append(rendition)
-    for rendition in created:
-        if rendition.status == RenditionStatus.FAILED:
-            MediaRendition.objects.filter(pk=rendition.pk).mark_pending(attempts=0)
-            rendition.status = RenditionStatus.PENDING
-        dispatch.enqueue(rendition)
-    return created
+    return _enqueue(created)
 
 
 def schedule_renditions(
@@ -129,13 +124,7 @@ def schedule_renditions(
             requeue or changed
         ):
             created.append(rendition)
-    for rendition in created:
-        if rendition.status == RenditionStatus.FAILED:
-            # scheduled again: back in the queue from the start, like a retry
-            MediaRendition.objects.filter(pk=rendition.pk).mark_pending(attempts=0)
-            rendition.status = RenditionStatus.PENDING
-        dispatch.enqueue(rendition)
-    return created
+    return _enqueue(created)
 
 
 def renew(rendition: MediaRendition, key: str) -> None:
@@ -147,3 +136,14 @@ def renew(rendition: MediaRendition, key: str) -> None:
         key=key, attempts=0, file="", sha256="", size=0, extra_files={}
     )
     rendition.refresh_from_db()
+
+
+def _enqueue(renditions: list[MediaRendition]) -> list[MediaRendition]:
+    """Queue each scheduled rendition's job (after commit); a failed one goes back to the
+    queue from the start, like a retry."""
+    for rendition in renditions:
+        if rendition.status == RenditionStatus.FAILED:
+            MediaRendition.objects.filter(pk=rendition.pk).mark_pending(attempts=0)
+            rendition.status = RenditionStatus.PENDING
+        dispatch.enqueue(rendition)
+    return renditions
