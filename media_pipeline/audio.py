@@ -215,6 +215,7 @@ def _encode_job(
     # outputs whose pre-processing is the same (broadcast and web_audio of a stereo master)
     # share one run of it
     chain_streams: dict[tuple[str, ...], str] = {}
+    chain_of: dict[str, str] = {}
     for name in names:
         chain = plans[name].chain
         key = tuple(f.render() for f in chain)
@@ -223,9 +224,9 @@ def _encode_job(
             streams.append(
                 StreamSpec(chain_streams[key], "audio", InputRef(0, f"a:{stream}"), chain)
             )
+        chain_of[name] = chain_streams[key]
     for i, name in enumerate(names):
         p = profiles[name]
-        chain_key = tuple(f.render() for f in plans[name].chain)
         # an output whose loudness cannot be derived is metered in-line, after the limiter
         # (``ebur128`` passes the audio on unchanged, in the limiter's sample format)
         meter = () if plans[name].output_derived else (output_meter(f"o{i}", p),)
@@ -233,7 +234,7 @@ def _encode_job(
             StreamSpec(
                 name=f"r{i}",
                 kind="audio",
-                source=chain_streams[chain_key],
+                source=chain_of[name],
                 filters=(
                     *gain_chain(plans[name].gain_db, p),
                     *meter,

@@ -389,6 +389,8 @@ def plan_gains(
                 for k, gain in enumerate(item.limiter_gains_db)
             ]
             plain = excerpts[item.plain_key(name)]
+            # the gain is raised by what the limiter takes at the planned gain; the loss
+            # recorded is the one at the raised gain, the one the encode will see
             gains[name] += limiter_correction(limiter_loss(plain, limited, gains[name]))
             losses[name] = limiter_loss(plain, limited, gains[name])
     if progress_cb is not None:
