@@ -13,9 +13,14 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 
 from cms.channels import access, views
+from cms.channels.figures import channel_sections
 from cms.channels.forms import ChannelForm
 from cms.channels.models import Channel
+from cms.reports.sections import REPORT_SECTIONS_HOOK
 from cms.users.snippet_scope import ScopedSnippetViewSet
+
+# the plan report lists the channel figures after its own sections
+hooks.register(REPORT_SECTIONS_HOOK, channel_sections)
 
 
 @hooks.register("register_admin_urls")
